@@ -1,0 +1,58 @@
+// Profiles say how strict the model is. A profile is data (spec/profiles/*.json), not a code branch.
+import { readFileSync } from 'node:fs';
+import type { ProfileName } from './clause.ts';
+
+export type Capacity =
+  /** POSIX: capacity unknown, but at least `minimumBytes` can be buffered. */
+  | { accounting: 'unspecified'; minimumBytes: number }
+  /** Linux: a ring of `slots` pages; a write merges into the tail page when it fits, else takes new slots. */
+  | { accounting: 'page-slots'; pageSize: number; defaultSlots: number; mergesIntoTailPage: boolean };
+
+export interface Profile {
+  name: ProfileName;
+  description: string;
+  /** Writes of at most this many bytes are atomic. */
+  pipeBuf: number;
+  capacity: Capacity;
+  /** F_SETPIPE_SZ: absent where the profile does not have it. */
+  setPipeSize?: { maxArg: number; pipeMaxSize: number; rounding: 'pow2-pages' };
+  /** Allowed results of write(fd, buf, 0) on a pipe with no reader. */
+  zeroLengthWriteNoReader: Array<'ok' | 'EPIPE'>;
+  poll: {
+    /** Whether POLLIN may be set at EOF with no data ('never' | 'either'). */
+    pollinAtEof: 'never' | 'either';
+    /** Whether POLLERR is set on a write end with no reader ('always' | 'either'). */
+    pollerrNoReader: 'always' | 'either';
+    /** POLLOUT rule: 'free-slot' (linux) or 'unknown' (posix: required only while PIPE_BUF surely fits). */
+    pollout: 'free-slot' | 'unknown';
+    /** FIFO read end: POLLHUP only once a writer has come and gone since this reader opened. */
+    fifoHupNeedsWriterSinceOpen: boolean | 'either';
+  };
+  fifo: {
+    /** Allowed st_size of a FIFO holding data: 'zero' or 'any'. */
+    statSize: 'zero' | 'any';
+  };
+  /** Where the numbers come from (measurement facts for measured profiles). */
+  provenance: Record<string, string | number | boolean>;
+}
+
+const cache = new Map<string, Profile>();
+
+export const PROFILE_NAMES: ProfileName[] = ['posix', 'linux'];
+
+export function loadProfile(name: string): Profile {
+  if (!PROFILE_NAMES.includes(name as ProfileName)) {
+    throw new Error(`unknown profile "${name}" (known: ${PROFILE_NAMES.join(', ')})`);
+  }
+  let p = cache.get(name);
+  if (!p) {
+    p = JSON.parse(readFileSync(new URL(`./profiles/${name}.json`, import.meta.url), 'utf8')) as Profile;
+    cache.set(name, p);
+  }
+  return p;
+}
+
+/** The profile that matches the host: linux on Linux, posix elsewhere. */
+export const hostProfileName = (): ProfileName => (process.platform === 'linux' ? 'linux' : 'posix');
+
+export const hasClause = (p: Profile, clauseProfiles: ProfileName[]): boolean => clauseProfiles.includes(p.name);

@@ -1,0 +1,43 @@
+// The trace vocabulary: what a target observed. A target reports facts only; the model judges.
+
+export type Errno = string; // 'EAGAIN', 'EPIPE', ... (names, never numbers: numbers differ across systems)
+
+export type Outcome =
+  | { kind: 'ok'; value: number; data?: Uint8Array; detail?: Detail }
+  | { kind: 'err'; errno: Errno; detail?: Detail }
+  /** The call is blocked (asleep in the kernel) or, for unsettled targets, has not returned yet. */
+  | { kind: 'pending' }
+  /** The target cannot express this call (principle 7: unsupported is not pass). */
+  | { kind: 'unsupported'; reason: string }
+  /** The harness failed to observe (crash, hang, nonsense): neither pass nor fail. */
+  | { kind: 'error'; message: string };
+
+/** Extra observed facts: poll revents, stat fields, child exit status, bytes a child saw. */
+export interface Detail {
+  revents?: string[];
+  type?: string;
+  size?: number;
+  exit?: { code: number | null; signal: string | null };
+  errnoSeen?: Errno;
+  output?: Uint8Array;
+  producerExit?: { code: number | null; signal: string | null };
+  consumerExit?: { code: number | null; signal: string | null };
+  records?: Uint8Array;
+}
+
+export type TraceEvent =
+  /** A step was issued; `outcome` is what was seen once the target settled. */
+  | { type: 'call'; step: number; actor: string; outcome: Outcome }
+  /** A call reported pending earlier has completed. */
+  | { type: 'complete'; step: number; actor: string; outcome: Outcome }
+  /** Every issued call has returned or is asleep in the kernel: nothing more can happen without a new step. */
+  | { type: 'quiescent' };
+
+export interface Trace {
+  target: string;
+  /** True when the target proves quiescence (host: /proc shows each pending call asleep in its syscall). */
+  settled: boolean;
+  /** True when the calls ran with privileges that lift resource limits (root / CAP_SYS_RESOURCE). */
+  privileged: boolean;
+  events: TraceEvent[];
+}
