@@ -1,0 +1,135 @@
+// write/writev: POSIX XSH write(), "Write requests to a pipe or FIFO", and linux fs/pipe.c pipe_write.
+import type { Call } from '../../spec/scenario.ts';
+import { payload, payloadTag } from '../../spec/payload.ts';
+import type { Outcome } from '../../spec/trace.ts';
+import type { Ctx } from '../context.ts';
+import { showOutcome } from '../describe.ts';
+import { appendUnbounded, exactTransfer, guaranteedRoom } from '../pipe-buffer.ts';
+import { type ModelState, type Pending, type PipeObj } from '../state.ts';
+import { isErr, isOk, resolveEnd, unref } from './fd.ts';
+import { blockedWriter, remainingOf } from './stream.ts';
+
+type WriteCall = Extract<Call, { op: 'write' | 'writev' }>;
+
+export function writeData(step: number, call: WriteCall): Uint8Array {
+  if (call.op === 'write') return payload(payloadTag(step), call.size);
+  const parts = call.sizes.map((n, i) => payload(payloadTag(step, i), n));
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+export function writeCall(s: ModelState, step: number, actor: string, call: WriteCall, out: Outcome, ctx: Ctx): void {
+  const end = resolveEnd(s, call.fd, 'w', out, ctx);
+  if (!end) return;
+  const { obj, ofd } = end;
+  const data = writeData(step, call);
+  const n = data.length;
+  const got = () => showOutcome(out);
+  if (n === 0) {
+    // linux: "Null write succeeds" before the reader check; posix: unspecified beyond not blocking.
+    const allowed = obj.readers > 0 ? ['ok'] : ctx.profile.zeroLengthWriteNoReader;
+    const ok = (isOk(out, 0) && allowed.includes('ok')) || (isErr(out, 'EPIPE') && allowed.includes('EPIPE'));
+    return ctx.require('pipe.zero-length-io', ok, got, () => allowed.map((a) => (a === 'ok' ? '0' : '-1 EPIPE')).join(' or '));
+  }
+  if (obj.readers === 0) {
+    return ctx.require('pipe.epipe-when-no-reader', isErr(out, 'EPIPE'), got, () => '-1 EPIPE (no reader; SIGPIPE is ignored)');
+  }
+  if (obj.drainer) {
+    ctx.require('pipe.inherited-by-child', isOk(out, n), got, () => `${n} (a child is draining the pipe)`);
+    obj.drainer.received.push(data);
+    return;
+  }
+  const small = n <= ctx.profile.pipeBuf;
+  if (ctx.exact) return exactWrite(s, step, actor, call, obj, ofd.id, ofd.nonblock, data, small, out, ctx);
+  return lenientWrite(s, step, actor, call, obj, ofd.id, ofd.nonblock, data, small, out, ctx);
+}
+
+function exactWrite(s: ModelState, step: number, actor: string, call: WriteCall, obj: PipeObj, ofdId: number, nonblock: boolean, data: Uint8Array, small: boolean, out: Outcome, ctx: Ctx): void {
+  if (ctx.profile.capacity.accounting !== 'page-slots') throw new Error('exact accounting needs page slots');
+  const n = data.length;
+  const k = exactTransfer(obj, ctx.profile.capacity, data);
+  const got = () => showOutcome(out);
+  if (k === n) {
+    const clause = out.kind === 'pending' ? 'pipe.full-pipe-blocks-writer'
+      : !small ? 'pipe.large-write-may-split' : nonblock ? 'pipe.nonblocking-small-write-all-or-nothing' : 'pipe.order-and-content';
+    return ctx.require(clause, isOk(out, n), got, () => `${n} (all of it fits)`);
+  }
+  if (nonblock) {
+    if (k === 0) {
+      const clause = small ? 'pipe.nonblocking-small-write-all-or-nothing' : 'pipe.nonblocking-write-when-full';
+      return ctx.require(clause, isErr(out, 'EAGAIN'), got, () => '-1 EAGAIN (no room)');
+    }
+    ctx.exercise('pipe.nonblocking-write-when-full');
+    ctx.require(isErr(out, 'EAGAIN') ? 'pipe.large-write-may-split' : 'pipe.nonblocking-write-when-full', isOk(out, k), got, () => `${k} (what fits)`);
+    return;
+  }
+  ctx.require('pipe.full-pipe-blocks-writer', out.kind === 'pending', got, () => `blocked after transferring ${k} of ${n} bytes`);
+  s.ofds.get(ofdId)!.refs++;
+  s.pending.set(step, { kind: 'write', step, actor, ofd: ofdId, total: n, remaining: data.subarray(k), written: k, call: { actor, ...call } });
+}
+
+function lenientWrite(s: ModelState, step: number, actor: string, call: WriteCall, obj: PipeObj, ofdId: number, nonblock: boolean, data: Uint8Array, small: boolean, out: Outcome, ctx: Ctx): void {
+  const n = data.length;
+  const room = blockedWriter(s, obj) ? 0 : guaranteedRoom(obj, ctx.capacity);
+  const got = () => showOutcome(out);
+  if (nonblock && small) {
+    ctx.require('pipe.nonblocking-small-write-all-or-nothing', isOk(out, n) || (room < n && isErr(out, 'EAGAIN')), got, () => (room >= n ? `${n}` : `${n} or -1 EAGAIN`));
+  } else if (nonblock) {
+    const lo = Math.min(n, Math.max(1, room));
+    const ok = (out.kind === 'ok' && out.value >= lo && out.value <= n) || (room === 0 && isErr(out, 'EAGAIN'));
+    ctx.require(isErr(out, 'EAGAIN') ? 'pipe.large-write-may-split' : 'pipe.nonblocking-write-when-full', ok, got, () => `${lo}..${n}${room === 0 ? ' or -1 EAGAIN' : ''}`);
+  } else if (out.kind === 'pending') {
+    ctx.require('pipe.full-pipe-blocks-writer', room < n, got, () => `${n} (it surely fits)`);
+    s.ofds.get(ofdId)!.refs++;
+    s.pending.set(step, { kind: 'write', step, actor, ofd: ofdId, total: n, remaining: data, written: 0, call: { actor, ...call } });
+    return;
+  } else {
+    ctx.require(small ? 'pipe.order-and-content' : 'pipe.large-write-may-split', isOk(out, n), got, () => `${n} (a blocking write returns nbyte)`);
+  }
+  if (out.kind === 'ok') appendUnbounded(obj, data.subarray(0, out.value), ctx.pageSize);
+}
+
+/** Exact accounting: move a blocked writer's bytes into the ring as room appears, as the kernel does. */
+export function pumpWriter(s: ModelState, obj: PipeObj, ctx: Ctx): void {
+  const w = blockedWriter(s, obj);
+  if (!w || obj.readers === 0) return;
+  const rest = remainingOf(w);
+  if (rest.length === 0) return;
+  if (obj.drainer) {
+    // a child drains the pipe: everything the writer has left goes through
+    obj.drainer.received.push(rest);
+    if (w.kind === 'write') { w.remaining = rest.subarray(rest.length); w.written = w.total; } else { w.data = rest.subarray(rest.length); }
+    return;
+  }
+  if (!ctx.exact || ctx.profile.capacity.accounting !== 'page-slots') return;
+  const k = exactTransfer(obj, ctx.profile.capacity, rest);
+  if (w.kind === 'write') { w.remaining = rest.subarray(k); w.written += k; } else { w.data = rest.subarray(k); }
+}
+
+export function writeCompleted(s: ModelState, p: Extract<Pending, { kind: 'write' }>, out: Outcome, ctx: Ctx): void {
+  const obj = s.objects.get(s.ofds.get(p.ofd)!.obj)!;
+  const got = () => showOutcome(out);
+  if (obj.readers === 0 && p.remaining.length > 0) {
+    // pipe_write: "if (!ret) ret = -EPIPE": a partial count if anything went in.
+    const ok = ctx.exact ? (p.written > 0 ? isOk(out, p.written) : isErr(out, 'EPIPE')) : (out.kind === 'ok' && out.value >= p.written && out.value < p.total) || (p.written === 0 && isErr(out, 'EPIPE'));
+    ctx.require('pipe.epipe-when-no-reader', ok, got, () => (p.written > 0 ? `${p.written} (bytes written before the last reader closed)` : '-1 EPIPE'));
+  } else {
+    if (ctx.exact && p.remaining.length > 0) ctx.violate('pipe.full-pipe-blocks-writer', got(), `still blocked: ${p.remaining.length} bytes do not fit`);
+    ctx.require(p.total > ctx.profile.pipeBuf ? 'pipe.large-write-may-split' : 'pipe.read-wakes-blocked-writer', isOk(out, p.total), got, () => `${p.total} (a blocking write returns nbyte)`);
+    ctx.exercise('pipe.read-wakes-blocked-writer');
+    appendUnbounded(obj, p.remaining, ctx.pageSize);
+  }
+  s.pending.delete(p.step);
+  unref(s, p.ofd);
+}
+
+export function writeStillBlocked(s: ModelState, p: Extract<Pending, { kind: 'write' }>, ctx: Ctx): void {
+  const obj = s.objects.get(s.ofds.get(p.ofd)!.obj)!;
+  if (obj.readers === 0) ctx.violate('pipe.epipe-when-no-reader', 'still blocked after the last reader closed', p.written > 0 ? `${p.written}` : '-1 EPIPE');
+  if (ctx.exact && p.remaining.length === 0) ctx.violate('pipe.read-wakes-blocked-writer', 'still blocked although every byte fitted', `${p.total}`);
+  if (!ctx.exact && guaranteedRoom(obj, ctx.capacity) >= p.remaining.length) {
+    ctx.violate('pipe.read-wakes-blocked-writer', 'still blocked although the rest surely fits', `${p.total}`);
+  }
+}

@@ -1,0 +1,74 @@
+// Model state: the abstract objects a trace manipulates. Everything here is plain data, cloned
+// before each event so that the checker can try alternative orders of simultaneous completions.
+import type { Step } from '../spec/scenario.ts';
+
+/** Bytes held in one page slot: `bytes` occupy [offset, offset + bytes.length) of the page. Immutable. */
+export interface Page {
+  offset: number;
+  bytes: Uint8Array;
+}
+
+export interface PipeObj {
+  id: number;
+  kind: 'pipe' | 'fifo';
+  readers: number;
+  writers: number;
+  /** Counts every open for writing (FIFO): a blocked reader-open waits for it to change. */
+  wCounter: number;
+  rCounter: number;
+  pages: Page[];
+  /** Ring size in slots (linux); F_SETPIPE_SZ changes it. */
+  slots: number;
+  /** A child process that drains everything written until EOF (child-read). */
+  drainer?: { step: number; received: Uint8Array[] };
+}
+
+/** An open file description: what dup shares and what pending calls keep alive. */
+export interface Ofd {
+  id: number;
+  obj: number;
+  end: 'r' | 'w';
+  nonblock: boolean;
+  /** Descriptors + in-flight calls + child copies referring to it; the end closes when it reaches 0. */
+  refs: number;
+  /** FIFO read ends remember wCounter at open, for POLLHUP; -1 for anonymous pipes. */
+  wCounterAtOpen: number;
+}
+
+export type FdEntry = { ofd: number } | { closed: true };
+
+export type Pending =
+  | { kind: 'read'; step: number; actor: string; ofd: number; size: number; call: Step }
+  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step }
+  | { kind: 'open'; step: number; actor: string; obj: number; mode: 'read' | 'write'; counterAtStart: number; call: Step; as: string; ofd: number }
+  | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step }
+  | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }
+  | { kind: 'opaque'; step: number; actor: string; call: Step };
+
+export interface ModelState {
+  nextId: number;
+  objects: Map<number, PipeObj>;
+  ofds: Map<number, Ofd>;
+  fds: Map<string, FdEntry>;
+  /** Names in the scenario's temp dir; each names a FIFO object (or one that is gone). */
+  names: Map<string, number>;
+  pending: Map<number, Pending>;
+  /** Calls whose completion the model has derived and now expects the trace to report. */
+  due: Map<number, string>;
+}
+
+export function initialState(): ModelState {
+  return { nextId: 1, objects: new Map(), ofds: new Map(), fds: new Map(), names: new Map(), pending: new Map(), due: new Map() };
+}
+
+export function cloneState(s: ModelState): ModelState {
+  const objects = new Map<number, PipeObj>();
+  for (const [k, o] of s.objects) objects.set(k, { ...o, pages: o.pages.slice(), drainer: o.drainer && { ...o.drainer, received: o.drainer.received.slice() } });
+  const ofds = new Map<number, Ofd>();
+  for (const [k, f] of s.ofds) ofds.set(k, { ...f });
+  const pending = new Map<number, Pending>();
+  for (const [k, p] of s.pending) pending.set(k, { ...p });
+  return { nextId: s.nextId, objects, ofds, fds: new Map(s.fds), names: new Map(s.names), pending, due: new Map(s.due) };
+}
+
+export const buffered = (o: PipeObj): number => o.pages.reduce((n, p) => n + p.bytes.length, 0);
