@@ -38,12 +38,22 @@ export function concurrentWrites(s: ModelState, call: Extract<Call, { op: 'concu
   while (at < stream.length) {
     let best = -1, bestLen = 0;
     flat.forEach((f, i) => {
-      let k = 0;
-      while (at + k < stream.length && f.pos + k < f.b.length && stream[at + k] === f.b[f.pos + k]) k++;
+      const k = matchLen(stream, at, f.b, f.pos, stream.length);
       if (k > bestLen) { best = i; bestLen = k; }
     });
     ctx.require('pipe.order-and-content', best >= 0, () => `byte ${at} continues no writer's data`, () => 'each writer\'s bytes in order');
-    flat[best].pos += bestLen;
-    at += bestLen;
+    // A run ends where another writer's next bytes start to match: coincidences of 8 bytes do not happen.
+    let end = at + bestLen;
+    for (let p = at + 1; p < end; p++) {
+      if (flat.some((f, i) => i !== best && f.pos < f.b.length && matchLen(stream, p, f.b, f.pos, p + 8) >= Math.min(8, stream.length - p, f.b.length - f.pos))) { end = p; break; }
+    }
+    flat[best].pos += end - at;
+    at = end;
   }
+}
+
+function matchLen(a: Uint8Array, at: number, b: Uint8Array, pos: number, limit: number): number {
+  let k = 0;
+  while (at + k < limit && at + k < a.length && pos + k < b.length && a[at + k] === b[pos + k]) k++;
+  return k;
 }

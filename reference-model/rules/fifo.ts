@@ -51,7 +51,7 @@ export function open(s: ModelState, step: number, actor: string, call: Extract<C
     const blockedReaders = [...s.pending.values()].filter((p) => p.kind === 'open' && p.obj === obj.id && p.mode === 'read').length;
     const openReaders = obj.readers - blockedReaders;
     // linux counts a reader blocked in open(); POSIX says "currently has the file open", so posix allows both.
-    const may = obj.readers > 0 && (openReaders > 0 || ctx.profile.name === 'linux');
+    const may = obj.readers > 0;
     const mayEnxio = obj.readers === 0 || (openReaders === 0 && ctx.profile.name !== 'linux');
     ctx.require('fifo.nonblocking-write-open-enxio', (may && isOk(out)) || (mayEnxio && isErr(out, 'ENXIO')), got, () => [may && 'a descriptor', mayEnxio && '-1 ENXIO (no reader)'].filter(Boolean).join(' or '));
     if (out.kind === 'ok') bindFd(s, call.as, openOfd(s, obj, 'w', true));

@@ -1,0 +1,112 @@
+// One scenario on the host kernel. Calls that cannot block run inline; calls that may block run on
+// the step's actor thread. After every step the session settles: each outstanding call has either
+// returned or is proven asleep inside its syscall (/proc), so 'pending' is a fact, not a timeout.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Step } from '../../spec/scenario.ts';
+import type { Outcome } from '../../spec/trace.ts';
+import type { Session, StepResult } from '../target.ts';
+import type { ActorThread } from './actor.ts';
+import { execStep } from './exec.ts';
+
+/** Something still in progress after a step: an actor's call, a child, a pipeline. */
+export interface Waiting {
+  step: number;
+  label: string;
+  /** The final outcome, or whether it is still 'running' or proven 'blocked'. */
+  poll(): Outcome | 'blocked' | 'running';
+  /** Teardown: make it return (close/open the other side, kill a child). */
+  release?(): void;
+}
+
+export const SETTLE_DEADLINE_MS = 15_000;
+
+export class HostSession implements Session {
+  readonly fds = new Map<string, number>();
+  readonly closed = new Map<string, number>();
+  /** Hidden second names of every FIFO made, so teardown can always open the other side. */
+  readonly keepNames = new Map<string, string>();
+  readonly waiting = new Map<number, Waiting>();
+  readonly cleanups: Array<() => void> = [];
+
+  constructor(readonly dir: string, readonly actorFor: (name: string) => Promise<ActorThread>) {}
+
+  path(rel: string): string {
+    return join(this.dir, rel);
+  }
+
+  async step(index: number, step: Step): Promise<StepResult> {
+    let outcome: Outcome;
+    try {
+      const r = await execStep(this, index, step);
+      if ('poll' in r) this.waiting.set(index, r);
+      outcome = 'poll' in r ? { kind: 'pending' } : r;
+    } catch (e) {
+      return { outcome: { kind: 'error', message: `host harness: ${(e as Error).message}` }, completed: [] };
+    }
+    const { done, stuck } = await this.settle();
+    const completed = [...done].filter(([s]) => s !== index).map(([s, o]) => ({ step: s, outcome: o }));
+    if (done.has(index)) outcome = done.get(index)!;
+    if (stuck) {
+      const msg = `did not settle within ${SETTLE_DEADLINE_MS / 1000} s (still running: ${stuck})`;
+      return { outcome: { kind: 'error', message: msg }, completed };
+    }
+    return { outcome, completed };
+  }
+
+  /** Wait until nothing is running: every outstanding call has returned or is asleep in the kernel. */
+  async settle(deadline = SETTLE_DEADLINE_MS): Promise<{ done: Map<number, Outcome>; stuck?: string }> {
+    const done = new Map<number, Outcome>();
+    const t0 = Date.now();
+    for (let spins = 0; ; spins++) {
+      const running: string[] = [];
+      for (const w of [...this.waiting.values()]) {
+        const r = w.poll();
+        if (r === 'running') running.push(w.label);
+        else if (r !== 'blocked') {
+          done.set(w.step, r);
+          this.waiting.delete(w.step);
+        }
+      }
+      if (running.length === 0) return { done };
+      if (Date.now() - t0 > deadline) return { done, stuck: running.join(', ') };
+      await new Promise((res) => (spins < 200 ? setImmediate(res) : setTimeout(res, 1)));
+    }
+  }
+
+  async teardown(): Promise<void> {
+    for (const fd of this.fds.values()) closeQuietly(fd);
+    this.fds.clear();
+    for (const w of this.waiting.values()) w.release?.();
+    const { stuck } = await this.settleUntilDone();
+    for (const c of this.cleanups) try { c(); } catch { /* best effort */ }
+    rmSync(this.dir, { recursive: true, force: true });
+    if (stuck) throw new Error(`teardown could not unblock: ${stuck}`);
+  }
+
+  /** Like settle, but waits for completion (everything has been released). */
+  private async settleUntilDone(): Promise<{ stuck?: string }> {
+    const t0 = Date.now();
+    while (this.waiting.size > 0) {
+      for (const w of [...this.waiting.values()]) {
+        const r = w.poll();
+        if (r !== 'running' && r !== 'blocked') {
+          if (r.kind === 'ok' && r.detail === undefined && w.label.startsWith('open')) closeQuietly(r.value);
+          this.waiting.delete(w.step);
+        }
+      }
+      if (Date.now() - t0 > SETTLE_DEADLINE_MS) return { stuck: [...this.waiting.values()].map((w) => w.label).join(', ') };
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    return {};
+  }
+}
+
+import { sys } from './libc.mjs';
+export const closeQuietly = (fd: number): void => void sys.close(fd);
+
+export function makeSessionDir(root: string, n: number): string {
+  const d = join(root, `s${n}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}

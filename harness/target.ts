@@ -1,0 +1,33 @@
+// What a target is: something that performs scenario steps and reports what it observed.
+// A target never judges (DESIGN principle 3).
+import type { Step } from '../spec/scenario.ts';
+import type { Outcome } from '../spec/trace.ts';
+
+export interface StepResult {
+  /** The issued step's outcome once the target is quiescent ('pending' if it is blocked). */
+  outcome: Outcome;
+  /** Earlier blocked calls that completed while settling. */
+  completed: Array<{ step: number; outcome: Outcome }>;
+}
+
+/** One scenario's worth of state on a target: its descriptors, temp dir, children, blocked calls. */
+export interface Session {
+  step(index: number, step: Step): Promise<StepResult>;
+  /** Release everything the session made, unblocking any blocked calls. Must not throw. */
+  teardown(): Promise<void>;
+}
+
+export interface TargetInfo {
+  name: string;
+  /** Human description: platform, kernel, runtime, wrapper. */
+  description: string;
+  /** True when quiescence is proven (every 'pending' is asleep in the kernel), not guessed. */
+  settled: boolean;
+  privileged: boolean;
+}
+
+export interface Target {
+  info: TargetInfo;
+  open(): Promise<Session>;
+  dispose(): Promise<void>;
+}
