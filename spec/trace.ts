@@ -37,7 +37,7 @@ export interface Trace {
   target: string;
   /** True when the target proves quiescence (host: /proc shows each pending call asleep in its syscall). */
   settled: boolean;
-  /** True when the calls ran with privileges that lift resource limits (root / CAP_SYS_RESOURCE). */
+  /** True when the calls ran with CAP_SYS_RESOURCE, which lifts pipe-max-size (uid 0 alone is not enough). */
   privileged: boolean;
   events: TraceEvent[];
 }

@@ -19,6 +19,8 @@ export class Child {
   constructor(readonly proc: ChildProcess, readonly name: string) {
     this.pid = proc.pid ?? -1;
     proc.stderr?.on('data', (d: Buffer) => { if (this.stderr.length < 4096) this.stderr += d.toString(); });
+    // a killed child's stderr pipe may reset; that is not an observation about the pipe under test
+    proc.stderr?.on('error', () => {});
     this.exited = new Promise((resolve) => {
       proc.on('error', (e) => { this.stderr += String(e); this.exit = { code: 127, signal: null }; resolve(this.exit); });
       proc.on('close', (code, signal) => { this.exit = { code, signal }; resolve(this.exit); });

@@ -103,7 +103,8 @@ function fdOf(s: HostSession, handle: string): number {
   const fd = s.fds.get(handle);
   if (fd !== undefined) return fd;
   const old = s.closed.get(handle);
-  if (old === undefined) throw new Error(`unknown handle "${handle}"`);
+  // A handle whose open failed holds -1, as a program's fd variable would.
+  if (old === undefined) return -1;
   // Use the closed number itself, unless something else has reused it since.
   return sys.fcntl(old, F.GETFL).errno ? old : NEVER_OPEN;
 }

@@ -13,7 +13,9 @@ export const O = {
 export const F = { DUPFD_CLOEXEC: 1030, GETFL: 3, SETFL: 4, SETPIPE_SZ: 1031, GETPIPE_SZ: 1032 };
 export const POLL = { IN: 0x1, OUT: 0x4, ERR: 0x8, HUP: 0x10, NVAL: 0x20 };
 
-const errnoNames = new Map(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+// Aliases share a number (EWOULDBLOCK = EAGAIN, EDEADLOCK = EDEADLK): name them by the POSIX spelling.
+const ALIASES = new Set(['EWOULDBLOCK', 'EDEADLOCK', 'ENOTSUP']);
+const errnoNames = new Map(Object.entries(constants.errno).filter(([k]) => !ALIASES.has(k)).map(([k, v]) => [v, k]));
 export const errnoName = (n) => errnoNames.get(n) ?? `E#${n}`;
 
 const wrap = (r) => {

@@ -31,3 +31,9 @@ export function canSeeSyscalls(): boolean {
     return false;
   }
 }
+
+/** CAP_SYS_RESOURCE (bit 24) lifts pipe-max-size; root in a container may not have it. */
+export function hasCapSysResource(): boolean {
+  const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'latin1'));
+  return !!m && (BigInt(`0x${m[1]}`) >> 24n) % 2n === 1n;
+}

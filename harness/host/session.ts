@@ -54,10 +54,15 @@ export class HostSession implements Session {
     return { outcome, completed };
   }
 
-  /** Wait until nothing is running: every outstanding call has returned or is asleep in the kernel. */
+  /**
+   * Wait until nothing is running: every outstanding call has returned or is asleep in the kernel.
+   * Quiescence needs two clean passes in a row: a pass can see A asleep just before B wakes it and
+   * then see B asleep; wakeups happen inside the waker's syscall, so the next pass sees A awake.
+   */
   async settle(deadline = SETTLE_DEADLINE_MS): Promise<{ done: Map<number, Outcome>; stuck?: string }> {
     const done = new Map<number, Outcome>();
     const t0 = Date.now();
+    let clean = 0;
     for (let spins = 0; ; spins++) {
       const running: string[] = [];
       for (const w of [...this.waiting.values()]) {
@@ -66,11 +71,13 @@ export class HostSession implements Session {
         else if (r !== 'blocked') {
           done.set(w.step, r);
           this.waiting.delete(w.step);
+          running.push(w.label); // a completion may wake others: look again
         }
       }
-      if (running.length === 0) return { done };
+      clean = running.length === 0 ? clean + 1 : 0;
+      if (clean >= 2) return { done };
       if (Date.now() - t0 > deadline) return { done, stuck: running.join(', ') };
-      await new Promise((res) => (spins < 200 ? setImmediate(res) : setTimeout(res, 1)));
+      if (running.length) await new Promise((res) => (spins < 200 ? setImmediate(res) : setTimeout(res, 1)));
     }
   }
 

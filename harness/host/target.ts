@@ -4,8 +4,7 @@ import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session, Target, TargetInfo } from '../target.ts';
 import { ActorThread } from './actor.ts';
-import { sys } from './libc.mjs';
-import { canSeeSyscalls } from './proc.ts';
+import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
 import { HostSession, makeSessionDir } from './session.ts';
 import { hasSyscallTable } from './syscalls.ts';
 
@@ -24,7 +23,7 @@ export class HostTarget implements Target {
       name: 'host',
       description: `host: Linux ${release()} ${process.arch}, libc via koffi, node ${process.version}`,
       settled: true,
-      privileged: sys.geteuid() === 0,
+      privileged: hasCapSysResource(),
     };
   }
 

@@ -13,8 +13,8 @@ export interface OpenEnd { ofd: Ofd; obj: PipeObj }
  * the descriptor is closed (EBADF, pipe.closed-fd-ebadf) or the wrong end (EBADF, pipe.wrong-end-ebadf).
  */
 export function resolveEnd(s: ModelState, handle: string, want: 'r' | 'w' | 'any', out: Outcome, ctx: Ctx): OpenEnd | undefined {
-  const e = s.fds.get(handle);
-  if (!e) throw new Error(`scenario uses handle "${handle}" before creating it`);
+  // A handle never opened (its open failed) holds -1: EBADF like a closed one.
+  const e = s.fds.get(handle) ?? { closed: true as const };
   if ('closed' in e) {
     ctx.require('pipe.closed-fd-ebadf', isErr(out, 'EBADF'), () => showOutcome(out), () => '-1 EBADF (descriptor is closed)');
     return undefined;

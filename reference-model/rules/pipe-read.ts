@@ -4,7 +4,7 @@ import type { Outcome } from '../../spec/trace.ts';
 import type { Ctx } from '../context.ts';
 import { hex, showOutcome } from '../describe.ts';
 import { bytesEqual } from '../pipe-buffer.ts';
-import type { ModelState, Pending } from '../state.ts';
+import type { ModelState, Ofd, Pending, PipeObj } from '../state.ts';
 import { isOk, resolveEnd, unref } from './fd.ts';
 import { readable, streamPrefix, take } from './stream.ts';
 
@@ -31,8 +31,9 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
   }
   if (empty && inflight === 0) {
     if (obj.writers === 0) {
-      return ctx.require('pipe.eof-after-last-writer', isOk(out, 0), () => showOutcome(out), () => '0 (EOF)');
+      return ctx.require(eofClause(obj, ofd, ctx), isOk(out, 0), () => showOutcome(out), () => '0 (EOF)');
     }
+    if (isOk(out, 0) && obj.kind === 'fifo' && obj.wCounter > 1) ctx.violate('fifo.eof-after-all-writers', '0 (EOF)', `no EOF: ${obj.writers} writer(s) still open`);
     if (ofd.nonblock) {
       return ctx.require('pipe.nonblocking-read-eagain', out.kind === 'err' && out.errno === 'EAGAIN', () => showOutcome(out), () => '-1 EAGAIN');
     }
@@ -45,6 +46,14 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
     ctx.violate(clause, showOutcome(out), `${Math.min(n, committed || 1)}${committed ? '' : '+'} bytes of buffered data`);
   }
   consumeObserved(s, obj.id, out, n, committed, inflight, ctx);
+}
+
+/** Which clause an EOF on this end falls under: FIFOs with several writers and never-written FIFOs have their own. */
+function eofClause(obj: PipeObj, ofd: Ofd, ctx: Ctx): string {
+  if (obj.kind !== 'fifo') return 'pipe.eof-after-last-writer';
+  if (ofd.wCounterAtOpen === obj.wCounter && ctx.profile.name === 'linux') return 'fifo.read-before-any-writer';
+  if (obj.wCounter > 1) return 'fifo.eof-after-all-writers';
+  return 'pipe.eof-after-last-writer';
 }
 
 /** Check an observed non-empty read against the stream and consume it. */
@@ -68,7 +77,9 @@ export function readCompleted(s: ModelState, p: Extract<Pending, { kind: 'read' 
   const { committed, inflight } = readable(s, obj, ctx);
   if (isOk(out, 0)) {
     if (committed + inflight > 0) ctx.violate('pipe.eof-after-last-writer', '0 (EOF)', 'the buffered data first');
-    ctx.require('pipe.last-writer-close-wakes-readers', obj.writers === 0, () => 'woke with 0 (EOF)', () => 'still blocked: a writer is open');
+    const clause = obj.kind === 'fifo' && obj.wCounter > 1 ? 'fifo.eof-after-all-writers' : 'pipe.last-writer-close-wakes-readers';
+    ctx.require(clause, obj.writers === 0, () => 'woke with 0 (EOF)', () => 'still blocked: a writer is open');
+    if (clause !== 'pipe.last-writer-close-wakes-readers') ctx.exercise('pipe.last-writer-close-wakes-readers');
   } else if (out.kind === 'ok') {
     consumeObserved(s, obj.id, out, p.size, committed, inflight, ctx, true);
   } else {

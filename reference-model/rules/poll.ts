@@ -12,12 +12,12 @@ type Bit = 'POLLIN' | 'POLLOUT' | 'POLLHUP' | 'POLLERR';
 type Rule = Partial<Record<Bit, boolean | 'either'>>;
 
 export function poll(s: ModelState, call: Extract<Call, { op: 'poll' }>, out: Outcome, ctx: Ctx): void {
-  const e = s.fds.get(call.fd);
-  if (!e) throw new Error(`scenario polls unknown handle ${call.fd}`);
+  const e = s.fds.get(call.fd) ?? { closed: true as const };
   const revents = out.kind === 'ok' ? out.detail?.revents ?? [] : [];
   if ('closed' in e) {
-    // poll reports a closed descriptor as POLLNVAL instead of failing.
-    return ctx.require('pipe.closed-fd-ebadf', out.kind === 'ok' && revents.join() === 'POLLNVAL', () => showOutcome(out), () => 'revents=POLLNVAL');
+    // poll reports a closed descriptor as POLLNVAL instead of failing; a negative fd is ignored (revents 0).
+    const want = s.fds.has(call.fd) ? 'POLLNVAL' : '';
+    return ctx.require('pipe.closed-fd-ebadf', out.kind === 'ok' && revents.join() === want, () => showOutcome(out), () => `revents=${want || '0'}`);
   }
   const ofd = s.ofds.get(e.ofd)!;
   const obj = s.objects.get(ofd.obj)!;

@@ -1,0 +1,6 @@
+import type { Property } from '../property.ts';
+import { FIFO_PROPERTIES } from './fifo.ts';
+import { PIPE_PROPERTIES } from './pipe.ts';
+import { PIPELINE_PROPERTIES } from './process.ts';
+
+export const PROPERTIES: readonly Property[] = [...PIPE_PROPERTIES, ...PIPELINE_PROPERTIES, ...FIFO_PROPERTIES];

@@ -1,0 +1,87 @@
+// Run one property against a target under a profile: generate, execute, check, shrink.
+import fc from 'fast-check';
+import type { Profile } from '../spec/profile.ts';
+import type { Scenario } from '../spec/scenario.ts';
+import type { Trace } from '../spec/trace.ts';
+import { check } from '../reference-model/check.ts';
+import type { Verdict } from '../reference-model/verdict.ts';
+import { runScenario } from '../harness/runner.ts';
+import type { Target } from '../harness/target.ts';
+import type { Property } from './property.ts';
+
+export interface Failure {
+  scenario: Scenario;
+  trace: Trace;
+  verdict: Exclude<Verdict, { status: 'pass' }>;
+  /** fast-check's replay path to the shrunk case. */
+  path?: string;
+  /** Runs executed before the first failure. */
+  runsToFailure: number;
+}
+
+export interface PropertyOutcome {
+  property: Property;
+  seed: number;
+  runs: number;
+  /** How many runs exercised each clause (from passing scenarios). */
+  exercised: Map<string, number>;
+  unsupported: number;
+  unsupportedReason?: string;
+  failure?: Failure;
+}
+
+export interface RunOptions {
+  runs: number;
+  seed: number;
+  onRun?: (n: number) => void;
+  interrupted?: () => boolean;
+}
+
+/** Per-property seeds derive from the run seed and the property name: --only replays the same scenarios. */
+export function propertySeed(seed: number, name: string): number {
+  let h = seed | 0;
+  for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
+export async function runProperty(prop: Property, target: Target, profile: Profile, o: RunOptions): Promise<PropertyOutcome> {
+  const seed = propertySeed(o.seed, prop.name);
+  const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0 };
+  let last: { scenario: Scenario; trace: Trace; verdict: Verdict } | undefined;
+  let firstFailureAt = 0;
+  const predicate = async (scenario: Scenario): Promise<boolean> => {
+    const trace = await runScenario(target, scenario);
+    const verdict = check(scenario, trace, profile);
+    last = { scenario, trace, verdict };
+    if (verdict.status === 'pass') {
+      for (const c of verdict.exercised) out.exercised.set(c, (out.exercised.get(c) ?? 0) + 1);
+      return true;
+    }
+    if (verdict.status === 'unsupported') {
+      out.unsupported++;
+      out.unsupportedReason ??= verdict.reason;
+      return true;
+    }
+    return false;
+  };
+  let counted = 0;
+  const result = await fc.check(
+    fc.asyncProperty(prop.scenario(profile), async (sc) => {
+      const ok = await predicate(sc);
+      if (!firstFailureAt) { counted++; o.onRun?.(counted); }
+      if (!ok && !firstFailureAt) firstFailureAt = counted;
+      return ok;
+    }),
+    { numRuns: o.runs, seed, endOnFailure: false },
+  );
+  out.runs = firstFailureAt || result.numRuns;
+  if (result.failed && result.counterexample) {
+    // Re-run the shrunk scenario once more so the saved trace is the one that failed last.
+    const [scenario] = result.counterexample as [Scenario];
+    await predicate(scenario);
+    const { trace, verdict } = last!;
+    const v = verdict.status === 'pass' ? { status: 'error' as const, reason: 'the shrunk counterexample passed when re-run (flaky target?)', exercised: [] } : verdict;
+    out.failure = { scenario, trace, verdict: v, path: result.counterexamplePath ?? undefined, runsToFailure: firstFailureAt };
+  }
+  return out;
+}
