@@ -1,0 +1,27 @@
+// A mutant: a fault-injecting wrapper around a target that breaks exactly one clause
+// (DESIGN principle 6). The suites must kill every mutant within the default run count.
+import type { Step } from '../../spec/scenario.ts';
+import type { Session, StepResult, Target } from '../target.ts';
+
+export interface Mutant {
+  /** The one clause it breaks; the killing violation must name it. */
+  clause: string;
+  /** What the fault is, in one sentence. */
+  fault: string;
+  wrap(target: Target): Target;
+}
+
+export type Intercept = (inner: Session, index: number, step: Step) => Promise<StepResult>;
+
+/** Build a target whose sessions pass every step through an interceptor made fresh per session (so it may keep state). */
+export function wrapTarget(target: Target, name: string, makeIntercept: () => Intercept): Target {
+  return {
+    info: { ...target.info, name: `${target.info.name}+mutant:${name}` },
+    async open() {
+      const inner = await target.open();
+      const intercept = makeIntercept();
+      return { step: (i, s) => intercept(inner, i, s), teardown: () => inner.teardown() };
+    },
+    dispose: () => target.dispose(),
+  };
+}
