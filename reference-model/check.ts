@@ -15,15 +15,13 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
   const ctx = new Ctx(profile, trace.settled, trace.privileged);
   const exercised = () => [...ctx.exercised].sort();
   let state = initialState();
-  const ev = trace.events;
   let i = 0;
+  // Judge the trace up to the first event the target could not observe; a violation before it still fails.
+  const cut = trace.events.findIndex((e) => e.type !== 'quiescent' && (e.outcome.kind === 'unsupported' || e.outcome.kind === 'error'));
+  const ev = cut < 0 ? trace.events : trace.events.slice(0, cut);
   try {
     while (i < ev.length) {
       const e = ev[i];
-      if (e.type === 'call' && (e.outcome.kind === 'unsupported' || e.outcome.kind === 'error')) {
-        const why = e.outcome.kind === 'unsupported' ? e.outcome.reason : e.outcome.message;
-        return { status: e.outcome.kind, reason: `step ${e.step} (${scenario.steps[e.step]?.op}): ${why}`, exercised: exercised() };
-      }
       if (e.type === 'complete') {
         let j = i;
         while (j < ev.length && ev[j].type === 'complete') j++;
@@ -31,14 +29,15 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
         i = j;
         continue;
       }
-      const next = cloneState(state);
       if (e.type === 'call') {
-        const step = scenario.steps[e.step];
-        if (!step) throw new OutOfScope(`trace names step ${e.step}, which the scenario does not have`);
-        CALL_RULES[step.op](next, e.step, e.actor, step as never, e.outcome, ctx);
-      } else if (trace.settled) {
-        for (const p of next.pending.values()) stillBlocked(next, p, ctx);
+        let j = i + 1;
+        while (j < ev.length && ev[j].type === 'complete') j++;
+        state = applyCallAndBatch(state, e, ev.slice(i + 1, j) as Completion[], i, scenario, ctx);
+        i = j;
+        continue;
       }
+      const next = cloneState(state);
+      if (trace.settled) for (const p of next.pending.values()) stillBlocked(next, p, ctx);
       afterEvent(next, ctx);
       state = next;
       i++;
@@ -53,10 +52,46 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
     if (err instanceof OutOfScope) return { status: 'error', reason: `outside the model: ${err.message}`, exercised: exercised() };
     return { status: 'error', reason: `model could not process the trace: ${(err as Error).message}`, exercised: exercised() };
   }
+  if (cut >= 0) {
+    const e = trace.events[cut] as Exclude<TraceEvent, { type: 'quiescent' }>;
+    const o = e.outcome as Extract<TraceEvent, { type: 'call' }>['outcome'] & { kind: 'unsupported' | 'error' };
+    const why = o.kind === 'unsupported' ? o.reason : o.message;
+    return { status: o.kind, reason: `step ${e.step + 1} (${scenario.steps[e.step]?.op}): ${why}`, exercised: exercised() };
+  }
   return { status: 'pass', exercised: exercised() };
 }
 
 type Completion = Extract<TraceEvent, { type: 'complete' }>;
+type CallEvent = Extract<TraceEvent, { type: 'call' }>;
+
+function applyCall(state: ModelState, e: CallEvent, scenario: Scenario, ctx: Ctx, outcome = e.outcome): ModelState {
+  const step = scenario.steps[e.step];
+  if (!step) throw new OutOfScope(`trace names step ${e.step}, which the scenario does not have`);
+  const next = cloneState(state);
+  CALL_RULES[step.op](next, e.step, e.actor, step as never, outcome, ctx);
+  afterEvent(next, ctx);
+  return next;
+}
+
+/**
+ * A call that returned during a settle in which other blocked calls completed may itself have
+ * blocked briefly and been released by them: if the straightforward reading is refused, accept
+ * "it blocked, then completed somewhere in that batch" when the rules allow it to block.
+ */
+function applyCallAndBatch(state: ModelState, e: CallEvent, batch: Completion[], at: number, scenario: Scenario, ctx: Ctx): ModelState {
+  try {
+    return applyBatch(applyCall(state, e, scenario, ctx), batch, at + 1, ctx);
+  } catch (err) {
+    if (!(err instanceof RuleViolation) || batch.length === 0 || e.outcome.kind === 'pending') throw err;
+    try {
+      const blocked = applyCall(state, e, scenario, ctx, { kind: 'pending' });
+      return applyBatch(blocked, [...batch, { type: 'complete', step: e.step, actor: e.actor, outcome: e.outcome }], at + 1, ctx, at);
+    } catch (alt) {
+      if (alt instanceof RuleViolation) throw err instanceof BatchViolation ? err : new BatchViolation(err, at);
+      throw alt;
+    }
+  }
+}
 
 class BatchViolation extends RuleViolation {
   constructor(v: RuleViolation, readonly event: number) {
@@ -64,7 +99,8 @@ class BatchViolation extends RuleViolation {
   }
 }
 
-function applyBatch(state: ModelState, batch: Completion[], firstIndex: number, ctx: Ctx): ModelState {
+/** `lastIndex`: event index to blame for the batch's last element (the synthetic completion of a call). */
+function applyBatch(state: ModelState, batch: Completion[], firstIndex: number, ctx: Ctx, lastIndex?: number): ModelState {
   let first: BatchViolation | undefined;
   for (const order of orders(batch.length)) {
     const s = cloneState(state);
@@ -80,7 +116,8 @@ function applyBatch(state: ModelState, batch: Completion[], firstIndex: number, 
       return s;
     } catch (err) {
       if (!(err instanceof RuleViolation)) throw err;
-      first ??= new BatchViolation(err, firstIndex + order[k]);
+      const idx = lastIndex !== undefined && order[k] === batch.length - 1 ? lastIndex : firstIndex + order[k];
+      first ??= new BatchViolation(err, idx);
     }
   }
   throw first!;

@@ -39,8 +39,9 @@ export type FdEntry = { ofd: number } | { closed: true };
 
 export type Pending =
   | { kind: 'read'; step: number; actor: string; ofd: number; size: number; call: Step }
-  /** `claimed`: the write already returned nbyte, which only blocked readers draining the pipe can justify. */
-  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean }
+  /** `claimed`: the write already returned nbyte, which only blocked readers draining the pipe can justify.
+   *  `returnsPartial`: its descriptor turned O_NONBLOCK while it slept; at its next wakeup it returns what it wrote. */
+  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean; returnsPartial?: boolean }
   | { kind: 'open'; step: number; actor: string; obj: number; mode: 'read' | 'write'; counterAtStart: number; call: Step; as: string; ofd: number }
   | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step }
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }

@@ -47,12 +47,12 @@ export function propertySeed(seed: number, name: string): number {
 export async function runProperty(prop: Property, target: Target, profile: Profile, o: RunOptions): Promise<PropertyOutcome> {
   const seed = propertySeed(o.seed, prop.name);
   const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0 };
-  let last: { scenario: Scenario; trace: Trace; verdict: Verdict } | undefined;
+  // fast-check's final counterexample is the last failing evaluation during shrinking: keep its trace.
+  let lastFailing: { scenario: Scenario; trace: Trace; verdict: Exclude<Verdict, { status: 'pass' }> } | undefined;
   let firstFailureAt = 0;
   const predicate = async (scenario: Scenario): Promise<boolean> => {
     const trace = await runScenario(target, scenario);
     const verdict = check(scenario, trace, profile);
-    last = { scenario, trace, verdict };
     if (verdict.status === 'pass') {
       for (const c of verdict.exercised) out.exercised.set(c, (out.exercised.get(c) ?? 0) + 1);
       return true;
@@ -62,6 +62,7 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
       out.unsupportedReason ??= verdict.reason;
       return true;
     }
+    lastFailing = { scenario, trace, verdict };
     return false;
   };
   let counted = 0;
@@ -75,13 +76,11 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
     { numRuns: o.runs, seed, endOnFailure: false },
   );
   out.runs = firstFailureAt || result.numRuns;
-  if (result.failed && result.counterexample) {
-    // Re-run the shrunk scenario once more so the saved trace is the one that failed last.
-    const [scenario] = result.counterexample as [Scenario];
-    await predicate(scenario);
-    const { trace, verdict } = last!;
-    const v = verdict.status === 'pass' ? { status: 'error' as const, reason: 'the shrunk counterexample passed when re-run (flaky target?)', exercised: [] } : verdict;
-    out.failure = { scenario, trace, verdict: v, path: result.counterexamplePath ?? undefined, runsToFailure: firstFailureAt };
+  if (result.failed && lastFailing) {
+    out.failure = { ...lastFailing, path: result.counterexamplePath ?? undefined, runsToFailure: firstFailureAt };
+  } else if (result.failed) {
+    const reason = `property threw: ${String(result.errorInstance ?? 'unknown error')}`;
+    out.failure = { scenario: (result.counterexample?.[0] as Scenario) ?? { property: prop.name, steps: [] }, trace: { target: target.info.name, settled: false, privileged: false, events: [] }, verdict: { status: 'error', reason, exercised: [] }, runsToFailure: firstFailureAt };
   }
   return out;
 }

@@ -9,6 +9,10 @@ import { processView } from './proc.ts';
 
 export type Exit = { code: number | null; signal: string | null };
 
+/** Every child still running, so that an interrupted run leaves none behind. */
+const live = new Set<Child>();
+process.on('exit', () => live.forEach((c) => c.kill()));
+
 /** A child process the harness watches until it exits or sleeps. */
 export class Child {
   exit?: Exit;
@@ -18,12 +22,13 @@ export class Child {
 
   constructor(readonly proc: ChildProcess, readonly name: string) {
     this.pid = proc.pid ?? -1;
+    live.add(this);
     proc.stderr?.on('data', (d: Buffer) => { if (this.stderr.length < 4096) this.stderr += d.toString(); });
     // a killed child's stderr pipe may reset; that is not an observation about the pipe under test
     proc.stderr?.on('error', () => {});
     this.exited = new Promise((resolve) => {
       proc.on('error', (e) => { this.stderr += String(e); this.exit = { code: 127, signal: null }; resolve(this.exit); });
-      proc.on('close', (code, signal) => { this.exit = { code, signal }; resolve(this.exit); });
+      proc.on('close', (code, signal) => { this.exit = { code, signal }; live.delete(this); resolve(this.exit); });
     });
   }
 

@@ -66,6 +66,10 @@ export function childRead(s: ModelState, step: number, actor: string, call: Extr
   if (!end) return;
   const { obj, ofd } = end;
   if (obj.drainer) throw new OutOfScope('two children draining one pipe');
+  if (ofd.nonblock) throw new OutOfScope('a child draining through an O_NONBLOCK description stops at its first EAGAIN, whose timing is a race');
+  if ([...s.pending.values()].some((p) => p.kind === 'read' && s.ofds.get(p.ofd)?.obj === obj.id)) {
+    throw new OutOfScope('a child starts draining a pipe on which a reader is already blocked (who gets the data is a race)');
+  }
   obj.drainer = { step, received: [consume(obj, buffered(obj))] };
   ofd.refs++;
   s.pending.set(step, { kind: 'child-read', step, actor, ofd: ofd.id, obj: obj.id, call: { actor, ...call } });

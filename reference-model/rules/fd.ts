@@ -2,7 +2,7 @@
 // every other call relies on.
 import type { Call } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import type { Ctx } from '../context.ts';
+import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { ModelState, Ofd, PipeObj } from '../state.ts';
 
@@ -86,6 +86,8 @@ export function setNonblock(s: ModelState, call: Extract<Call, { op: 'set-nonblo
   const end = resolveEnd(s, call.fd, 'any', out, ctx);
   if (!end) return;
   if (!isOk(out)) throw new Error(`fcntl(F_SETFL) failed on an open descriptor: ${showOutcome(out)}`);
-  // O_NONBLOCK is a file status flag: it belongs to the open file description, so dups share it.
+  // O_NONBLOCK is a file status flag: it belongs to the open file description, so dups share it
+  // (and so does a child that inherited it).
+  if (call.on && end.obj.drainer && end.ofd.end === 'r') throw new OutOfScope('O_NONBLOCK set under a draining child: its first EAGAIN is a race');
   end.ofd.nonblock = call.on;
 }

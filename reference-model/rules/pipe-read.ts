@@ -20,6 +20,8 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
   if (n === 0) return ctx.require('pipe.zero-length-io', isOk(out, 0), () => showOutcome(out), () => '0 at once');
   const { committed, inflight } = readable(s, obj, ctx);
   const empty = committed === 0;
+  // Every read of a FIFO that has had several writers checks that EOF waits for all of them.
+  if (obj.kind === 'fifo' && obj.wCounter > 1) ctx.exercise('fifo.eof-after-all-writers');
   if (out.kind === 'pending') {
     if (!empty) ctx.violate('pipe.read-blocks-while-writer-open', 'blocked', `${Math.min(n, committed)} bytes (data is buffered)`);
     if (obj.writers === 0) ctx.violate('pipe.eof-after-last-writer', 'blocked', '0 (EOF: no writer is open)');

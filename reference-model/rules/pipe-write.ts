@@ -36,12 +36,15 @@ export function writeCall(s: ModelState, step: number, actor: string, call: Writ
   if (obj.readers === 0) {
     return ctx.require('pipe.epipe-when-no-reader', isErr(out, 'EPIPE'), got, () => '-1 EPIPE (no reader; SIGPIPE is ignored)');
   }
+  const small = n <= ctx.profile.pipeBuf;
   if (obj.drainer) {
-    ctx.require('pipe.inherited-by-child', isOk(out, n), got, () => `${n} (a child is draining the pipe)`);
-    obj.drainer.received.push(data);
+    // A child drains the pipe at its own pace: a blocking write completes; a nonblocking one races it.
+    if (!ofd.nonblock) ctx.require('pipe.inherited-by-child', isOk(out, n), got, () => `${n} (a child is draining the pipe)`);
+    else if (small) ctx.require('pipe.nonblocking-small-write-all-or-nothing', isOk(out, n) || isErr(out, 'EAGAIN'), got, () => `${n} or -1 EAGAIN`);
+    else ctx.require('pipe.nonblocking-write-when-full', (out.kind === 'ok' && out.value >= 1 && out.value <= n) || isErr(out, 'EAGAIN'), got, () => `1..${n} or -1 EAGAIN (a child drains concurrently)`);
+    if (out.kind === 'ok') obj.drainer.received.push(data.subarray(0, out.value));
     return;
   }
-  const small = n <= ctx.profile.pipeBuf;
   if (ctx.exact) return exactWrite(s, step, actor, call, obj, ofd.id, ofd.nonblock, data, small, out, ctx);
   return lenientWrite(s, step, actor, call, obj, ofd.id, ofd.nonblock, data, small, out, ctx);
 }
@@ -112,6 +115,8 @@ export function pumpWriter(s: ModelState, obj: PipeObj, ctx: Ctx): void {
   if (!ctx.exact || ctx.profile.capacity.accounting !== 'page-slots') return;
   const k = exactTransfer(obj, ctx.profile.capacity, rest);
   if (w.kind === 'write') { w.remaining = rest.subarray(k); w.written += k; } else { w.data = rest.subarray(k); }
+  // linux (measured): pipe_write re-checks O_NONBLOCK each time it finds the ring full after a wakeup.
+  if (w.kind === 'write' && k > 0 && w.remaining.length > 0 && s.ofds.get(w.ofd)!.nonblock) w.returnsPartial = true;
   if (w.kind === 'write' && w.claimed && w.remaining.length === 0) {
     s.pending.delete(w.step);
     unref(s, w.ofd);
@@ -125,6 +130,11 @@ export function writeCompleted(s: ModelState, p: Extract<Pending, { kind: 'write
     // pipe_write: "if (!ret) ret = -EPIPE": a partial count if anything went in.
     const ok = ctx.exact ? (p.written > 0 ? isOk(out, p.written) : isErr(out, 'EPIPE')) : (out.kind === 'ok' && out.value >= p.written && out.value < p.total) || (p.written === 0 && isErr(out, 'EPIPE'));
     ctx.require('pipe.epipe-when-no-reader', ok, got, () => (p.written > 0 ? `${p.written} (bytes written before the last reader closed)` : '-1 EPIPE'));
+  } else if (p.returnsPartial || (!ctx.exact && s.ofds.get(p.ofd)!.nonblock && !(out.kind === 'ok' && out.value === p.total))) {
+    // The descriptor turned O_NONBLOCK while the write slept: it returns the count written so far.
+    const ok = ctx.exact ? isOk(out, p.written) : out.kind === 'ok' && out.value >= p.written && out.value <= p.total;
+    ctx.require('pipe.nonblocking-write-when-full', ok, got, () => `${p.written} (written before the ring filled again; O_NONBLOCK is now set)`);
+    if (!ctx.exact && out.kind === 'ok') appendUnbounded(obj, p.remaining.subarray(0, out.value - p.written), ctx.pageSize);
   } else {
     if (ctx.exact && p.remaining.length > 0) ctx.violate('pipe.full-pipe-blocks-writer', got(), `still blocked: ${p.remaining.length} bytes do not fit`);
     ctx.require(p.total > ctx.profile.pipeBuf ? 'pipe.large-write-may-split' : 'pipe.read-wakes-blocked-writer', isOk(out, p.total), got, () => `${p.total} (a blocking write returns nbyte)`);
@@ -137,6 +147,7 @@ export function writeCompleted(s: ModelState, p: Extract<Pending, { kind: 'write
 
 export function writeStillBlocked(s: ModelState, p: Extract<Pending, { kind: 'write' }>, ctx: Ctx): void {
   const obj = s.objects.get(s.ofds.get(p.ofd)!.obj)!;
+  if (p.returnsPartial) ctx.violate('pipe.nonblocking-write-when-full', 'still blocked', `${p.written}: O_NONBLOCK was set and the ring is full again`);
   if (p.claimed) ctx.violate('pipe.full-pipe-blocks-writer', `${p.total} (returned at once)`, `blocked: ${p.remaining.length} bytes never fitted`);
   if (obj.readers === 0) ctx.violate('pipe.epipe-when-no-reader', 'still blocked after the last reader closed', p.written > 0 ? `${p.written}` : '-1 EPIPE');
   if (ctx.exact && p.remaining.length === 0) ctx.violate('pipe.read-wakes-blocked-writer', 'still blocked although every byte fitted', `${p.total}`);

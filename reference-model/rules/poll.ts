@@ -5,7 +5,7 @@ import type { Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import { guaranteedRoom, hasFreeSlot } from '../pipe-buffer.ts';
 import { buffered, type ModelState } from '../state.ts';
-import { readable } from './stream.ts';
+import { blockedWriter, readable } from './stream.ts';
 
 type Bit = 'POLLIN' | 'POLLOUT' | 'POLLHUP' | 'POLLERR';
 /** Per bit: must be set (true), must be clear (false), or either. */
@@ -38,7 +38,8 @@ export function poll(s: ModelState, call: Extract<Call, { op: 'poll' }>, out: Ou
     rule.POLLERR = false;
   } else {
     if (p.pollout === 'free-slot' && ctx.exact) rule.POLLOUT = hasFreeSlot(obj);
-    else rule.POLLOUT = guaranteedRoom(obj, ctx.capacity) >= ctx.profile.pipeBuf ? true : 'either';
+    // a blocked writer may already have filled a pipe of unknown capacity
+    else rule.POLLOUT = !blockedWriter(s, obj) && guaranteedRoom(obj, ctx.capacity) >= ctx.profile.pipeBuf ? true : 'either';
     if (obj.drainer) rule.POLLOUT = 'either';
     rule.POLLERR = obj.readers === 0 ? (p.pollerrNoReader === 'always' ? true : 'either') : false;
     rule.POLLIN = false;

@@ -61,8 +61,8 @@ export const PIPE_CLAUSES: Clause[] = [
   {
     id: 'pipe.nonblocking-write-when-full', area: 'pipe-capacity', profiles: BOTH,
     title: 'A nonblocking write that does not fit gets EAGAIN or a partial write, as the profile allows.',
-    behaviour: 'With O_NONBLOCK set, a write larger than PIPE_BUF transfers what fits (at least one byte) or fails with EAGAIN when nothing fits; posix allows either whenever the unknown capacity may be exceeded, linux is exact per its slot accounting.',
-    citation: { posix: WRITE + ' (O_NONBLOCK set, nbyte > PIPE_BUF)', linux: 'fs/pipe.c pipe_write; measured in profile linux' },
+    behaviour: 'With O_NONBLOCK set, a write larger than PIPE_BUF transfers what fits (at least one byte) or fails with EAGAIN when nothing fits; posix allows either whenever the unknown capacity may be exceeded, linux is exact per its slot accounting. A write already blocked when another thread sets O_NONBLOCK on the shared description returns its partial count at its next wakeup that finds the ring full (linux, measured).',
+    citation: { posix: WRITE + ' (O_NONBLOCK set, nbyte > PIPE_BUF)', linux: 'fs/pipe.c pipe_write (O_NONBLOCK re-checked in the wait loop); measured in profile linux' },
   },
   {
     id: 'pipe.read-wakes-blocked-writer', area: 'pipe-capacity', profiles: BOTH,

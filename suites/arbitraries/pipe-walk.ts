@@ -79,7 +79,8 @@ function layout(profile: Profile, variant: PipeVariant, choices: Choice[]): Step
         break;
       }
       case 'set-nonblock': {
-        const h = anyHandle(c.pick);
+        // a child draining the read end shares its O_NONBLOCK: leave the read end alone then
+        const h = draining ? wr : anyHandle(c.pick);
         push('main', { op: 'set-nonblock', fd: h, on: c.on });
         if (!closed.includes(h)) nonblock[reads.includes(h) ? 'r' : 'w'] = c.on;
         break;
@@ -97,7 +98,8 @@ function layout(profile: Profile, variant: PipeVariant, choices: Choice[]): Step
         else push('W', { op: 'child-write', fd: wr, size: Math.max(1, Math.min(c.size, 200_000)), sigpipe: c.sigpipe });
         break;
       case 'child-read':
-        if (!draining && !closed.includes(rd) && !steps.some((st) => st.op === 'child-write')) { push('C', { op: 'child-read', fd: rd }); draining = true; }
+        // the child must be the pipe's only reader: no parent read before it, none after it
+        if (!draining && !nonblock.r && !closed.includes(rd) && !steps.some((st) => st.op === 'child-write' || st.op === 'read' || st.op === 'readv')) { push('C', { op: 'child-read', fd: rd }); draining = true; }
         break;
     }
   }

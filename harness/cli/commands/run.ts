@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { toJson } from '../../../spec/codec.ts';
+import { assemble, type TargetRun } from '../../../reports/assemble.ts';
+import { renderMarkdown } from '../../../reports/markdown.ts';
+import { runProperty } from '../../../suites/run-property.ts';
+import { onInterrupt } from '../../scope.ts';
+import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
+import type { Target } from '../../target.ts';
+import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { packageVersion, plan } from '../run-plan.ts';
+import { printSummary, Progress } from '../progress.ts';
+
+const usage = `usage: ipcspec run [--target host|model]... [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
+
+Runs every property of the profile's clauses against each target, checks each trace with the
+reference model, shrinks failures, and writes DIR/report.json, DIR/report.md and
+DIR/counterexamples/*.json.
+
+  --target T     ${TARGET_NAMES.join(' | ')} (default host; repeat for several targets)
+  --profile P    linux | posix (default: the host's, ${process.platform === 'linux' ? 'linux' : 'posix'} here)
+  --only GLOBS   clause ids or areas, * wildcards, comma-separated (e.g. 'pipe.eof-*,fifo-open')
+  --runs N       scenarios per property (default: each property's own, 100 for most)
+  --seed S       run seed (default: random; printed and saved so the run can be repeated)
+  --out DIR      report directory (default ipcspec-report)
+
+exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error`;
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run the conformance suites against targets and write a report',
+  usage,
+  async run(argv) {
+    const { flags, positional } = parseFlags(argv, ['target', 'profile', 'only', 'runs', 'seed', 'out']);
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const p = plan(flags.get('profile')?.at(-1), flags.get('only')?.at(-1));
+    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1) : undefined;
+    const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0) : Math.floor(Math.random() * 2 ** 31);
+    const out = resolve(flags.get('out')?.at(-1) ?? 'ipcspec-report');
+    const names = flags.get('target') ?? ['host'];
+    const targets: Target[] = [];
+    try {
+      for (const n of names) targets.push(await makeTarget(n, p.profile));
+    } catch (e) {
+      await Promise.all(targets.map((t) => t.dispose()));
+      if (e instanceof UnknownTarget) throw new UsageError(e.message);
+      throw e;
+    }
+    const version = await packageVersion();
+    const runs: TargetRun[] = targets.map((t) => ({ target: { ...t.info }, outcomes: [] }));
+    const write = (interrupted: boolean) => {
+      const { report, counterexamples } = assemble({
+        runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version,
+        replayCmd: (file, target) => `npx ipcspec replay ${join(out, file)} --target ${target.split('+')[0]} --profile ${p.profile.name}`,
+      });
+      mkdirSync(join(out, 'counterexamples'), { recursive: true });
+      for (const [file, c] of counterexamples) writeFileSync(join(out, file), toJson(c));
+      writeFileSync(join(out, 'report.json'), toJson(report));
+      writeFileSync(join(out, 'report.md'), renderMarkdown(report, counterexamples));
+      return report;
+    };
+    // Ctrl-C: keep what was gathered, then release every target.
+    const off = onInterrupt(async () => {
+      write(true);
+      console.error(`ipcspec: partial report written to ${out}`);
+      await Promise.all(targets.map((t) => t.dispose().catch(() => {})));
+    });
+    console.log(`ipcspec run: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${names.join(', ')}`);
+    if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
+    const progress = new Progress(p.properties.length * targets.length);
+    try {
+      for (const [ti, target] of targets.entries()) {
+        for (const prop of p.properties) {
+          const n = runsFlag ?? prop.defaultRuns ?? 100;
+          progress.start(`${target.info.name}: ${prop.area}: ${prop.name}`, n);
+          const t0 = performance.now();
+          const outcome = await runProperty(prop, target, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k) });
+          const durationMs = Math.round(performance.now() - t0);
+          runs[ti].outcomes.push({ outcome, durationMs });
+          progress.done(outcome.failure ? (outcome.failure.verdict.status === 'fail' ? `FAIL ${outcome.failure.verdict.violation.clause}` : `${outcome.failure.verdict.status.toUpperCase()}: ${outcome.failure.verdict.reason}`) : `ok (${outcome.runs} runs, ${durationMs} ms)`);
+        }
+      }
+    } finally {
+      off();
+      await Promise.all(targets.map((t) => t.dispose()));
+    }
+    const report = write(false);
+    printSummary(report, out);
+    return report.summary.fail > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
+  },
+};

@@ -1,0 +1,40 @@
+// Progress while a run goes, and the per-clause summary after it.
+import type { Report } from '../../spec/report.ts';
+
+export class Progress {
+  private i = 0;
+  private label = '';
+  private total = 0;
+  private readonly tty = !!process.stdout.isTTY;
+
+  constructor(private readonly count: number) {}
+
+  start(label: string, runs: number): void {
+    this.i++;
+    this.label = label;
+    this.total = runs;
+    if (this.tty) process.stdout.write(`[${this.i}/${this.count}] ${label} 0/${runs}`);
+  }
+
+  tick(k: number): void {
+    if (this.tty) process.stdout.write(`\r\x1b[K[${this.i}/${this.count}] ${this.label} ${k}/${this.total}`);
+  }
+
+  done(result: string): void {
+    const line = `[${this.i}/${this.count}] ${this.label}: ${result}`;
+    if (this.tty) process.stdout.write(`\r\x1b[K${line}\n`);
+    else console.log(line);
+  }
+}
+
+export function printSummary(r: Report, out: string): void {
+  console.log('');
+  const w = Math.max(...r.results.map((x) => x.clause.length));
+  for (const x of r.results) {
+    const note = x.status === 'pass' ? '' : `  ${x.reason ?? ''}`;
+    console.log(`  ${x.status.toUpperCase().padEnd(11)} ${x.clause.padEnd(w)}  ${x.target}  ${String(x.runs).padStart(5)} runs${note}`);
+  }
+  const s = r.summary;
+  console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.md, ${out}/report.json`);
+  for (const x of r.results.filter((y) => y.counterexample)) console.log(`  counterexample for ${x.clause}: ${out}/${x.counterexample}`);
+}

@@ -1,0 +1,64 @@
+// Turn property outcomes into per-clause results and the report.json document.
+import { clause as clauseById, isClauseId } from '../spec/catalogue.ts';
+import type { ProfileName } from '../spec/clause.ts';
+import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type PropertyRun, type Report, type Status, type TargetDescription } from '../spec/report.ts';
+import type { PropertyOutcome } from '../suites/run-property.ts';
+
+export interface TargetRun {
+  target: TargetDescription;
+  outcomes: Array<{ outcome: PropertyOutcome; durationMs: number }>;
+}
+
+export interface Assembled {
+  report: Report;
+  counterexamples: Map<string, Counterexample>;
+}
+
+export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: ProfileName; seed: number; runsFlag?: number; only?: string; interrupted: boolean; version: string; replayCmd: (file: string, target: string) => string }): Assembled {
+  const results: ClauseResult[] = [];
+  const properties: PropertyRun[] = [];
+  const counterexamples = new Map<string, Counterexample>();
+  for (const { target, outcomes } of o.runs) {
+    const per = new Map<string, ClauseResult>(o.clauses.map((c) => [c, { clause: c, area: clauseById(c).area, target: target.name, status: 'pass' as Status, runs: 0 }]));
+    for (const { outcome, durationMs } of outcomes) {
+      const p = outcome.property;
+      const f = outcome.failure;
+      properties.push({ property: p.name, area: p.area, target: target.name, seed: outcome.seed, runs: outcome.runs, unsupported: outcome.unsupported, status: f ? (f.verdict.status === 'fail' ? 'fail' : f.verdict.status) : outcome.runs === outcome.unsupported && outcome.runs > 0 ? 'unsupported' : 'pass', durationMs });
+      for (const [c, n] of outcome.exercised) { const r = per.get(c); if (r) r.runs += n; }
+      if (outcome.unsupported && outcome.unsupported === outcome.runs) {
+        for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass' && r.runs === 0) { r.status = 'unsupported'; r.reason = outcome.unsupportedReason; } }
+      }
+      if (!f) continue;
+      const v = f.verdict;
+      if (v.status === 'fail' && isClauseId(v.violation.clause)) {
+        const r = per.get(v.violation.clause);
+        const file = `counterexamples/${v.violation.clause}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
+        if (r && r.status !== 'fail') {
+          r.status = 'fail';
+          r.runs += 1;
+          r.reason = `step ${v.violation.step + 1}: observed ${v.violation.observed}; allowed ${v.violation.allowed}`;
+          r.counterexample = file;
+        }
+        counterexamples.set(file, {
+          schemaVersion: SCHEMA_VERSION, kind: 'ipcspec-counterexample', clause: v.violation.clause, property: p.name, profile: o.profile, target,
+          seed: outcome.seed, path: f.path, scenario: f.scenario, trace: f.trace,
+          verdict: { status: 'fail', clause: v.violation.clause, step: v.violation.step, event: v.violation.event, observed: v.violation.observed, allowed: v.violation.allowed },
+          replay: o.replayCmd(file, target.name),
+        });
+      } else if (v.status !== 'fail') {
+        for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass') { r.status = v.status; r.reason = v.reason; } }
+      }
+    }
+    for (const r of per.values()) {
+      if (r.status === 'pass' && r.runs === 0) { r.status = 'error'; r.reason = 'not exercised: no generated scenario reached this clause'; }
+      results.push(r);
+    }
+  }
+  const summary: Record<Status, number> = { pass: 0, fail: 0, unsupported: 0, error: 0 };
+  for (const r of results) summary[r.status]++;
+  const report: Report = {
+    schemaVersion: SCHEMA_VERSION, tool: { name: 'ipcspec', version: o.version }, createdAt: new Date().toISOString(), profile: o.profile, seed: o.seed,
+    runs: o.runsFlag, only: o.only, interrupted: o.interrupted, targets: o.runs.map((r) => r.target), results, properties, summary,
+  };
+  return { report, counterexamples };
+}

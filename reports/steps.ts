@@ -1,0 +1,70 @@
+// A counterexample as numbered, readable steps: who called what, what was observed, and at the
+// violating step, what the specification allows.
+import type { Scenario, Step } from '../spec/scenario.ts';
+import type { Outcome, Trace } from '../spec/trace.ts';
+
+export function describeStep(s: Step): string {
+  switch (s.op) {
+    case 'make-pipe': return `make ${s.variant} -> read end ${s.read}, write end ${s.write}`;
+    case 'write': return `write(${s.fd}, ${s.size} bytes)`;
+    case 'writev': return `writev(${s.fd}, [${s.sizes.join(', ')}])`;
+    case 'read': return `read(${s.fd}, ${s.size})`;
+    case 'readv': return `readv(${s.fd}, [${s.sizes.join(', ')}])`;
+    case 'close': return `close(${s.fd})`;
+    case 'dup': return `${s.as} = dup(${s.fd})`;
+    case 'set-nonblock': return `fcntl(${s.fd}, F_SETFL, ${s.on ? '' : '~'}O_NONBLOCK)`;
+    case 'poll': return `poll(${s.fd}, POLLIN|POLLOUT, 0)`;
+    case 'get-pipe-size': return `fcntl(${s.fd}, F_GETPIPE_SZ)`;
+    case 'set-pipe-size': return `fcntl(${s.fd}, F_SETPIPE_SZ, ${s.size})`;
+    case 'mkfifo': return `mkfifo("${s.path}")`;
+    case 'open': return `${s.as} = open("${s.path}", O_${s.mode === 'read' ? 'RDONLY' : 'WRONLY'}${s.nonblock ? '|O_NONBLOCK' : ''})`;
+    case 'unlink': return `unlink("${s.path}")`;
+    case 'stat': return `stat("${s.path}")`;
+    case 'child-write': return `child (SIGPIPE ${s.sigpipe}) inherits ${s.fd} and writes ${s.size} bytes`;
+    case 'child-read': return `child inherits ${s.fd} and reads to EOF`;
+    case 'pipeline': return `${s.producer.kind === 'yes' ? 'yes' : `dd bs=${s.producer.chunk} (${s.producer.size} bytes)`} | ${s.consumer.kind === 'cat' ? 'cat' : `head -n ${s.consumer.lines}`}`;
+    case 'concurrent-writes': return `${s.writers} threads each write ${s.records} records of ${s.size} bytes to ${s.fd}; drain ${s.reader}`;
+  }
+}
+
+export function describeOutcome(o: Outcome): string {
+  switch (o.kind) {
+    case 'ok': {
+      const d = o.detail;
+      if (d?.revents) return `revents ${d.revents.join('|') || '0'}`;
+      if (d?.producerExit || d?.exit) {
+        const e = d.exit ?? d.consumerExit;
+        const ex = (x?: { code: number | null; signal: string | null }) => (!x ? '?' : x.signal ? x.signal : `exit ${x.code}`);
+        return d.producerExit ? `producer ${ex(d.producerExit)}, consumer ${ex(d.consumerExit)}, ${d.output?.length ?? 0} bytes out` : `${ex(e)}${d.errnoSeen ? ` (${d.errnoSeen})` : ''}${d.output ? `, read ${d.output.length} bytes` : ''}`;
+      }
+      if (d?.type) return `type ${d.type}, st_size ${d.size}`;
+      if (d?.records) return `${d.records.length} bytes drained`;
+      return `${o.value}`;
+    }
+    case 'err': return `-1 ${o.errno}`;
+    case 'pending': return 'blocks';
+    case 'unsupported': return `unsupported: ${o.reason}`;
+    case 'error': return `harness error: ${o.message}`;
+  }
+}
+
+export interface Violated { step?: number; event?: number; observed?: string; allowed?: string; clause?: string }
+
+/** Numbered steps in the order they happened, one lane label per actor. */
+export function renderSteps(scenario: Scenario, trace: Trace, v?: Violated): string {
+  const lines: string[] = [];
+  const width = Math.max(4, ...scenario.steps.map((s) => s.actor.length));
+  let n = 0;
+  trace.events.forEach((e, idx) => {
+    if (e.type === 'quiescent') return;
+    const step = scenario.steps[e.step];
+    const lane = `[${step.actor.padEnd(width)}]`;
+    const text = e.type === 'call' ? `${describeStep(step)} -> ${describeOutcome(e.outcome)}` : `... ${describeStep(step)} returns ${describeOutcome(e.outcome)}`;
+    const mark = v && v.event === idx ? `   <-- violates ${v.clause}: observed ${v.observed}; allowed ${v.allowed}` : '';
+    lines.push(`${String(++n).padStart(3)}. ${lane} ${text}${mark}`);
+  });
+  const issued = new Set(trace.events.filter((e) => e.type === 'call').map((e) => (e as { step: number }).step));
+  scenario.steps.forEach((s, i) => { if (!issued.has(i)) lines.push(`   -. [${s.actor.padEnd(width)}] ${describeStep(s)} (never issued: its actor stayed blocked)`); });
+  if (v && v.event !== undefined && trace.events[v.event]?.type === 'quiescent') lines.push(`     at quiescence: violates ${v.clause}: observed ${v.observed}; allowed ${v.allowed}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,71 @@
+// Strict validation of scenario and counterexample files: a bad file gets one clear line naming
+// the place and the problem, never a crash deep in the harness.
+import { fromJson } from './codec.ts';
+import { PIPE_VARIANTS, type Scenario } from './scenario.ts';
+import { SCHEMA_VERSION, type Counterexample } from './report.ts';
+
+export class InvalidInput extends Error {}
+
+type Shape = Record<string, (v: unknown) => boolean>;
+const int = (v: unknown) => Number.isInteger(v);
+const nat = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length < 200;
+const bool = (v: unknown) => typeof v === 'boolean';
+const natList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every(nat);
+const oneOf = (...xs: unknown[]) => (v: unknown) => xs.includes(v);
+const relPath = (v: unknown) => str(v) && !(v as string).startsWith('/') && !(v as string).split('/').includes('..');
+const producer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'yes' || ((v as { kind: string }).kind === 'bytes' && nat((v as { size: number }).size) && nat((v as { chunk: number }).chunk) && (v as { chunk: number }).chunk > 0));
+const consumer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'cat' || ((v as { kind: string }).kind === 'head-lines' && nat((v as { lines: number }).lines)));
+
+const STEP_SHAPES: Record<string, Shape> = {
+  'make-pipe': { variant: oneOf(...PIPE_VARIANTS), read: str, write: str },
+  write: { fd: str, size: nat }, writev: { fd: str, sizes: natList },
+  read: { fd: str, size: nat }, readv: { fd: str, sizes: natList },
+  close: { fd: str }, dup: { fd: str, as: str }, 'set-nonblock': { fd: str, on: bool }, poll: { fd: str },
+  'get-pipe-size': { fd: str }, 'set-pipe-size': { fd: str, size: int },
+  mkfifo: { path: relPath }, open: { path: relPath, as: str, mode: oneOf('read', 'write'), nonblock: bool },
+  unlink: { path: relPath }, stat: { path: relPath },
+  'child-write': { fd: str, size: nat, sigpipe: oneOf('default', 'ignore') }, 'child-read': { fd: str },
+  pipeline: { producer, consumer },
+  'concurrent-writes': { fd: str, reader: str, writers: (v) => nat(v) && (v as number) >= 1 && (v as number) <= 8, records: nat, size: nat },
+};
+
+const MAX_BYTES = 64 << 20;
+
+export function validateScenario(x: unknown, where = 'scenario'): Scenario {
+  if (!x || typeof x !== 'object') throw new InvalidInput(`${where}: expected an object`);
+  const s = x as { property?: unknown; steps?: unknown };
+  if (typeof s.property !== 'string') throw new InvalidInput(`${where}.property: expected a string`);
+  if (!Array.isArray(s.steps)) throw new InvalidInput(`${where}.steps: expected an array`);
+  s.steps.forEach((st, i) => {
+    const at = `${where}.steps[${i}]`;
+    if (!st || typeof st !== 'object') throw new InvalidInput(`${at}: expected an object`);
+    const { op, actor } = st as { op?: unknown; actor?: unknown };
+    if (!str(actor)) throw new InvalidInput(`${at}.actor: expected a non-empty string`);
+    const shape = STEP_SHAPES[op as string];
+    if (!shape) throw new InvalidInput(`${at}.op: unknown operation ${JSON.stringify(op)} (known: ${Object.keys(STEP_SHAPES).join(', ')})`);
+    for (const [k, ok] of Object.entries(shape)) {
+      if (!ok((st as Record<string, unknown>)[k])) throw new InvalidInput(`${at}.${k}: invalid value ${JSON.stringify((st as Record<string, unknown>)[k])} for ${op}`);
+    }
+    const bytes = ['size', 'sizes'].map((k) => (st as Record<string, unknown>)[k]).flat().filter(nat) as number[];
+    if (bytes.reduce((a, b) => a + b, 0) > MAX_BYTES) throw new InvalidInput(`${at}: sizes above ${MAX_BYTES} bytes`);
+  });
+  return x as Scenario;
+}
+
+/** Parse a counterexample (or a bare scenario) file's text. */
+export function parseReplayFile(text: string, name: string): { scenario: Scenario; counterexample?: Counterexample } {
+  let x: unknown;
+  try {
+    x = fromJson(text);
+  } catch (e) {
+    throw new InvalidInput(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+  if (x && typeof x === 'object' && (x as { kind?: unknown }).kind === 'ipcspec-counterexample') {
+    const c = x as Counterexample;
+    if (c.schemaVersion !== SCHEMA_VERSION) throw new InvalidInput(`${name}: schemaVersion ${JSON.stringify(c.schemaVersion)} is not supported (expected ${SCHEMA_VERSION})`);
+    return { scenario: validateScenario(c.scenario, `${name}: scenario`), counterexample: c };
+  }
+  if (x && typeof x === 'object' && 'steps' in x) return { scenario: validateScenario(x, name) };
+  throw new InvalidInput(`${name}: neither an ipcspec counterexample (kind "ipcspec-counterexample") nor a scenario (with "steps")`);
+}
