@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`ipcspec ${name}: ${e.message} (see ipcspec ${name} --help)`);
+      console.error(`ipcspec ${name}: ${e.message.replace(/\s*\n\s*/g, " ")} (see ipcspec ${name} --help)`);
       return 2;
     }
     console.error(`ipcspec ${name}: ${(e as Error).message}`);

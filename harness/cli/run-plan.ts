@@ -23,7 +23,7 @@ export function plan(profileFlag: string | undefined, only: string | undefined):
   const outOfProfile: string[] = [];
   if (only) {
     const m = matchClauses(only);
-    if (m.unmatched.length) throw new UsageError(`--only: no clause or area matches ${m.unmatched.map((g) => `"${g}"`).join(', ')} (see ipcspec clauses)`);
+    if (m.unmatched.length) throw new UsageError(`--only: no clause or area matches ${m.unmatched.map((g) => `"${g}"`).join(', ')}`);
     const ids = m.clauses.map((c) => c.id);
     outOfProfile.push(...ids.filter((id) => !wanted.includes(id)));
     wanted = wanted.filter((id) => ids.includes(id));

@@ -130,6 +130,8 @@ export function writeCompleted(s: ModelState, p: Extract<Pending, { kind: 'write
     // pipe_write: "if (!ret) ret = -EPIPE": a partial count if anything went in.
     const ok = ctx.exact ? (p.written > 0 ? isOk(out, p.written) : isErr(out, 'EPIPE')) : (out.kind === 'ok' && out.value >= p.written && out.value < p.total) || (p.written === 0 && isErr(out, 'EPIPE'));
     ctx.require('pipe.epipe-when-no-reader', ok, got, () => (p.written > 0 ? `${p.written} (bytes written before the last reader closed)` : '-1 EPIPE'));
+    // what it reports as written did go into the pipe
+    if (!ctx.exact && out.kind === 'ok') appendUnbounded(obj, p.remaining.subarray(0, out.value - p.written), ctx.pageSize);
   } else if (p.returnsPartial || (!ctx.exact && s.ofds.get(p.ofd)!.nonblock && !(out.kind === 'ok' && out.value === p.total))) {
     // The descriptor turned O_NONBLOCK while the write slept: it returns the count written so far.
     const ok = ctx.exact ? isOk(out, p.written) : out.kind === 'ok' && out.value >= p.written && out.value <= p.total;
