@@ -1,7 +1,7 @@
 // The host target: the kernel this process runs on, called directly through libc.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { release } from 'node:os';
+import { dirSync, setGracefulCleanup } from 'tmp-promise';
 import type { Session, Target, TargetInfo } from '../target.ts';
 import { ActorThread } from './actor.ts';
 import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
@@ -11,14 +11,16 @@ import { hasSyscallTable } from './syscalls.ts';
 export class HostTarget implements Target {
   readonly info: TargetInfo;
   private actors = new Map<string, ActorThread>();
-  private root: string;
+  /** This target's private temp dir (from tmp-promise); gone after dispose, and at process exit. */
+  readonly root: string;
   private sessions = 0;
 
   constructor() {
     if (process.platform !== 'linux' || !canSeeSyscalls() || !hasSyscallTable()) {
       throw new Error('the host target needs Linux with /proc/<pid>/task/<tid>/syscall (to prove a call is blocked without timing it)');
     }
-    this.root = mkdtempSync(join(tmpdir(), 'ipcspec-'));
+    setGracefulCleanup();
+    this.root = dirSync({ prefix: 'ipcspec-', unsafeCleanup: true }).name;
     this.info = {
       name: 'host',
       description: `host: Linux ${release()} ${process.arch}, libc via koffi, node ${process.version}`,
