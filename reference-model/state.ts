@@ -40,8 +40,9 @@ export type FdEntry = { ofd: number } | { closed: true };
 export type Pending =
   | { kind: 'read'; step: number; actor: string; ofd: number; size: number; call: Step }
   /** `claimed`: the write already returned nbyte, which only blocked readers draining the pipe can justify.
-   *  `returnsPartial`: its descriptor turned O_NONBLOCK while it slept; at its next wakeup it returns what it wrote. */
-  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean; returnsPartial?: boolean }
+   *  `returnsPartial`: its descriptor turned O_NONBLOCK while it slept; at its next wakeup it returns what it wrote.
+   *  `writtenIfRanFirst`: the last reader freed room and then went away; if the writer ran in between, it wrote this much. */
+  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean; returnsPartial?: boolean; writtenIfRanFirst?: number }
   | { kind: 'open'; step: number; actor: string; obj: number; mode: 'read' | 'write'; counterAtStart: number; call: Step; as: string; ofd: number }
   | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step }
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }

@@ -1,3 +1,5 @@
+import type { Call } from './scenario.ts';
+
 // Payload bytes are a pure function of (tag, offset): every write gets distinct, position-dependent
 // content, so loss, duplication and reordering are visible and a counterexample needs no data.
 
@@ -32,5 +34,23 @@ export function record(writer: number, seq: number, size: number): Uint8Array {
     out[2] = seq & 0xff;
     out[3] = (seq >> 8) & 0xff;
   }
+  return out;
+}
+
+/** The bytes a write or writev step writes (writev: its parts, concatenated). */
+export function writeData(step: number, call: Extract<Call, { op: 'write' | 'writev' }>): Uint8Array {
+  if (call.op === 'write') return payload(payloadTag(step), call.size);
+  return concat(call.sizes.map((n, i) => payload(payloadTag(step, i), n)));
+}
+
+/** The bytes a pipeline's producer emits (none for `yes`, whose output is unbounded). */
+export function producerBytes(step: number, call: Extract<Call, { op: 'pipeline' }>): Uint8Array {
+  return call.producer.kind === 'bytes' ? payload(payloadTag(step), call.producer.size) : new Uint8Array(0);
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }

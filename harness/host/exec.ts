@@ -1,10 +1,8 @@
 // Each scenario step as real calls on the host.
 import { lstatSync } from 'node:fs';
 import type { Step } from '../../spec/scenario.ts';
-import { payload, payloadTag, record } from '../../spec/payload.ts';
+import { payload, payloadTag, producerBytes, record, writeData } from '../../spec/payload.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import { producerBytes } from '../../reference-model/rules/children.ts';
-import { writeData } from '../../reference-model/rules/pipe-write.ts';
 import type { ActorResult, ActorThread } from './actor.ts';
 import { childReader, childWriter, startPipeline, writerDetail, type Child } from './children.ts';
 import { F, O, POLL, sys, type Sys } from './libc.mjs';

@@ -1,6 +1,6 @@
 // Ends shared with real child processes, and shell pipelines.
 import type { Call, Step } from '../../spec/scenario.ts';
-import { payload, payloadTag } from '../../spec/payload.ts';
+import { concat, payload, payloadTag, producerBytes } from '../../spec/payload.ts';
 import type { Detail, Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
 import { hex, showOutcome } from '../describe.ts';
@@ -91,17 +91,7 @@ export function childReadStillBlocked(s: ModelState, p: Extract<Pending, { kind:
   if (s.objects.get(p.obj)!.writers === 0) ctx.violate('pipe.inherited-by-child', 'child still reading after every write end closed', 'EOF: the child exits');
 }
 
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-};
-
-/** The bytes `producer` emits in a pipeline step. */
-export function producerBytes(step: number, call: Extract<Call, { op: 'pipeline' }>): Uint8Array {
-  return call.producer.kind === 'bytes' ? payload(payloadTag(step), call.producer.size) : new Uint8Array(0);
-}
+export { producerBytes } from '../../spec/payload.ts';
 
 export function pipeline(s: ModelState, step: number, actor: string, call: Extract<Call, { op: 'pipeline' }>, out: Outcome, ctx: Ctx): void {
   if (out.kind === 'pending') {

@@ -79,8 +79,11 @@ function layout(profile: Profile, variant: PipeVariant, choices: Choice[]): Step
         break;
       }
       case 'set-nonblock': {
-        // a child draining the read end shares its O_NONBLOCK: leave the read end alone then
-        const h = draining ? wr : anyHandle(c.pick);
+        // Children share the end's O_NONBLOCK, and a child-write queued behind a blocked write may run
+        // after this step: once a child has the write end (or drains the read end), leave that end alone.
+        const hasChildWriter = steps.some((st) => st.op === 'child-write');
+        const h = hasChildWriter && draining ? undefined : hasChildWriter ? rd : draining ? wr : anyHandle(c.pick);
+        if (!h) break;
         push('main', { op: 'set-nonblock', fd: h, on: c.on });
         if (!closed.includes(h)) nonblock[reads.includes(h) ? 'r' : 'w'] = c.on;
         break;
