@@ -83,13 +83,15 @@ function applyCallAndBatch(state: ModelState, e: CallEvent, batch: Completion[],
     return applyBatch(applyCall(state, e, scenario, ctx), batch, at + 1, ctx);
   } catch (err) {
     if (!(err instanceof RuleViolation) || batch.length === 0 || e.outcome.kind === 'pending') throw err;
+    let blocked: ModelState;
     try {
-      const blocked = applyCall(state, e, scenario, ctx, { kind: 'pending' });
-      return applyBatch(blocked, [...batch, { type: 'complete', step: e.step, actor: e.actor, outcome: e.outcome }], at + 1, ctx, at);
+      blocked = applyCall(state, e, scenario, ctx, { kind: 'pending' });
     } catch (alt) {
       if (alt instanceof RuleViolation) throw err instanceof BatchViolation ? err : new BatchViolation(err, at);
       throw alt;
     }
+    // The call may block here, so its completion inside the batch is the better explanation to report.
+    return applyBatch(blocked, [...batch, { type: 'complete', step: e.step, actor: e.actor, outcome: e.outcome }], at + 1, ctx, at);
   }
 }
 
