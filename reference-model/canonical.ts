@@ -8,7 +8,7 @@ import { callCandidates, completionCandidates } from './canonical/candidates.ts'
 import { OutOfScope, RuleViolation, type Ctx } from './context.ts';
 import { showOutcome } from './describe.ts';
 import { afterEvent, CALL_RULES, completed, stillBlocked } from './rules/index.ts';
-import { cloneState, type ModelState } from './state.ts';
+import { cloneState, type ModelState, type Pending } from './state.ts';
 
 export interface Completion { step: number; outcome: Outcome }
 
@@ -37,12 +37,8 @@ export function canonicalStep(state: ModelState, index: number, step: Step, ctx:
       const s = cloneState(state);
       CALL_RULES[step.op](s, index, step.actor, step as never, outcome, ctx);
       afterEvent(s, ctx);
-      const settled = settle(s, ctx);
-      // 'pending' means asleep at quiescence: a call that the settle itself releases was not blocked.
-      if (outcome.kind === 'pending' && settled.completed.some((c) => c.step === index)) {
-        refused.push({ candidate: 'blocked', why: 'it would complete in the same settle' });
-        continue;
-      }
+      const settled = settle(s, ctx, index);
+      if (outcome.kind === 'pending' && settled.completed.some((c) => c.step === index)) return releasedAtOnce(state, index, step, ctx, settled);
       return { state: settled.state, outcome, completed: settled.completed };
     } catch (e) {
       if (e instanceof OutOfScope) outOfScope ??= e.message;
@@ -62,17 +58,46 @@ function failure(e: unknown, doing: string): Outcome {
 }
 
 /**
+ * The call blocked and the same settle released it. A settled target reports that as the call's final
+ * outcome plus the other completions (the host does), so report it the way check() will read it:
+ * first as a call that returned at once, else as one that blocked and was released after the others.
+ */
+function releasedAtOnce(state: ModelState, index: number, step: Step, ctx: Ctx, settled: Settled): CanonicalStep {
+  const own = settled.completed.find((c) => c.step === index)!;
+  const others = settled.completed.filter((c) => c.step !== index);
+  const direct = attempt(() => {
+    const s = cloneState(state);
+    CALL_RULES[step.op](s, index, step.actor, step as never, own.outcome, ctx);
+    afterEvent(s, ctx);
+    return applyCompletions(s, others, ctx);
+  });
+  // check() keeps the direct reading whenever it is allowed, so then the quiescent state must hold too.
+  if (direct) return { state: quiescent(direct, ctx), outcome: own.outcome, completed: others };
+  const late = attempt(() => {
+    const s = cloneState(state);
+    CALL_RULES[step.op](s, index, step.actor, step as never, { kind: 'pending' }, ctx);
+    afterEvent(s, ctx);
+    return quiescent(applyCompletions(s, [...others, own], ctx), ctx);
+  });
+  return { state: late ?? settled.state, outcome: own.outcome, completed: others };
+}
+
+interface Settled { state: ModelState; completed: Completion[] }
+
+/**
  * Release every blocked call that the model says cannot still be blocked (stillBlocked rejects it),
  * one at a time, until the rest may all stay blocked; then apply the quiescent event as check() does.
- * Calls that may stay blocked do. Throws when a call must complete but no completion is allowed.
+ * Calls that may stay blocked do. `last` (the step just issued) is released only when nothing else
+ * can be. Throws when a call must complete but no completion is allowed.
  */
-function settle(start: ModelState, ctx: Ctx): { state: ModelState; completed: Completion[] } {
+function settle(start: ModelState, ctx: Ctx, last: number): Settled {
   let s = start;
   const done: Completion[] = [];
+  const order = (a: Pending, b: Pending) => Number(a.step === last) - Number(b.step === last) || a.step - b.step;
   for (;;) {
     let stuck: RuleViolation | undefined;
     let progressed = false;
-    for (const p of [...s.pending.values()].sort((a, b) => a.step - b.step)) {
+    for (const p of [...s.pending.values()].sort(order)) {
       const v = violationOf(() => stillBlocked(s, p, ctx));
       if (!v) continue;
       const next = complete(s, p.step, ctx);
@@ -89,11 +114,31 @@ function settle(start: ModelState, ctx: Ctx): { state: ModelState; completed: Co
       break;
     }
   }
-  // The quiescent event: every call still blocked is proven asleep.
+  return { state: quiescent(s, ctx), completed: done };
+}
+
+/** The quiescent event: every call still blocked is proven asleep. */
+function quiescent(s: ModelState, ctx: Ctx): ModelState {
   const q = cloneState(s);
   for (const p of q.pending.values()) stillBlocked(q, p, ctx);
   afterEvent(q, ctx);
-  return { state: q, completed: done };
+  return q;
+}
+
+function applyCompletions(s: ModelState, batch: Completion[], ctx: Ctx): ModelState {
+  for (const c of batch) {
+    const p = s.pending.get(c.step);
+    if (!p) throw new RuleViolation('(model target)', `step ${c.step} completes`, 'it is not blocked');
+    completed(s, p, c.outcome, ctx);
+    afterEvent(s, ctx);
+  }
+  return s;
+}
+
+/** The state `f` builds, or undefined when a rule refuses it. */
+function attempt(f: () => ModelState): ModelState | undefined {
+  let out: ModelState | undefined;
+  return violationOf(() => { out = f(); }) ? undefined : out;
 }
 
 /** The first completion of blocked call `step` that the model accepts, applied to a copy of `s`. */

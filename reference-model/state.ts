@@ -44,7 +44,8 @@ export type Pending =
    *  `writtenIfRanFirst`: the last reader freed room and then went away; if the writer ran in between, it wrote this much. */
   | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean; returnsPartial?: boolean; writtenIfRanFirst?: number }
   | { kind: 'open'; step: number; actor: string; obj: number; mode: 'read' | 'write'; counterAtStart: number; call: Step; as: string; ofd: number }
-  | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step }
+  /** `claimed`: the child already exited 0, which only blocked readers draining the pipe can justify. */
+  | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step; claimed?: boolean }
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }
   | { kind: 'opaque'; step: number; actor: string; call: Step };
 

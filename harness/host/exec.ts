@@ -78,10 +78,15 @@ export async function execStep(s: HostSession, i: number, step: Step): Promise<O
       }
     }
     case 'child-write': {
+      // Handing a child an invalid descriptor fails the way dup2 in the spawn would: EBADF.
+      const bad = invalidFd(s, step.fd);
+      if (bad) return bad;
       const c = childWriter(s.dir, String(i), fdOf(s, step.fd), payload(payloadTag(i), step.size), step.sigpipe);
       return watchChildren(s, i, `child-write #${i}`, [c], () => ({ kind: 'ok', value: 0, detail: writerDetail(c) }));
     }
     case 'child-read': {
+      const bad = invalidFd(s, step.fd);
+      if (bad) return bad;
       const { child, output } = childReader(s.dir, String(i), fdOf(s, step.fd));
       return watchChildren(s, i, `child-read #${i}`, [child], () => ({ kind: 'ok', value: 0, detail: { exit: child.exit, output: output() } }));
     }
@@ -105,6 +110,11 @@ function fdOf(s: HostSession, handle: string): number {
   if (old === undefined) return -1;
   // Use the closed number itself, unless something else has reused it since.
   return sys.fcntl(old, F.GETFL).errno ? old : NEVER_OPEN;
+}
+
+function invalidFd(s: HostSession, handle: string): Outcome | undefined {
+  const r = sys.fcntl(fdOf(s, handle), F.GETFL);
+  return r.errno ? { kind: 'err', errno: r.errno } : undefined;
 }
 
 function bind(s: HostSession, handle: string, fd: number): void {

@@ -111,7 +111,7 @@ export function pumpWriter(s: ModelState, obj: PipeObj, ctx: Ctx): void {
   if (w.kind === 'write') { w.remaining = rest.subarray(k); w.written += k; } else { w.data = rest.subarray(k); }
   // linux (measured): pipe_write re-checks O_NONBLOCK each time it finds the ring full after a wakeup.
   if (w.kind === 'write' && k > 0 && w.remaining.length > 0 && s.ofds.get(w.ofd)!.nonblock) w.returnsPartial = true;
-  if (w.kind === 'write' && w.claimed && w.remaining.length === 0) {
+  if (w.claimed && remainingOf(w).length === 0) {
     s.pending.delete(w.step);
     unref(s, w.ofd);
   }
@@ -122,11 +122,13 @@ export function pumpWriter(s: ModelState, obj: PipeObj, ctx: Ctx): void {
  * run in between (transferring into the freed room) or not. Both orders are allowed (linux, measured).
  */
 function raceWithLastReader(s: ModelState, obj: PipeObj, w: ReturnType<typeof blockedWriter> & object, ctx: Ctx): void {
-  if (w.kind !== 'write' || !ctx.exact || ctx.profile.capacity.accounting !== 'page-slots' || w.writtenIfRanFirst !== undefined) return;
+  if (!ctx.exact || ctx.profile.capacity.accounting !== 'page-slots') return;
+  if (w.kind === 'write' && w.writtenIfRanFirst !== undefined) return;
   const probe = { ...obj, pages: obj.pages.slice() };
-  const k = exactTransfer(probe, ctx.profile.capacity, w.remaining);
-  w.writtenIfRanFirst = w.written + k;
-  if (w.claimed && k === w.remaining.length) {
+  const rest = remainingOf(w);
+  const k = exactTransfer(probe, ctx.profile.capacity, rest);
+  if (w.kind === 'write') w.writtenIfRanFirst = w.written + k;
+  if (w.claimed && k === rest.length) {
     // it returned everything at once: it must have run first
     obj.pages = probe.pages;
     s.pending.delete(w.step);
