@@ -1,0 +1,101 @@
+// The linux profile, measured: every number and choice in spec/profiles/linux.json comes from a
+// measurement on this host (harness/measure/*-facts.ts); provenance records the evidence.
+import { arch, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Profile } from '../../spec/profile.ts';
+import { measureFifo, measurePoll } from './fifo-poll-facts.ts';
+import { measureCapacity, measurePipeBuf, measureSetPipeSize, measureZeroLengthWriteNoReader, type Fact } from './pipe-facts.ts';
+
+export const LINUX_PROFILE_PATH = fileURLToPath(new URL('../../spec/profiles/linux.json', import.meta.url));
+
+export function measureHostFacts() {
+  if (process.platform !== 'linux') throw new Error(`measuring the linux profile needs Linux (this is ${process.platform})`);
+  const capacity = measureCapacity();
+  const page = capacity.pageSize.value;
+  const slots = capacity.defaultSlots.value;
+  const { pipeBuf, nonblockingWrite } = measurePipeBuf(page, slots);
+  return {
+    capacity,
+    pipeBuf,
+    nonblockingWrite,
+    setPipeSize: measureSetPipeSize(page),
+    zeroLengthWriteNoReader: measureZeroLengthWriteNoReader(),
+    poll: measurePoll(page, slots),
+    fifo: measureFifo(),
+  };
+}
+
+export type HostFacts = ReturnType<typeof measureHostFacts>;
+
+export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
+  const c = f.capacity;
+  const slotted = c.countsPageSlots.value;
+  const provenance: Record<string, string | number | boolean> = {
+    source: 'measured on the host by `ipcspec measure-profile` (harness/measure/)',
+    kernel: release(),
+    arch: arch(),
+    measuredAt: when.toISOString().slice(0, 10),
+  };
+  const note = (key: string, fact: Fact<unknown>) => {
+    provenance[key] = `${typeof fact.value === 'string' ? fact.value : JSON.stringify(fact.value)}: ${fact.evidence}`;
+  };
+  note('pipeBuf', f.pipeBuf);
+  note('nonblockingWrite', f.nonblockingWrite);
+  note('capacity.pageSize', c.pageSize);
+  note('capacity.defaultBytes', c.defaultBytes);
+  note('capacity.defaultSlots', c.defaultSlots);
+  note('capacity.accounting', { value: slotted ? 'page-slots' : 'bytes (not page slots)', evidence: c.countsPageSlots.evidence });
+  note('capacity.mergesIntoTailPage', c.mergesIntoTailPage);
+  note('setPipeSize.rounding', f.setPipeSize.rounding);
+  note('setPipeSize.maxArg', f.setPipeSize.maxArg);
+  note('setPipeSize.pipeMaxSize', f.setPipeSize.pipeMaxSize);
+  note('setPipeSize.abovePipeMax', f.setPipeSize.abovePipeMax);
+  note('zeroLengthWriteNoReader', f.zeroLengthWriteNoReader);
+  note('poll.pollinAtEof', f.poll.pollinAtEof);
+  note('poll.pollerrNoReader', f.poll.pollerrNoReader);
+  note('poll.pollout', f.poll.pollout);
+  note('poll.fifoHupNeedsWriterSinceOpen', f.fifo.fifoHupNeedsWriterSinceOpen);
+  note('fifo.readNeverWriter', f.fifo.readNeverWriter);
+  note('fifo.statSize', f.fifo.statSize);
+  return {
+    name: 'linux',
+    description:
+      'What this Linux kernel measurably does (regenerate with `ipcspec measure-profile --write`): ' +
+      (slotted ? 'capacity counted in page slots, ' : 'capacity counted in bytes, ') +
+      (c.mergesIntoTailPage.value ? 'writes merging into the tail page, ' : 'no merging into the tail page, ') +
+      'F_SETPIPE_SZ rounding to a power-of-two number of pages.',
+    pipeBuf: f.pipeBuf.value,
+    capacity: slotted
+      ? { accounting: 'page-slots', pageSize: c.pageSize.value, defaultSlots: c.defaultSlots.value, mergesIntoTailPage: c.mergesIntoTailPage.value }
+      : { accounting: 'unspecified', minimumBytes: c.defaultBytes.value },
+    setPipeSize: { maxArg: f.setPipeSize.maxArg.value, pipeMaxSize: f.setPipeSize.pipeMaxSize.value, rounding: f.setPipeSize.rounding.value },
+    zeroLengthWriteNoReader: f.zeroLengthWriteNoReader.value,
+    poll: {
+      pollinAtEof: f.poll.pollinAtEof.value,
+      pollerrNoReader: f.poll.pollerrNoReader.value,
+      pollout: f.poll.pollout.value,
+      fifoHupNeedsWriterSinceOpen: f.fifo.fifoHupNeedsWriterSinceOpen.value,
+    },
+    fifo: { statSize: f.fifo.statSize.value },
+    provenance,
+  };
+}
+
+export const measureLinuxProfile = (): Profile => profileFromFacts(measureHostFacts());
+
+/** The fields the model reads: everything except name, description and provenance. */
+export function behaviour(p: Profile): Omit<Profile, 'name' | 'description' | 'provenance'> {
+  const { name: _n, description: _d, provenance: _p, ...rest } = p;
+  return rest;
+}
+
+/** The profile as JSON in the repository's style: one line per field, provenance one line per fact. */
+export function formatProfile(p: Profile): string {
+  const inline = (v: unknown) => JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']');
+  const lines = Object.entries(p).map(([k, v]) => {
+    if (k !== 'provenance') return `  ${JSON.stringify(k)}: ${inline(v)}`;
+    const facts = Object.entries(v as Record<string, unknown>).map(([fk, fv]) => `    ${JSON.stringify(fk)}: ${JSON.stringify(fv)}`);
+    return `  "provenance": {\n${facts.join(',\n')}\n  }`;
+  });
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
