@@ -36,10 +36,8 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
         i = j;
         continue;
       }
-      const next = cloneState(state);
-      if (trace.settled) for (const p of next.pending.values()) stillBlocked(next, p, ctx);
-      afterEvent(next, ctx);
-      state = next;
+      if (trace.settled) for (const p of state.pending.values()) stillBlocked(state, p, ctx);
+      afterEvent(state, ctx);
       i++;
     }
   } catch (err) {
@@ -64,10 +62,11 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
 type Completion = Extract<TraceEvent, { type: 'complete' }>;
 type CallEvent = Extract<TraceEvent, { type: 'call' }>;
 
-function applyCall(state: ModelState, e: CallEvent, scenario: Scenario, ctx: Ctx, outcome = e.outcome): ModelState {
+/** `inPlace`: nothing will need the old state again (no alternative reading to try), so skip the copy. */
+function applyCall(state: ModelState, e: CallEvent, scenario: Scenario, ctx: Ctx, outcome = e.outcome, inPlace = false): ModelState {
   const step = scenario.steps[e.step];
   if (!step) throw new OutOfScope(`trace names step ${e.step}, which the scenario does not have`);
-  const next = cloneState(state);
+  const next = inPlace ? state : cloneState(state);
   CALL_RULES[step.op](next, e.step, e.actor, step as never, outcome, ctx);
   afterEvent(next, ctx);
   return next;
@@ -79,6 +78,7 @@ function applyCall(state: ModelState, e: CallEvent, scenario: Scenario, ctx: Ctx
  * "it blocked, then completed somewhere in that batch" when the rules allow it to block.
  */
 function applyCallAndBatch(state: ModelState, e: CallEvent, batch: Completion[], at: number, scenario: Scenario, ctx: Ctx): ModelState {
+  if (batch.length === 0) return applyCall(state, e, scenario, ctx, e.outcome, true);
   try {
     return applyBatch(applyCall(state, e, scenario, ctx), batch, at + 1, ctx);
   } catch (err) {
@@ -103,6 +103,7 @@ class BatchViolation extends RuleViolation {
 
 /** `lastIndex`: event index to blame for the batch's last element (the synthetic completion of a call). */
 function applyBatch(state: ModelState, batch: Completion[], firstIndex: number, ctx: Ctx, lastIndex?: number): ModelState {
+  if (batch.length === 0) return state;
   let first: BatchViolation | undefined;
   for (const order of orders(batch.length)) {
     const s = cloneState(state);
@@ -128,7 +129,7 @@ function applyBatch(state: ModelState, batch: Completion[], firstIndex: number, 
 /** All orders of n items (identity first); only the identity beyond MAX_PERMUTED. */
 function* orders(n: number): Generator<number[]> {
   const id = Array.from({ length: n }, (_, i) => i);
-  if (n > MAX_PERMUTED) { yield id; return; }
+  if (n <= 1 || n > MAX_PERMUTED) { yield id; return; }
   function* perm(rest: number[], acc: number[]): Generator<number[]> {
     if (rest.length === 0) { yield acc; return; }
     for (let i = 0; i < rest.length; i++) yield* perm([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, rest[i]]);

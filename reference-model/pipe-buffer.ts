@@ -19,7 +19,7 @@ export function exactTransfer(o: PipeObj, cap: Extract<Capacity, { accounting: '
   if (canMerge) { mergeTail(o, data.subarray(0, chars)); done = chars; }
   while (done < data.length && o.pages.length < o.slots) {
     const n = Math.min(page, data.length - done);
-    o.pages.push({ offset: 0, bytes: data.slice(done, done + n) });
+    o.pages.push({ offset: 0, bytes: data.subarray(done, done + n) }); // payloads are immutable: share, don't copy
     done += n;
   }
   return done;
@@ -34,7 +34,7 @@ function mergeTail(o: PipeObj, data: Uint8Array): void {
 }
 
 function pushPages(o: PipeObj, data: Uint8Array, page: number): void {
-  for (let i = 0; i < data.length; i += page) o.pages.push({ offset: 0, bytes: data.slice(i, Math.min(i + page, data.length)) });
+  for (let i = 0; i < data.length; i += page) o.pages.push({ offset: 0, bytes: data.subarray(i, Math.min(i + page, data.length)) });
 }
 
 /** Append without capacity checks (posix accounting, or data whose transfer the trace already proved). */
@@ -79,4 +79,5 @@ export function guaranteedRoom(o: PipeObj, cap: Capacity): number {
 /** linux: POLLOUT iff the ring is not full (pipe_poll). */
 export const hasFreeSlot = (o: PipeObj): boolean => o.pages.length < o.slots;
 
-export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const view = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length);
+export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && view(a).equals(view(b));

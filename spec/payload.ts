@@ -1,33 +1,46 @@
 import type { Call } from './scenario.ts';
 
-// Payload bytes are a pure function of (tag, offset): every write gets distinct, position-dependent
-// content, so loss, duplication and reordering are visible and a counterexample needs no data.
+// Payload bytes are a pure function of the tag: every write gets distinct content, so loss,
+// duplication and reordering are visible and a counterexample needs to store no data.
+// Bytes are the little-endian words of a xorshift32 stream, the same on every machine.
 
-export function payload(tag: number, size: number, offset = 0): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = (Math.imul(tag + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
-  for (let i = 0; i < offset; i++) x = next(x);
-  for (let i = 0; i < size; i++) {
-    x = next(x);
-    out[i] = x >>> 24;
+const cache = new Map<string, Uint8Array>();
+const CACHE_ENTRIES = 512;
+
+/** The payload for `tag`, `size` bytes long. Shared and cached: callers must not modify it. */
+export function payload(tag: number, size: number): Uint8Array {
+  const key = `${tag}:${size}`;
+  let out = cache.get(key);
+  if (!out) {
+    if (cache.size >= CACHE_ENTRIES) cache.clear();
+    out = generate(tag, size);
+    cache.set(key, out);
   }
   return out;
 }
 
-function next(x: number): number {
-  // xorshift32: cheap, full period, no zero state for x != 0
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  return x >>> 0 || 1;
+function generate(tag: number, size: number): Uint8Array {
+  const words = new Uint32Array(Math.ceil(size / 4));
+  let x = (Math.imul(tag + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  const bytes = new Uint8Array(words.buffer, 0, size);
+  if (BIG_ENDIAN) for (let i = 0; i + 3 < words.length * 4; i += 4) new Uint8Array(words.buffer, i, 4).reverse();
+  return bytes;
 }
+
+const BIG_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
 
 /** The tag of the payload a step writes: its index in the scenario, plus the iovec index for writev. */
 export const payloadTag = (stepIndex: number, part = 0): number => stepIndex * 64 + part;
 
 /** A record written by concurrent writer `writer`, number `seq`: self-describing so interleaving is visible. */
 export function record(writer: number, seq: number, size: number): Uint8Array {
-  const out = payload(writer * 100_003 + seq, size);
+  const out = generate(writer * 100_003 + seq, size);
   if (size >= 4) {
     out[0] = 0xfe;
     out[1] = writer;

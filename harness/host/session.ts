@@ -29,7 +29,18 @@ export class HostSession implements Session {
   readonly waiting = new Map<number, Waiting>();
   readonly cleanups: Array<() => void> = [];
 
-  constructor(readonly dir: string, readonly actorFor: (name: string) => Promise<ActorThread>) {}
+  private made = false;
+
+  constructor(private readonly dirPath: string, readonly actorFor: (name: string) => Promise<ActorThread>) {}
+
+  /** The session's private directory, made on first use: plain pipes never touch the filesystem. */
+  get dir(): string {
+    if (!this.made) {
+      mkdirSync(this.dirPath, { recursive: true });
+      this.made = true;
+    }
+    return this.dirPath;
+  }
 
   path(rel: string): string {
     return join(this.dir, rel);
@@ -87,7 +98,7 @@ export class HostSession implements Session {
     for (const w of this.waiting.values()) w.release?.();
     const { stuck } = await this.settleUntilDone();
     for (const c of this.cleanups) try { c(); } catch { /* best effort */ }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.made) rmSync(this.dirPath, { recursive: true, force: true });
     if (stuck) throw new Error(`teardown could not unblock: ${stuck}`);
   }
 
@@ -112,8 +123,4 @@ export class HostSession implements Session {
 import { sys } from './libc.mjs';
 export const closeQuietly = (fd: number): void => void sys.close(fd);
 
-export function makeSessionDir(root: string, n: number): string {
-  const d = join(root, `s${n}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-}
+export const sessionDir = (root: string, n: number): string => join(root, `s${n}`);

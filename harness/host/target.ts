@@ -5,7 +5,7 @@ import { dirSync, setGracefulCleanup } from 'tmp-promise';
 import type { Session, Target, TargetInfo } from '../target.ts';
 import { ActorThread } from './actor.ts';
 import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
-import { HostSession, makeSessionDir } from './session.ts';
+import { HostSession, sessionDir } from './session.ts';
 import { hasSyscallTable } from './syscalls.ts';
 
 export class HostTarget implements Target {
@@ -30,7 +30,7 @@ export class HostTarget implements Target {
   }
 
   async open(): Promise<Session> {
-    return new HostSession(makeSessionDir(this.root, this.sessions++), (name) => this.actor(name));
+    return new HostSession(sessionDir(this.root, this.sessions++), (name) => this.actor(name));
   }
 
   private async actor(name: string): Promise<ActorThread> {
