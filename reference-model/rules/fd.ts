@@ -37,7 +37,9 @@ export function newPipeObj(s: ModelState, kind: 'pipe' | 'fifo', slots: number):
 }
 
 export function openOfd(s: ModelState, obj: PipeObj, end: 'r' | 'w', nonblock: boolean): Ofd {
-  const ofd: Ofd = { id: s.nextId++, obj: obj.id, end, nonblock, refs: 0, wCounterAtOpen: obj.kind === 'fifo' ? obj.wCounter : -1 };
+  // -1: POLLHUP follows the writer count alone. fifo_open records w_counter only for an O_NONBLOCK
+  // reader that finds no writer (see rules/fifo.ts open).
+  const ofd: Ofd = { id: s.nextId++, obj: obj.id, end, nonblock, refs: 0, wCounterAtOpen: -1 };
   s.ofds.set(ofd.id, ofd);
   if (end === 'r') { obj.readers++; obj.rCounter++; } else { obj.writers++; obj.wCounter++; }
   return ofd;

@@ -3,7 +3,8 @@ import type { Call } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
-import { buffered, type ModelState, type Pending } from '../state.ts';
+import { bytesEqual, peek } from '../pipe-buffer.ts';
+import { buffered, type ModelState, type Pending, type PipeObj } from '../state.ts';
 import { bindFd, isErr, isOk, newPipeObj, openOfd, unref } from './fd.ts';
 
 const inMissingDir = (path: string): boolean => path.includes('/');
@@ -17,7 +18,23 @@ export function mkfifo(s: ModelState, call: Extract<Call, { op: 'mkfifo' }>, out
   const reused = [...s.objects.values()].some((o) => o.kind === 'fifo' && !named.has(o.id) && o.readers + o.writers > 0);
   if (reused) ctx.exercise('fifo.recreate-is-independent');
   const slots = ctx.profile.capacity.accounting === 'page-slots' ? ctx.profile.capacity.defaultSlots : Infinity;
-  s.names.set(call.path, newPipeObj(s, 'fifo', slots).id);
+  const obj = newPipeObj(s, 'fifo', slots);
+  obj.path = call.path;
+  s.names.set(call.path, obj.id);
+}
+
+/** Another FIFO made at the same path (unlinked since, or made since) still has `side` open: an open of this one must not see it. */
+const oldFifoHas = (s: ModelState, obj: PipeObj, path: string, side: 'readers' | 'writers'): boolean =>
+  [...s.objects.values()].some((o) => o.kind === 'fifo' && o.id !== obj.id && o.path === path && o[side] > 0);
+
+/** `data`, read from `obj`, begins with bytes buffered in another FIFO made at the same path: the two share a buffer. */
+export function heldByOtherFifo(s: ModelState, obj: PipeObj, data: Uint8Array): boolean {
+  if (obj.kind !== 'fifo' || obj.path === undefined || data.length === 0) return false;
+  return [...s.objects.values()].some((o) => {
+    if (o.kind !== 'fifo' || o.id === obj.id || o.path !== obj.path) return false;
+    const head = peek(o, Math.min(8, data.length));
+    return head.length > 0 && bytesEqual(head, data.subarray(0, head.length));
+  });
 }
 
 export function stat(s: ModelState, call: Extract<Call, { op: 'stat' }>, out: Outcome, ctx: Ctx): void {
@@ -53,6 +70,7 @@ export function open(s: ModelState, step: number, actor: string, call: Extract<C
     // linux counts a reader blocked in open(); POSIX says "currently has the file open", so posix allows both.
     const may = obj.readers > 0;
     const mayEnxio = obj.readers === 0 || (openReaders === 0 && ctx.profile.name !== 'linux');
+    if (!may && isOk(out) && oldFifoHas(s, obj, call.path, 'readers')) ctx.violate('fifo.recreate-is-independent', got(), '-1 ENXIO (only the old FIFO at this path has a reader)');
     ctx.require('fifo.nonblocking-write-open-enxio', (may && isOk(out)) || (mayEnxio && isErr(out, 'ENXIO')), got, () => [may && 'a descriptor', mayEnxio && '-1 ENXIO (no reader)'].filter(Boolean).join(' or '));
     if (out.kind === 'ok') bindFd(s, call.as, openOfd(s, obj, 'w', true));
     return;
@@ -72,7 +90,9 @@ export function open(s: ModelState, step: number, actor: string, call: Extract<C
     ctx.require('fifo.open-blocks-until-partner', isOk(out), got, () => 'a descriptor (the other side is open)');
     return bindFd(s, call.as, ofd);
   }
-  ctx.require('fifo.open-blocks-until-partner', out.kind === 'pending', got, () => `blocked until a ${call.mode === 'read' ? 'writer' : 'reader'} opens`);
+  const partner = call.mode === 'read' ? 'writer' : 'reader';
+  if (isOk(out) && oldFifoHas(s, obj, call.path, `${partner}s`)) ctx.violate('fifo.recreate-is-independent', got(), `blocked (only the old FIFO at this path has a ${partner})`);
+  ctx.require('fifo.open-blocks-until-partner', out.kind === 'pending', got, () => `blocked until a ${partner} opens`);
   ofd.refs++;
   const counterAtStart = call.mode === 'read' ? obj.wCounter : obj.rCounter;
   s.pending.set(step, { kind: 'open', step, actor, obj: obj.id, mode: call.mode, counterAtStart, call: { actor, ...call }, as: call.as, ofd: ofd.id });

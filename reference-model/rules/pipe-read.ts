@@ -6,6 +6,7 @@ import { hex, showOutcome } from '../describe.ts';
 import { bytesEqual } from '../pipe-buffer.ts';
 import type { ModelState, Ofd, Pending, PipeObj } from '../state.ts';
 import { isOk, resolveEnd, unref } from './fd.ts';
+import { heldByOtherFifo } from './fifo.ts';
 import { readable, streamPrefix, take } from './stream.ts';
 
 type ReadCall = Extract<Call, { op: 'read' | 'readv' }>;
@@ -18,6 +19,13 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
   const n = sizeOf(call);
   // "if nbyte is zero, the read() function ... shall return zero and have no other results"
   if (n === 0) return ctx.require('pipe.zero-length-io', isOk(out, 0), () => showOutcome(out), () => '0 at once');
+  if (out.kind === 'ok' && out.data && out.value > 0) {
+    const k = Math.min(8, out.data.length);
+    const own = streamPrefix(s, obj, k, ctx);
+    if (!(own.length === k && bytesEqual(own, out.data.subarray(0, k))) && heldByOtherFifo(s, obj, out.data)) {
+      ctx.violate('fifo.recreate-is-independent', `${out.value} bytes [${hex(out.data)}]`, `only this FIFO's data [${hex(streamPrefix(s, obj, n, ctx))}] (those bytes are another FIFO's made at this path)`);
+    }
+  }
   const { committed, inflight } = readable(s, obj, ctx);
   const empty = committed === 0;
   // Every read of a FIFO that has had several writers checks that EOF waits for all of them.
