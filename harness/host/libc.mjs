@@ -50,13 +50,14 @@ export const sys = {
     return r.errno ? { errno: r.errno } : { fds: [fds[0], fds[1]] };
   },
   read(fd, n) {
-    const buf = Buffer.alloc(Math.max(n, 1));
+    // unfilled: the kernel writes what is returned, and only that is looked at
+    const buf = Buffer.allocUnsafe(Math.max(n, 1));
     const r = wrap(c.read(fd, buf, n));
-    return r.errno ? r : { value: r.value, data: new Uint8Array(buf.subarray(0, r.value)) };
+    return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, r.value) };
   },
   write: (fd, data) => wrap(c.write(fd, data, data.length)),
   readv(fd, sizes) {
-    const bufs = sizes.map((n) => Buffer.alloc(Math.max(n, 1)));
+    const bufs = sizes.map((n) => Buffer.allocUnsafe(Math.max(n, 1)));
     const iov = bufs.map((b, i) => ({ iov_base: b, iov_len: sizes[i] }));
     const r = wrap(c.readv(fd, iov, iov.length));
     if (r.errno) return r;
