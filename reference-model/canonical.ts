@@ -93,14 +93,16 @@ interface Settled { state: ModelState; completed: Completion[] }
 function settle(start: ModelState, ctx: Ctx, last: number): Settled {
   let s = start;
   const done: Completion[] = [];
-  const order = (a: Pending, b: Pending) => Number(a.step === last) - Number(b.step === last) || a.step - b.step;
+  // Oldest sleeper first, as a kernel wait queue wakes them (the pending map keeps blocking order).
+  const order = (a: Pending, b: Pending) => Number(a.step === last) - Number(b.step === last);
   for (;;) {
     let stuck: RuleViolation | undefined;
     let progressed = false;
     for (const p of [...s.pending.values()].sort(order)) {
       const v = violationOf(() => stillBlocked(s, p, ctx));
       if (!v) continue;
-      const next = complete(s, p.step, ctx);
+      // A claimed call has already returned: it can only finish silently (pumpWriter), never complete again.
+      const next = 'claimed' in p && p.claimed ? undefined : complete(s, p.step, ctx);
       if (next) {
         s = next.state;
         done.push({ step: p.step, outcome: next.outcome });

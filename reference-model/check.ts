@@ -86,9 +86,9 @@ function applyCallAndBatch(state: ModelState, e: CallEvent, batch: Completion[],
     let blocked: ModelState;
     try {
       blocked = applyCall(state, e, scenario, ctx, { kind: 'pending' });
-    } catch (alt) {
-      if (alt instanceof RuleViolation) throw err instanceof BatchViolation ? err : new BatchViolation(err, at);
-      throw alt;
+    } catch {
+      // It cannot have blocked here (a rule refuses it, or the call never blocks): the straightforward reading's violation stands.
+      throw err instanceof BatchViolation ? err : new BatchViolation(err, at);
     }
     // The call may block here, so its completion inside the batch is the better explanation to report.
     return applyBatch(blocked, [...batch, { type: 'complete', step: e.step, actor: e.actor, outcome: e.outcome }], at + 1, ctx, at);

@@ -4,13 +4,11 @@
 // moves as soon as the accounting says it can, a call blocks exactly when its data does not surely
 // fit, and an optional poll bit stays clear.
 import type { Call, Step } from '../../spec/scenario.ts';
-import { payload, payloadTag, record } from '../../spec/payload.ts';
+import { concat, payload, payloadTag, producerBytes, record, writeData } from '../../spec/payload.ts';
 import type { Detail, Outcome } from '../../spec/trace.ts';
 import type { Ctx } from '../context.ts';
 import { exactTransfer, guaranteedRoom, peek } from '../pipe-buffer.ts';
 import { buffered, type ModelState, type Ofd, type Pending, type PipeObj } from '../state.ts';
-import { producerBytes } from '../rules/children.ts';
-import { writeData } from '../rules/pipe-write.ts';
 import { blockedWriter, readable, streamPrefix } from '../rules/stream.ts';
 
 type Exit = NonNullable<Detail['exit']>;
@@ -179,11 +177,4 @@ function concurrentOutcome(step: Extract<Call, { op: 'concurrent-writes' }>): Ou
   for (let w = 0; w < step.writers; w++) for (let q = 0; q < step.records; q++) parts.push(record(w, q, step.size));
   const records = concat(parts);
   return ok(records.length, { detail: { records } });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
 }
