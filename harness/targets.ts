@@ -10,8 +10,7 @@ export async function makeTarget(name: string, profile: Profile): Promise<Target
     return new HostTarget();
   }
   if (name === 'model') {
-    const mod = './model-target.ts';
-    const { ModelTarget } = (await import(mod)) as { ModelTarget: new (p: Profile) => Target };
+    const { ModelTarget } = await import('./model-target.ts');
     return new ModelTarget(profile);
   }
   throw new UnknownTarget(`unknown target "${name}" (known: ${TARGET_NAMES.join(', ')})`);

@@ -15,6 +15,8 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
   const ctx = new Ctx(profile, trace.settled, trace.privileged);
   const exercised = () => [...ctx.exercised].sort();
   let state = initialState();
+  const malformed = wellFormed(scenario, trace);
+  if (malformed) return { status: 'error', reason: `malformed trace: ${malformed}`, exercised: [] };
   let i = 0;
   // Judge the trace up to the first event the target could not observe; a violation before it still fails.
   const cut = trace.events.findIndex((e) => e.type !== 'quiescent' && (e.outcome.kind === 'unsupported' || e.outcome.kind === 'error'));
@@ -57,6 +59,25 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
     return { status: o.kind, reason: `step ${e.step + 1} (${scenario.steps[e.step]?.op}): ${why}`, exercised: exercised() };
   }
   return { status: 'pass', exercised: exercised() };
+}
+
+/** A target speaking nonsense (a call issued twice, a completion of a call that never blocked) is an error, not a verdict. */
+function wellFormed(scenario: Scenario, trace: Trace): string | undefined {
+  const issued = new Set<number>();
+  const blocked = new Set<number>();
+  for (const e of trace.events) {
+    if (e.type === 'quiescent') continue;
+    if (!Number.isInteger(e.step) || !scenario.steps[e.step]) return `event names step ${e.step}, which the scenario does not have`;
+    if (e.type === 'call') {
+      if (issued.has(e.step)) return `step ${e.step + 1} was issued twice`;
+      issued.add(e.step);
+      if (e.outcome.kind === 'pending') blocked.add(e.step);
+    } else {
+      if (!blocked.has(e.step)) return `step ${e.step + 1} completed although it was not blocked`;
+      blocked.delete(e.step);
+    }
+  }
+  return undefined;
 }
 
 type Completion = Extract<TraceEvent, { type: 'complete' }>;

@@ -32,6 +32,8 @@ export function childWrite(s: ModelState, step: number, actor: string, call: Ext
     s.pending.set(step, { kind: 'child-write', step, actor, ofd: ofd.id, data: ctx.exact ? data.subarray(fits) : data, call: { actor, ...call }, claimed });
     return;
   }
+  // linux, exact: what does not fit cannot have been written by a child that already exited
+  if (ctx.exact && !sure) ctx.violate('pipe.full-pipe-blocks-writer', showExit(exitOf(out)), `the child blocked: ${data.length - fits} of its ${data.length} bytes do not fit`);
   ctx.require('pipe.inherited-by-child', exitOf(out)?.code === 0, () => showExit(exitOf(out)), () => 'exit 0 after writing');
   if (!ctx.exact) pushAll(obj, data, ctx);
 }
@@ -64,6 +66,7 @@ export function childWriteStillBlocked(s: ModelState, p: Extract<Pending, { kind
   if (p.claimed) ctx.violate('pipe.inherited-by-child', 'exit 0 at once', `still writing: ${p.data.length} bytes never fitted`);
   if (obj.readers === 0) ctx.violate('pipe.sigpipe-kills-writer', 'child still blocked with no reader', 'SIGPIPE or EPIPE');
   if (ctx.exact && p.data.length === 0) ctx.violate('pipe.inherited-by-child', 'child still running', 'exit 0: all its data fitted');
+  if (!ctx.exact && guaranteedRoom(obj, ctx.capacity) >= p.data.length) ctx.violate('pipe.inherited-by-child', 'child still running', 'exit 0: the rest of its data surely fits');
 }
 
 export function childRead(s: ModelState, step: number, actor: string, call: Extract<Call, { op: 'child-read' }>, out: Outcome, ctx: Ctx): void {
