@@ -21,6 +21,8 @@ export interface PipeObj {
   slots: number;
   /** A child process that drains everything written until EOF (child-read). */
   drainer?: { step: number; received: Uint8Array[] };
+  /** Bytes discarded when the last end closed ("any data remaining ... shall be discarded"): they must never come back. */
+  discarded?: Uint8Array;
   /** FIFOs: the path mkfifo made it at (a FIFO made there later is another object). */
   path?: string;
 }

@@ -17,10 +17,7 @@ const SEED = Number(process.env.IPCSPEC_SEED ?? 20261124);
  * Mutants no property can kill under a profile yet, and why. They run as expected failures, so the
  * entry must go once the gap is closed.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  'fifo.data-not-in-file under posix':
-    'posix leaves st_size of a FIFO unspecified, and the model has no other posix rule for the clause (POSIX close() discarding a FIFO\'s data at its last close is not modelled), so no observation can fail it',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 type Case = { name: string; mutant: Mutant; profile: ProfileName };
 // A clause's profiles: linux only for linux-only clauses, else both.

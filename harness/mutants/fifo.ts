@@ -70,13 +70,34 @@ const writeOpenRdwr: Mutant = mutant(
 /** fstat of a FIFO reports the bytes buffered in st_size, as BSD-derived systems do. */
 const statSizeIsBuffered: Mutant = mutant(
   'fifo.data-not-in-file',
-  'stat of a FIFO reports the bytes it holds as st_size, as if the data lived in the file',
-  () => rewrite((out, step, c) => {
-    if (step.op !== 'stat' || !isOk(out) || out.detail?.type !== 'fifo') return out;
-    const id = c.view.names.get(step.path);
-    const p = id === undefined ? undefined : c.view.pipes.get(id);
-    return p && p.count > 0 ? { ...out, detail: { ...out.detail, size: p.count } } : out;
-  }),
+  'the FIFO keeps its data in the file: stat reports the bytes it holds as st_size, and what remains when every end closes comes back after a reopen',
+  () => {
+    const kept = new Map<string, Uint8Array>();
+    const sizeInStat = rewrite((out, step, c) => {
+      if (step.op !== 'stat' || !isOk(out) || out.detail?.type !== 'fifo') return out;
+      const id = c.view.names.get(step.path);
+      const p = id === undefined ? undefined : c.view.pipes.get(id);
+      return p && p.count > 0 ? { ...out, detail: { ...out.detail, size: p.count } } : out;
+    });
+    return async (c) => {
+      const s = c.step;
+      const p = 'fd' in s ? c.view.pipeOf(s.fd) : undefined;
+      const held = p?.kind === 'fifo' && p.path !== undefined ? c.view.buffered(p) : undefined;
+      // The last end to close is a read end with data still in the FIFO: save it "in the file" first.
+      if (s.op === 'close' && p?.path && held && c.view.end(s.fd)?.end === 'r' && p.readers + p.writers === 1) {
+        const r = await c.aux({ actor: s.actor, op: 'read', fd: s.fd, size: held });
+        if (isOk(r) && r.data) kept.set(p.path, r.data);
+      }
+      if (s.op === 'read' && p?.path && kept.has(p.path)) {
+        const out = await c.pass();
+        if (isOk(out) && out.value > 0) return out;
+        const data = kept.get(p.path)!.subarray(0, s.size);
+        kept.delete(p.path);
+        return ok(data.length, { data });
+      }
+      return sizeInStat(c);
+    };
+  },
 );
 
 /** unlink refuses a FIFO that is open, as Windows refuses to delete an open file. */

@@ -2,6 +2,7 @@
 // every other call relies on.
 import type { Call } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
+import { concat } from '../../spec/payload.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { ModelState, Ofd, PipeObj } from '../state.ts';
@@ -57,6 +58,12 @@ export function unref(s: ModelState, ofdId: number): void {
   const obj = s.objects.get(ofd.obj)!;
   if (ofd.end === 'r') obj.readers--; else obj.writers--;
   s.ofds.delete(ofdId);
+  // XSH close(): "When all file descriptors associated with a pipe or FIFO special file are closed,
+  // any data remaining in the pipe or FIFO shall be discarded."
+  if (obj.readers === 0 && obj.writers === 0 && obj.pages.length > 0) {
+    obj.discarded = concat(obj.pages.map((p) => p.bytes));
+    obj.pages = [];
+  }
 }
 
 export function makePipe(s: ModelState, call: Extract<Call, { op: 'make-pipe' }>, out: Outcome, ctx: Ctx): void {

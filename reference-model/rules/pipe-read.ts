@@ -26,6 +26,11 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
       ctx.violate('fifo.recreate-is-independent', `${out.value} bytes [${hex(out.data)}]`, `only this FIFO's data [${hex(streamPrefix(s, obj, n, ctx))}] (those bytes are another FIFO's made at this path)`);
     }
   }
+  if (obj.discarded) {
+    // The FIFO's data lives in the kernel only: what was discarded at the last close never comes back.
+    const back = out.kind === 'ok' && out.value > 0 && !!out.data && startsWith(obj.discarded, out.data.subarray(0, Math.min(16, out.value)));
+    ctx.require('fifo.data-not-in-file', !back, () => `${out.kind === 'ok' ? out.value : 0} bytes that were discarded when every end closed`, () => 'only data written since');
+  }
   const { committed, inflight } = readable(s, obj, ctx);
   const empty = committed === 0;
   // Every read of a FIFO that has had several writers checks that EOF waits for all of them.
@@ -57,6 +62,11 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
   }
   consumeObserved(s, obj.id, out, n, committed, inflight, ctx);
 }
+
+const startsWith = (hay: Uint8Array, needle: Uint8Array): boolean => {
+  for (let at = 0; at + needle.length <= hay.length; at++) if (bytesEqual(hay.subarray(at, at + needle.length), needle)) return true;
+  return false;
+};
 
 /** Which clause an EOF on this end falls under: FIFOs with several writers and never-written FIFOs have their own. */
 function eofClause(obj: PipeObj, ofd: Ofd, ctx: Ctx): string {

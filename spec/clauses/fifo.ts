@@ -42,8 +42,8 @@ export const FIFO_CLAUSES: Clause[] = [
   {
     id: 'fifo.data-not-in-file', area: 'fifo-namespace', profiles: BOTH,
     title: 'Data written to a FIFO lives in the kernel and never reaches the file: st_size stays 0.',
-    behaviour: 'Whatever is written and buffered, stat(path).st_size of a FIFO is 0 on linux; posix leaves st_size of a FIFO unspecified, but the data must still come out of the FIFO, not a file.',
-    citation: { posix: 'XBD 3.163 FIFO Special File; XSH <sys/stat.h> st_size unspecified for FIFOs', linux: 'measured: st_size 0' },
+    behaviour: 'Whatever is written and buffered, stat(path).st_size of a FIFO is 0 on linux (posix leaves st_size of a FIFO unspecified). Under both, the data is not kept: when every end is closed, what remains is discarded and a later open never reads it.',
+    citation: { posix: 'XSH close(): "When all file descriptors associated with a pipe or FIFO special file are closed, any data remaining in the pipe or FIFO shall be discarded."; XSH <sys/stat.h> st_size unspecified for FIFOs', linux: 'measured: st_size 0' },
   },
   {
     id: 'fifo.unlink-keeps-open-ends', area: 'fifo-namespace', profiles: BOTH,

@@ -35,7 +35,15 @@ const TWO_WRITERS: Step[] = [
   { actor: 'A', op: 'read', fd: 'ra', size: 100 },
   { actor: 'A', op: 'read', fd: 'ra', size: 100 },
 ];
-export const OPENINGS = { none: [] as Step[], DATA_IN_FIFO, RECREATED, TWO_WRITERS };
+const REOPENED_AFTER_LAST_CLOSE: Step[] = [
+  ...DATA_IN_FIFO,
+  { actor: 'B', op: 'close', fd: 'wb' },
+  { actor: 'A', op: 'close', fd: 'ra' },
+  { actor: 'C', op: 'open', path: 'f0', as: 'rc', mode: 'read', nonblock: true },
+  { actor: 'D', op: 'open', path: 'f0', as: 'wd', mode: 'write', nonblock: true },
+  { actor: 'C', op: 'read', fd: 'rc', size: 200 },
+];
+export const OPENINGS = { none: [] as Step[], DATA_IN_FIFO, RECREATED, TWO_WRITERS, REOPENED_AFTER_LAST_CLOSE };
 const ACTORS = ['A', 'B', 'C', 'D'];
 
 export function fifoWalk(profile: Profile, property: string, menu: Partial<Record<FifoItem, number>>, openings: Step[][] = [[]], maxSteps = 14): fc.Arbitrary<Scenario> {
