@@ -22,7 +22,9 @@ for (const profileName of PROFILE_NAMES) {
   describe(`the model target under profile ${profileName}`, () => {
     for (const prop of PROPERTIES) {
       const clauses = prop.clauses.filter((c) => clause(c).profiles.includes(profileName));
-      it.skipIf(clauses.length === 0)(`passes and exercises every clause of: ${prop.name}`, async () => {
+      // a property whose clauses are all outside the profile is not part of it (tested below as unsupported)
+      if (clauses.length === 0) continue;
+      it(`passes and exercises every clause of: ${prop.name}`, async () => {
         const out = await runProperty(prop, target, profile, { runs: RUNS, seed: SEED });
         if (out.failure) {
           const f = out.failure;
