@@ -10,6 +10,7 @@ import { SCHEMA_VERSION, type Counterexample } from '../spec/report.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { renderSteps } from '../reports/steps.ts';
 import { PROPERTIES } from './properties/index.ts';
+import { runsOf } from './property.ts';
 import { runProperty, type PropertyOutcome } from './run-property.ts';
 
 /** Seed for the project's own tests: fixed unless IPCSPEC_SEED says otherwise, so failures replay. */
@@ -25,7 +26,7 @@ export function describeArea(area: string): void {
     describe.skipIf(!target)(`${area} on the host kernel under profile ${profileName}`, () => {
       for (const prop of props) {
         it(prop.name, async () => {
-          const out = await runProperty(prop, target!, profile, { runs: prop.defaultRuns ?? 100, seed: TEST_SEED });
+          const out = await runProperty(prop, target!, profile, { runs: runsOf(prop), seed: TEST_SEED });
           if (out.failure) throw new Error(explain(out, profileName));
         });
       }

@@ -13,3 +13,8 @@ export interface Property {
   /** Runs per property in the default run (expensive properties run fewer). */
   defaultRuns?: number;
 }
+
+/** Scenarios per property unless the property or --runs says otherwise. */
+export const DEFAULT_RUNS = 200;
+
+export const runsOf = (p: Property, override?: number): number => override ?? p.defaultRuns ?? DEFAULT_RUNS;

@@ -9,6 +9,7 @@ import { loadProfile } from '../spec/profile.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { MUTANTS, type Mutant } from '../harness/mutants/index.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
+import { runsOf } from '../suites/property.ts';
 import { runProperty } from '../suites/run-property.ts';
 
 const SEED = Number(process.env.IPCSPEC_SEED ?? 20261124);
@@ -37,7 +38,7 @@ describe.skipIf(process.platform !== 'linux')('mutants on the host kernel', () =
     const props = PROPERTIES.filter((p) => p.clauses.includes(mutant.clause));
     expect(props, `no property is aimed at ${mutant.clause}`).not.toHaveLength(0);
     for (const prop of props) {
-      const out = await runProperty(prop, mutant.wrap(host!), loadProfile(profile), { runs: prop.defaultRuns ?? 100, seed: SEED });
+      const out = await runProperty(prop, mutant.wrap(host!), loadProfile(profile), { runs: runsOf(prop), seed: SEED });
       const f = out.failure;
       const why = !f
         ? `survived ${out.runs} runs of "${prop.name}" (fault: ${mutant.fault})`

@@ -43,7 +43,12 @@ const REOPENED_AFTER_LAST_CLOSE: Step[] = [
   { actor: 'D', op: 'open', path: 'f0', as: 'wd', mode: 'write', nonblock: true },
   { actor: 'C', op: 'read', fd: 'rc', size: 200 },
 ];
-export const OPENINGS = { none: [] as Step[], DATA_IN_FIFO, RECREATED, TWO_WRITERS, REOPENED_AFTER_LAST_CLOSE };
+const NEVER_WRITTEN: Step[] = [
+  { actor: 'A', op: 'open', path: 'f0', as: 'ra', mode: 'read', nonblock: true },
+  { actor: 'A', op: 'read', fd: 'ra', size: 10 },
+  { actor: 'A', op: 'poll', fd: 'ra' },
+];
+export const OPENINGS = { none: [] as Step[], DATA_IN_FIFO, RECREATED, TWO_WRITERS, REOPENED_AFTER_LAST_CLOSE, NEVER_WRITTEN };
 const ACTORS = ['A', 'B', 'C', 'D'];
 
 export function fifoWalk(profile: Profile, property: string, menu: Partial<Record<FifoItem, number>>, openings: Step[][] = [[]], maxSteps = 14): fc.Arbitrary<Scenario> {

@@ -14,6 +14,6 @@ export const FIFO_PROPERTIES: Property[] = [
     name: 'opening a FIFO waits for the other side, except O_NONBLOCK readers; EOF needs every writer gone',
     area: 'fifo-open',
     clauses: ['fifo.open-blocks-until-partner', 'fifo.nonblocking-read-open-succeeds', 'fifo.nonblocking-write-open-enxio', 'fifo.eof-after-all-writers', 'fifo.read-before-any-writer'],
-    scenario: (p) => fifoWalk(p, 'fifo-open', { open: 6, write: 2, read: 3, close: 3, poll: 2 }, [OPENINGS.none, OPENINGS.TWO_WRITERS]),
+    scenario: (p) => fifoWalk(p, 'fifo-open', { open: 6, write: 2, read: 3, close: 3, poll: 2 }, [OPENINGS.none, OPENINGS.TWO_WRITERS, OPENINGS.NEVER_WRITTEN]),
   },
 ];

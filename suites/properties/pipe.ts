@@ -22,8 +22,8 @@ export const PIPE_PROPERTIES: Property[] = [
     name: 'writing with no reader fails with EPIPE, or kills a child by SIGPIPE',
     area: 'pipe-no-reader',
     clauses: ['pipe.epipe-when-no-reader', 'pipe.sigpipe-kills-writer'],
-    scenario: (p) => pipeWalk(p, { property: 'pipe-no-reader', menu: { write: 3, 'close-read': 3, 'child-write': 2, read: 1, 'dup-read': 1 }, maxSteps: 8, maxSize: 100_000 }),
-    defaultRuns: 60,
+    scenario: (p) => pipeWalk(p, { property: 'pipe-no-reader', menu: { write: 3, 'close-read': 3, 'child-write': 3, read: 1, 'dup-read': 1 }, maxSteps: 8, maxSize: 100_000 }),
+    defaultRuns: 100,
   },
   {
     name: 'a full pipe blocks the writer or refuses it as the profile allows, and reads make room',

@@ -3,6 +3,7 @@ import { loadProfile, PROFILE_NAMES } from '../../../spec/profile.ts';
 import { PROPERTIES } from '../../../suites/properties/index.ts';
 import { runProperty } from '../../../suites/run-property.ts';
 import type { Mutant } from '../../mutants/mutant.ts';
+import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 
 export const command: Command = {
@@ -15,7 +16,7 @@ the properties aimed at the clause until one fails, and prints whether the mutan
 which clause, and after how many runs. A mutant killed by a violation of another clause counts as
 surviving: its own clause was not shown to be tested.
 
-  --runs N   scenarios per property (default: each property's own, 100 for most)
+  --runs N   scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
   --seed S   seed (default 1)
 
 exit: 0 every mutant killed by its own clause, 1 a mutant survived, 2 usage or harness error`,
@@ -50,7 +51,7 @@ exit: 0 every mutant killed by its own clause, 1 a mutant survived, 2 usage or h
           let total = 0;
           for (const prop of props) {
             const target = mutant.wrap(host);
-            const out = await runProperty(prop, target, profile, { runs: runsFlag ?? prop.defaultRuns ?? 100, seed });
+            const out = await runProperty(prop, target, profile, { runs: runsOf(prop, runsFlag), seed });
             const f = out.failure;
             if (!f) { total += out.runs; continue; }
             total += f.runsToFailure;

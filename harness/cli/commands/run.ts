@@ -9,6 +9,7 @@ import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 import { packageVersion, plan } from '../run-plan.ts';
+import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { printSummary, Progress } from '../progress.ts';
 
 const usage = `usage: ipcspec run [--target host|model]... [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
@@ -20,7 +21,7 @@ DIR/counterexamples/*.json.
   --target T     ${TARGET_NAMES.join(' | ')} (default host; repeat for several targets)
   --profile P    linux | posix (default: the host's, ${process.platform === 'linux' ? 'linux' : 'posix'} here)
   --only GLOBS   clause ids or areas, * wildcards, comma-separated (e.g. 'pipe.eof-*,fifo-open')
-  --runs N       scenarios per property (default: each property's own, 100 for most)
+  --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
   --seed S       run seed (default: random; printed and saved so the run can be repeated)
   --out DIR      report directory (default ipcspec-report)
 
@@ -71,7 +72,7 @@ export const command: Command = {
     try {
       for (const [ti, target] of targets.entries()) {
         for (const prop of p.properties) {
-          const n = runsFlag ?? prop.defaultRuns ?? 100;
+          const n = runsOf(prop, runsFlag);
           progress.start(`${target.info.name}: ${prop.area}: ${prop.name}`, n);
           const t0 = performance.now();
           const outcome = await runProperty(prop, target, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k) });
