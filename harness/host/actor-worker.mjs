@@ -4,7 +4,10 @@
 import { parentPort } from 'node:worker_threads';
 import { sys } from './libc.mjs';
 
-parentPort.postMessage({ tid: sys.gettid() });
+// Signals go to the main thread only: one arriving here could cut a blocked write short with a
+// partial count (POSIX allows that), which would be the harness's noise, not the kernel's answer.
+const masked = sys.blockAllSignals();
+parentPort.postMessage({ tid: sys.gettid(), masked: !masked.errno });
 
 const ops = {
   read: (a) => sys.read(a.fd, a.size),

@@ -16,7 +16,11 @@ export class ActorThread {
     this.worker = new Worker(new URL('./actor-worker.mjs', import.meta.url));
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
-      this.worker.once('message', (m: { tid: number }) => { this.tid = m.tid; resolve(); });
+      this.worker.once('message', (m: { tid: number; masked: boolean }) => {
+        this.tid = m.tid;
+        if (m.masked) resolve();
+        else reject(new Error('actor thread could not block signals (pthread_sigmask failed)'));
+      });
       this.worker.once('error', reject);
     });
     this.worker.on('message', (m: { id?: number; result?: ActorResult }) => {

@@ -17,5 +17,6 @@ export declare const sys: {
   unlink(path: string): Sys;
   link(from: string, to: string): Sys;
   gettid(): number;
+  blockAllSignals(): Sys;
   geteuid(): number;
 };

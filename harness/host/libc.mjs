@@ -23,6 +23,19 @@ const wrap = (r) => {
   return v < 0 ? { value: -1, errno: errnoName(koffi.errno()) } : { value: v };
 };
 
+/**
+ * Signals the harness itself receives (SIGCHLD from its children, a profiler's SIGPROF) can interrupt
+ * a call that moved no data; poll is never restarted. Such an EINTR is not part of the scenario: the
+ * call is simply made again. (Never for close: on Linux the descriptor is released even then.)
+ */
+const EINTR = constants.errno.EINTR;
+const again = (call) => {
+  for (let i = 0; ; i++) {
+    const r = call();
+    if (Number(r) >= 0 || koffi.errno() !== EINTR || i >= 1000) return wrap(r);
+  }
+};
+
 const PollFd = koffi.struct('ipcspec_pollfd', { fd: 'int', events: 'short', revents: 'short' });
 const IoVec = koffi.struct('ipcspec_iovec', { iov_base: 'void *', iov_len: 'size_t' });
 
@@ -41,6 +54,7 @@ const c = {
   link: lib.func('int link(const char *from, const char *to)'),
   gettid: lib.func('int gettid()'),
   geteuid: lib.func('uint32_t geteuid()'),
+  pthread_sigmask: lib.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
 };
 
 export const sys = {
@@ -52,14 +66,14 @@ export const sys = {
   read(fd, n) {
     // unfilled: the kernel writes what is returned, and only that is looked at
     const buf = Buffer.allocUnsafe(Math.max(n, 1));
-    const r = wrap(c.read(fd, buf, n));
+    const r = again(() => c.read(fd, buf, n));
     return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, r.value) };
   },
-  write: (fd, data) => wrap(c.write(fd, data, data.length)),
+  write: (fd, data) => again(() => c.write(fd, data, data.length)),
   readv(fd, sizes) {
     const bufs = sizes.map((n) => Buffer.allocUnsafe(Math.max(n, 1)));
     const iov = bufs.map((b, i) => ({ iov_base: b, iov_len: sizes[i] }));
-    const r = wrap(c.readv(fd, iov, iov.length));
+    const r = again(() => c.readv(fd, iov, iov.length));
     if (r.errno) return r;
     const out = new Uint8Array(r.value);
     let at = 0;
@@ -70,19 +84,21 @@ export const sys = {
     }
     return { value: r.value, data: out };
   },
-  writev: (fd, parts) => wrap(c.writev(fd, parts.map((p) => ({ iov_base: Buffer.from(p.buffer, p.byteOffset, p.length), iov_len: p.length })), parts.length)),
+  writev: (fd, parts) => again(() => c.writev(fd, parts.map((p) => ({ iov_base: Buffer.from(p.buffer, p.byteOffset, p.length), iov_len: p.length })), parts.length)),
   close: (fd) => wrap(c.close(fd)),
   fcntl: (fd, cmd, arg = 0) => wrap(c.fcntl(fd, cmd, arg)),
   poll(fd, events) {
     const fds = [{ fd, events, revents: 0 }];
-    const r = wrap(c.poll(fds, 1, 0));
+    const r = again(() => c.poll(fds, 1, 0));
     return r.errno ? r : { value: r.value, revents: fds[0].revents };
   },
   mkfifo: (path, mode = 0o600) => wrap(c.mkfifo(path, mode)),
-  open: (path, flags, mode = 0o600) => wrap(c.open(path, flags, mode)),
+  open: (path, flags, mode = 0o600) => again(() => c.open(path, flags, mode)),
   unlink: (path) => wrap(c.unlink(path)),
   link: (from, to) => wrap(c.link(from, to)),
   gettid: () => c.gettid(),
+  /** Block every signal in the calling thread (actors: a signal must not cut a blocked call short). */
+  blockAllSignals: () => wrap(c.pthread_sigmask(0 /* SIG_BLOCK */, Buffer.alloc(128, 0xff), Buffer.alloc(128))),
   geteuid: () => c.geteuid(),
 };
 
