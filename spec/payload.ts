@@ -2,38 +2,44 @@ import type { Call } from './scenario.ts';
 
 // Payload bytes are a pure function of the tag: every write gets distinct content, so loss,
 // duplication and reordering are visible and a counterexample needs to store no data.
-// Bytes are the little-endian words of a xorshift32 stream, the same on every machine.
+// A payload is a view into one pseudo-random pool (little-endian xorshift32 words from a fixed seed,
+// the same on every machine) at an offset derived from the tag: making one costs nothing. A fault
+// could hide only where two payloads' pool offsets line up exactly: about 1 in POOL per chunk.
 
-const cache = new Map<string, Uint8Array>();
-const CACHE_ENTRIES = 512;
+const POOL = 16 << 20;
+let pool: Uint8Array | undefined;
 
-/** The payload for `tag`, `size` bytes long. Shared and cached: callers must not modify it. */
-export function payload(tag: number, size: number): Uint8Array {
-  const key = `${tag}:${size}`;
-  let out = cache.get(key);
-  if (!out) {
-    if (cache.size >= CACHE_ENTRIES) cache.clear();
-    out = generate(tag, size);
-    cache.set(key, out);
+function thePool(): Uint8Array {
+  if (!pool) {
+    const words = new Uint32Array(POOL / 4);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[i] = x >>> 0;
+    }
+    pool = new Uint8Array(words.buffer);
+    if (new Uint8Array(new Uint32Array([1]).buffer)[0] === 0) for (let i = 0; i < POOL; i += 4) pool.subarray(i, i + 4).reverse();
   }
-  return out;
+  return pool;
+}
+
+const MAX_PAYLOAD = POOL / 2;
+
+/** The payload for `tag`, `size` bytes long: a shared view, so callers must not modify it. */
+export function payload(tag: number, size: number): Uint8Array {
+  if (size > MAX_PAYLOAD) throw new RangeError(`payloads are at most ${MAX_PAYLOAD} bytes (asked ${size})`);
+  let h = Math.imul(tag + 1, 0x9e3779b1) ^ 0x5bd1e995;
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39) ^ (h >>> 15);
+  const offset = (h >>> 0) % (POOL - size + 1);
+  return thePool().subarray(offset, offset + size);
 }
 
 function generate(tag: number, size: number): Uint8Array {
-  const words = new Uint32Array(Math.ceil(size / 4));
-  let x = (Math.imul(tag + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  const bytes = new Uint8Array(words.buffer, 0, size);
-  if (BIG_ENDIAN) for (let i = 0; i + 3 < words.length * 4; i += 4) new Uint8Array(words.buffer, i, 4).reverse();
-  return bytes;
+  return payload(tag, size).slice();
 }
-
-const BIG_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
 
 /** The tag of the payload a step writes: its index in the scenario, plus the iovec index for writev. */
 export const payloadTag = (stepIndex: number, part = 0): number => stepIndex * 64 + part;

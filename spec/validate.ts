@@ -30,7 +30,7 @@ const STEP_SHAPES: Record<string, Shape> = {
   'concurrent-writes': { fd: str, reader: str, writers: (v) => nat(v) && (v as number) >= 1 && (v as number) <= 8, records: nat, size: nat },
 };
 
-const MAX_BYTES = 64 << 20;
+const MAX_BYTES = 8 << 20; // spec/payload.ts: payloads are views into a 16 MiB pool
 
 export function validateScenario(x: unknown, where = 'scenario'): Scenario {
   if (!x || typeof x !== 'object') throw new InvalidInput(`${where}: expected an object`);

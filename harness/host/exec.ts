@@ -160,9 +160,11 @@ async function makePipe(s: HostSession, i: number, step: Extract<Step, { op: 'ma
     bind(s, step.write, p.fds[1]);
     return { kind: 'ok', value: 0 };
   }
-  const path = s.path(`.fifo-${i}`);
+  // The FIFO variant needs a name only until both ends are open: it works on unlinked, as FIFOs do.
+  const path = s.scratch(`fifo-${i}`);
   const mk = sys.mkfifo(path);
   if (mk.errno) return toOutcome(mk);
+  s.cleanups.push(() => void sys.unlink(path));
   let r: Sys;
   if (nonblock) r = sys.open(path, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
   else {

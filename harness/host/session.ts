@@ -46,6 +46,11 @@ export class HostSession implements Session {
     return join(this.dir, rel);
   }
 
+  /** A unique path beside the session dir (in the target's root), for objects that need no directory of their own. */
+  scratch(name: string): string {
+    return `${this.dirPath}-${name}`;
+  }
+
   async step(index: number, step: Step): Promise<StepResult> {
     let outcome: Outcome;
     try {
