@@ -5,7 +5,7 @@ import { runScenario } from '../harness/runner.ts';
 import { sys } from '../harness/host/libc.mjs';
 import type { Target } from '../harness/target.ts';
 import { check } from '../reference-model/check.ts';
-import { writeData } from '../reference-model/rules/pipe-write.ts';
+import { writeData } from '../spec/payload.ts';
 import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';

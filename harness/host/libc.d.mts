@@ -18,5 +18,4 @@ export declare const sys: {
   link(from: string, to: string): Sys;
   gettid(): number;
   blockAllSignals(): Sys;
-  geteuid(): number;
 };

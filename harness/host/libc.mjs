@@ -53,7 +53,6 @@ const c = {
   unlink: lib.func('int unlink(const char *path)'),
   link: lib.func('int link(const char *from, const char *to)'),
   gettid: lib.func('int gettid()'),
-  geteuid: lib.func('uint32_t geteuid()'),
   pthread_sigmask: lib.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
 };
 
@@ -99,6 +98,5 @@ export const sys = {
   gettid: () => c.gettid(),
   /** Block every signal in the calling thread (actors: a signal must not cut a blocked call short). */
   blockAllSignals: () => wrap(c.pthread_sigmask(0 /* SIG_BLOCK */, Buffer.alloc(128, 0xff), Buffer.alloc(128))),
-  geteuid: () => c.geteuid(),
 };
 

@@ -4,7 +4,7 @@ import { concat, payload, payloadTag, producerBytes } from '../../spec/payload.t
 import type { Detail, Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
 import { hex, showOutcome } from '../describe.ts';
-import { bytesEqual, consume, exactTransfer, guaranteedRoom } from '../pipe-buffer.ts';
+import { appendUnbounded, bytesEqual, consume, exactTransfer, guaranteedRoom } from '../pipe-buffer.ts';
 import { buffered, type ModelState, type Pending } from '../state.ts';
 import { resolveEnd, unref } from './fd.ts';
 
@@ -35,7 +35,7 @@ export function childWrite(s: ModelState, step: number, actor: string, call: Ext
   // linux, exact: what does not fit cannot have been written by a child that already exited
   if (ctx.exact && !sure) ctx.violate('pipe.full-pipe-blocks-writer', showExit(exitOf(out)), `the child blocked: ${data.length - fits} of its ${data.length} bytes do not fit`);
   ctx.require('pipe.inherited-by-child', exitOf(out)?.code === 0, () => showExit(exitOf(out)), () => 'exit 0 after writing');
-  if (!ctx.exact) pushAll(obj, data, ctx);
+  if (!ctx.exact) appendUnbounded(obj, data, ctx.pageSize);
 }
 
 function noReader(sigpipe: 'default' | 'ignore', out: Outcome, ctx: Ctx): void {
@@ -45,17 +45,13 @@ function noReader(sigpipe: 'default' | 'ignore', out: Outcome, ctx: Ctx): void {
   ctx.require('pipe.sigpipe-kills-writer', !!e && e.signal === null && e.code !== 0 && seen === 'EPIPE', () => `${showExit(e)}, errno ${seen}`, () => 'EPIPE, then a normal (failing) exit');
 }
 
-function pushAll(obj: Parameters<typeof consume>[0], data: Uint8Array, ctx: Ctx): void {
-  for (let i = 0; i < data.length; i += ctx.pageSize) obj.pages.push({ offset: 0, bytes: data.slice(i, i + ctx.pageSize) });
-}
-
 export function childWriteCompleted(s: ModelState, p: Extract<Pending, { kind: 'child-write' }>, out: Outcome, ctx: Ctx): void {
   const obj = s.objects.get(s.ofds.get(p.ofd)!.obj)!;
   if (obj.readers === 0 && p.data.length > 0) noReader((p.call as Step & { sigpipe: 'default' | 'ignore' }).sigpipe, out, ctx);
   else {
     if (ctx.exact && p.data.length > 0) ctx.violate('pipe.inherited-by-child', showExit(exitOf(out)), `still writing: ${p.data.length} bytes do not fit`);
     ctx.require('pipe.inherited-by-child', exitOf(out)?.code === 0, () => showExit(exitOf(out)), () => 'exit 0');
-    if (!ctx.exact) pushAll(obj, p.data, ctx);
+    if (!ctx.exact) appendUnbounded(obj, p.data, ctx.pageSize);
   }
   s.pending.delete(p.step);
   unref(s, p.ofd);
@@ -98,8 +94,6 @@ export function childReadCompleted(s: ModelState, p: Extract<Pending, { kind: 'c
 export function childReadStillBlocked(s: ModelState, p: Extract<Pending, { kind: 'child-read' }>, ctx: Ctx): void {
   if (s.objects.get(p.obj)!.writers === 0) ctx.violate('pipe.inherited-by-child', 'child still reading after every write end closed', 'EOF: the child exits');
 }
-
-export { producerBytes } from '../../spec/payload.ts';
 
 export function pipeline(s: ModelState, step: number, actor: string, call: Extract<Call, { op: 'pipeline' }>, out: Outcome, ctx: Ctx): void {
   if (out.kind === 'pending') {

@@ -11,8 +11,6 @@ import { blockedWriter, remainingOf } from './stream.ts';
 
 type WriteCall = Extract<Call, { op: 'write' | 'writev' }>;
 
-export { writeData } from '../../spec/payload.ts';
-
 export function writeCall(s: ModelState, step: number, actor: string, call: WriteCall, out: Outcome, ctx: Ctx): void {
   const end = resolveEnd(s, call.fd, 'w', out, ctx);
   if (!end) return;
