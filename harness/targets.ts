@@ -2,7 +2,7 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Target } from './target.ts';
 
-export const TARGET_NAMES = ['host', 'model'] as const;
+export const TARGET_NAMES = ['host', 'model', 'mutant:CLAUSE'] as const;
 
 export async function makeTarget(name: string, profile: Profile): Promise<Target> {
   if (name === 'host') {
@@ -12,6 +12,14 @@ export async function makeTarget(name: string, profile: Profile): Promise<Target
   if (name === 'model') {
     const { ModelTarget } = await import('./model-target.ts');
     return new ModelTarget(profile);
+  }
+  if (name.startsWith('mutant:')) {
+    // The host with one clause's fault injected: what a failing run looks like, end to end.
+    const { MUTANTS } = await import('./mutants/index.ts');
+    const m = MUTANTS.find((x) => x.clause === name.slice('mutant:'.length));
+    if (!m) throw new UnknownTarget(`no mutant for clause "${name.slice(7)}" (see ipcspec clauses)`);
+    const { HostTarget } = await import('./host/target.ts');
+    return m.wrap(new HostTarget());
   }
   throw new UnknownTarget(`unknown target "${name}" (known: ${TARGET_NAMES.join(', ')})`);
 }

@@ -4,7 +4,7 @@ import type { Outcome } from '../spec/trace.ts';
 export function showOutcome(o: Outcome): string {
   switch (o.kind) {
     case 'ok': {
-      const extra = o.detail?.revents ? ` revents=${o.detail.revents.join('|') || '0'}` : o.data ? ` [${hex(o.data)}]` : '';
+      const extra = o.detail?.revents ? ` revents=${o.detail.revents.join('|') || '0'}` : o.data?.length ? ` [${hex(o.data)}]` : '';
       return `${o.value}${extra}`;
     }
     case 'err': return `-1 ${o.errno}`;

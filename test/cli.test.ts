@@ -71,6 +71,22 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
     expect(r.stdout).toMatch(/verdict: PASS/);
   });
 
+  it('fails with exit 1, prints the shrunk steps and a replay command that reproduces it', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const r = ipcspec('run', '--target', 'mutant:pipe.eof-after-last-writer', '--only', 'pipe-blocking', '--seed', '3', '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL pipe\.eof-after-last-writer/);
+    expect(r.stdout).toMatch(/ 1\. \[main\] make pipe/);
+    expect(r.stdout).toMatch(/<-- violates pipe\.eof-after-last-writer/);
+    const replay = /replay: npx ipcspec replay (\S+) --target (\S+)/.exec(r.stdout)!;
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.summary.fail).toBe(1);
+    expect(existsSync(replay[1])).toBe(true);
+    // the fault reproduces on the mutant it came from, and the real kernel conforms on the same steps
+    expect(ipcspec('replay', replay[1], '--target', replay[2]).status).toBe(1);
+    expect(ipcspec('replay', replay[1], '--target', 'host').status).toBe(0);
+  });
+
   it('lists the catalogue as JSON', () => {
     const r = ipcspec('clauses', '--json');
     expect(r.status).toBe(0);

@@ -1,5 +1,7 @@
 // Progress while a run goes, and the per-clause summary after it.
-import type { Report } from '../../spec/report.ts';
+import { clause as clauseById } from '../../spec/catalogue.ts';
+import type { Counterexample, Report } from '../../spec/report.ts';
+import { renderSteps } from '../../reports/steps.ts';
 
 export class Progress {
   private i = 0;
@@ -27,7 +29,7 @@ export class Progress {
   }
 }
 
-export function printSummary(r: Report, out: string): void {
+export function printSummary(r: Report, out: string, cx: Map<string, Counterexample>): void {
   console.log('');
   const w = Math.max(...r.results.map((x) => x.clause.length));
   for (const x of r.results) {
@@ -36,5 +38,10 @@ export function printSummary(r: Report, out: string): void {
   }
   const s = r.summary;
   console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.md, ${out}/report.json`);
-  for (const x of r.results.filter((y) => y.counterexample)) console.log(`  counterexample for ${x.clause}: ${out}/${x.counterexample}`);
+  for (const x of r.results.filter((y) => y.counterexample)) {
+    const c = cx.get(x.counterexample!);
+    console.log(`\nFAIL ${x.clause} on ${x.target}: ${clauseById(x.clause).title}`);
+    if (c) console.log(renderSteps(c.scenario, c.trace, c.verdict));
+    console.log(`replay: ${c?.replay ?? `npx ipcspec replay ${out}/${x.counterexample}`}`);
+  }
 }

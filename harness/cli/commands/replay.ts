@@ -11,7 +11,7 @@ import { parseFlags, UsageError, type Command } from '../command.ts';
 export const command: Command = {
   name: 'replay',
   summary: 're-run a counterexample (or scenario) file on a target and print the verdict',
-  usage: `usage: ipcspec replay FILE [--target host|model] [--profile linux|posix]
+  usage: `usage: ipcspec replay FILE [--target host|model|mutant:CLAUSE] [--profile linux|posix]
 
 Re-runs the steps saved in FILE (a counterexample written by ipcspec run, or a bare scenario
 {"property": ..., "steps": [...]}) on the target, checks the new trace with the model, and prints
@@ -43,7 +43,8 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const targetName = flags.get('target')?.at(-1) ?? cx?.target.name.split('+')[0] ?? 'host';
+    const saved = cx?.target.name;
+    const targetName = flags.get('target')?.at(-1) ?? (saved?.includes('+mutant:') ? saved.slice(saved.indexOf('mutant:')) : saved) ?? 'host';
     let target;
     try {
       target = await makeTarget(targetName, profile);

@@ -18,7 +18,8 @@ Runs every property of the profile's clauses against each target, checks each tr
 reference model, shrinks failures, and writes DIR/report.json, DIR/report.md and
 DIR/counterexamples/*.json.
 
-  --target T     ${TARGET_NAMES.join(' | ')} (default host; repeat for several targets)
+  --target T     ${TARGET_NAMES.join(' | ')} (default host; repeat for several targets;
+                 mutant:CLAUSE is the host with that clause's fault injected)
   --profile P    linux | posix (default: the host's, ${process.platform === 'linux' ? 'linux' : 'posix'} here)
   --only GLOBS   clause ids or areas, * wildcards, comma-separated (e.g. 'pipe.eof-*,fifo-open')
   --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
@@ -26,6 +27,9 @@ DIR/counterexamples/*.json.
   --out DIR      report directory (default ipcspec-report)
 
 exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error`;
+
+/** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
+const cliName = (target: string): string => (target.includes('+mutant:') ? target.slice(target.indexOf('mutant:')) : target);
 
 export const command: Command = {
   name: 'run',
@@ -52,13 +56,13 @@ export const command: Command = {
     const write = (interrupted: boolean) => {
       const { report, counterexamples } = assemble({
         runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version,
-        replayCmd: (file, target) => `npx ipcspec replay ${join(out, file)} --target ${target.split('+')[0]} --profile ${p.profile.name}`,
+        replayCmd: (file, target) => `npx ipcspec replay ${join(out, file)} --target ${cliName(target)} --profile ${p.profile.name}`,
       });
       mkdirSync(join(out, 'counterexamples'), { recursive: true });
       for (const [file, c] of counterexamples) writeFileSync(join(out, file), toJson(c));
       writeFileSync(join(out, 'report.json'), toJson(report));
       writeFileSync(join(out, 'report.md'), renderMarkdown(report, counterexamples));
-      return report;
+      return { report, counterexamples };
     };
     // Ctrl-C: keep what was gathered, then release every target.
     const off = onInterrupt(async () => {
@@ -85,8 +89,8 @@ export const command: Command = {
       off();
       await Promise.all(targets.map((t) => t.dispose()));
     }
-    const report = write(false);
-    printSummary(report, out);
+    const { report, counterexamples } = write(false);
+    printSummary(report, out, counterexamples);
     return report.summary.fail > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
   },
 };
