@@ -24,7 +24,9 @@ export function renderMarkdown(r: Report, cx: Map<string, Counterexample>): stri
   for (const x of failed) {
     const c = cx.get(x.counterexample!);
     if (!c) continue;
-    out.push(`### \`${x.clause}\` on ${x.target}`, '', `> ${clauseById(x.clause).title}`, '', '```', renderSteps(c.scenario, c.trace, c.verdict), '```', '', `Replay: \`${c.replay}\``, '');
+    const cl = clauseById(x.clause);
+    const cite = [cl.citation.posix, cl.citation.man, cl.citation.linux && `linux: ${cl.citation.linux}`].filter(Boolean).join('; ');
+    out.push(`### \`${x.clause}\` on ${x.target}`, '', `> ${cl.title}`, '', `Rule: ${cl.behaviour}`, '', `Citation: ${cite}`, '', '```', renderSteps(c.scenario, c.trace, c.verdict), '```', '', `Replay: \`${c.replay}\``, '');
   }
   return out.join('\n');
 }
