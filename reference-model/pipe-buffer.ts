@@ -57,6 +57,17 @@ export function consume(o: PipeObj, n: number): Uint8Array {
   return out;
 }
 
+/** Remove the last `n` buffered bytes (a writer turned out not to have written them). */
+export function dropTail(o: PipeObj, n: number): void {
+  while (n > 0 && o.pages.length) {
+    const last = o.pages[o.pages.length - 1];
+    const k = Math.min(n, last.bytes.length);
+    if (k === last.bytes.length) o.pages.pop();
+    else o.pages[o.pages.length - 1] = { offset: last.offset, bytes: last.bytes.subarray(0, last.bytes.length - k) };
+    n -= k;
+  }
+}
+
 /** The first `n` buffered bytes, without consuming them. */
 export function peek(o: PipeObj, n: number): Uint8Array {
   const out = new Uint8Array(Math.min(n, buffered(o)));

@@ -45,13 +45,16 @@ export type Pending =
   | { kind: 'read'; step: number; actor: string; ofd: number; size: number; call: Step }
   /** `claimed`: the write already returned nbyte, which only blocked readers draining the pipe can justify.
    *  `returnsPartial`: its descriptor turned O_NONBLOCK while it slept; at its next wakeup it returns what it wrote.
-   *  `writtenIfRanFirst`: the last reader freed room and then went away; if the writer ran in between, it wrote this much. */
-  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean; returnsPartial?: boolean; writtenIfRanFirst?: number }
+   *  `writtenIfRanFirst`: the last reader freed room and then went away; if the writer ran in between, it wrote this much.
+   *  `firstWritten`: what it transferred before it first slept (it holds the pipe lock until then). */
+  | { kind: 'write'; step: number; actor: string; ofd: number; total: number; remaining: Uint8Array; written: number; call: Step; claimed?: boolean; returnsPartial?: boolean; writtenIfRanFirst?: number; firstWritten?: number }
   | { kind: 'open'; step: number; actor: string; obj: number; mode: 'read' | 'write'; counterAtStart: number; call: Step; as: string; ofd: number }
   /** `claimed`: the child already exited 0, which only blocked readers draining the pipe can justify. */
   | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step; claimed?: boolean }
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }
-  | { kind: 'opaque'; step: number; actor: string; call: Step };
+  | { kind: 'opaque'; step: number; actor: string; call: Step }
+  /** A recv blocked on a stream socket (`sock`), with MSG_WAITALL or not. */
+  | { kind: 'recv'; step: number; actor: string; sock: number; size: number; waitall: boolean; peek?: boolean; call: Step };
 
 export interface ModelState {
   nextId: number;

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../spec/codec.ts';
+import { concat, record } from '../spec/payload.ts';
 import { loadProfile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';
@@ -24,5 +25,33 @@ describe('recorded host traces', () => {
     const v = check(x.scenario, trace, loadProfile('linux'));
     expect(v.status).toBe('fail');
     expect(v.status === 'fail' && v.violation.clause).toBe('pipe.epipe-when-no-reader');
+  });
+});
+
+describe('concurrent writers larger than PIPE_BUF', () => {
+  // Linux splits a 4098-byte write into 2 bytes merged into the tail page and one full page. Here
+  // B's 2-byte chunk (fe 01) lands just where A's next record starts (fe 00): one byte coincides.
+  const steps = [
+    { actor: 'main', op: 'make-pipe' as const, variant: 'pipe' as const, read: 'r0', write: 'w0' },
+    { actor: 'main', op: 'concurrent-writes' as const, fd: 'w0', reader: 'r0', writers: 2, records: 2, size: 4098 },
+  ];
+  const [a0, a1, b0, b1] = [record(0, 0, 4098), record(0, 1, 4098), record(1, 0, 4098), record(1, 1, 4098)];
+  const traceOf = (records: Uint8Array): Trace => ({
+    target: 'synthetic', settled: true, privileged: false,
+    events: [
+      { type: 'call', step: 0, actor: 'main', outcome: { kind: 'ok', value: 0 } }, { type: 'quiescent' },
+      { type: 'call', step: 1, actor: 'main', outcome: { kind: 'ok', value: records.length, detail: { records } } }, { type: 'quiescent' },
+    ],
+  });
+
+  it('accepts an interleaving whose chunk boundary coincides with a record header byte', () => {
+    const stream = concat([a0, b0.subarray(0, 2), a1, b0.subarray(2), b1]);
+    expect(check({ property: 'x', steps }, traceOf(stream), loadProfile('linux')).status).toBe('pass');
+  });
+
+  it('rejects a stream in which one writer\'s bytes are out of order', () => {
+    const stream = concat([a1, b0, a0, b1]);
+    const v = check({ property: 'x', steps }, traceOf(stream), loadProfile('linux'));
+    expect(v.status === 'fail' && v.violation.clause).toBe('pipe.order-and-content');
   });
 });
