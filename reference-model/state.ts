@@ -52,9 +52,7 @@ export type Pending =
   /** `claimed`: the child already exited 0, which only blocked readers draining the pipe can justify. */
   | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step; claimed?: boolean }
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }
-  | { kind: 'opaque'; step: number; actor: string; call: Step }
-  /** A recv blocked on a stream socket (`sock`), with MSG_WAITALL or not. */
-  | { kind: 'recv'; step: number; actor: string; sock: number; size: number; waitall: boolean; peek?: boolean; call: Step };
+  | { kind: 'opaque'; step: number; actor: string; call: Step };
 
 export interface ModelState {
   nextId: number;
