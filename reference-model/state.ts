@@ -1,6 +1,7 @@
 // Model state: the abstract objects a trace manipulates. Everything here is plain data, cloned
 // before each event so that the checker can try alternative orders of simultaneous completions.
 import type { Step } from '../spec/scenario.ts';
+import { cloneNet, initialNet, type NetState } from './socket-state.ts';
 
 /** Bytes held in one page slot: `bytes` occupy [offset, offset + bytes.length) of the page. Immutable. */
 export interface Page {
@@ -52,7 +53,9 @@ export type Pending =
   /** `claimed`: the child already exited 0, which only blocked readers draining the pipe can justify. */
   | { kind: 'child-write'; step: number; actor: string; ofd: number; data: Uint8Array; call: Step; claimed?: boolean }
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }
-  | { kind: 'opaque'; step: number; actor: string; call: Step };
+  | { kind: 'opaque'; step: number; actor: string; call: Step }
+  /** A recv blocked on a stream socket (`sock`), with MSG_WAITALL or not. */
+  | { kind: 'recv'; step: number; actor: string; sock: number; size: number; waitall: boolean; peek?: boolean; call: Step };
 
 export interface ModelState {
   nextId: number;
@@ -64,10 +67,12 @@ export interface ModelState {
   pending: Map<number, Pending>;
   /** Calls whose completion the model has derived and now expects the trace to report. */
   due: Map<number, string>;
+  /** Sockets and their addresses. */
+  net: NetState;
 }
 
 export function initialState(): ModelState {
-  return { nextId: 1, objects: new Map(), ofds: new Map(), fds: new Map(), names: new Map(), pending: new Map(), due: new Map() };
+  return { nextId: 1, objects: new Map(), ofds: new Map(), fds: new Map(), names: new Map(), pending: new Map(), due: new Map(), net: initialNet() };
 }
 
 export function cloneState(s: ModelState): ModelState {
@@ -77,7 +82,7 @@ export function cloneState(s: ModelState): ModelState {
   for (const [k, f] of s.ofds) ofds.set(k, { ...f });
   const pending = new Map<number, Pending>();
   for (const [k, p] of s.pending) pending.set(k, { ...p });
-  return { nextId: s.nextId, objects, ofds, fds: new Map(s.fds), names: new Map(s.names), pending, due: new Map(s.due) };
+  return { nextId: s.nextId, objects, ofds, fds: new Map(s.fds), names: new Map(s.names), pending, due: new Map(s.due), net: cloneNet(s.net) };
 }
 
 export const buffered = (o: PipeObj): number => o.pages.reduce((n, p) => n + p.bytes.length, 0);

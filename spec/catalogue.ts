@@ -3,8 +3,11 @@ import type { Clause, ProfileName } from './clause.ts';
 import { PIPE_CLAUSES } from './clauses/pipe.ts';
 import { PIPELINE_CLAUSES } from './clauses/process.ts';
 import { FIFO_CLAUSES } from './clauses/fifo.ts';
+import { STREAM_CLAUSES } from './clauses/stream.ts';
+import { SOCKET_ADDR_CLAUSES } from './clauses/socket-addr.ts';
+import { LISTEN_CLAUSES } from './clauses/listen.ts';
 
-export const CLAUSES: readonly Clause[] = [...PIPE_CLAUSES, ...PIPELINE_CLAUSES, ...FIFO_CLAUSES];
+export const CLAUSES: readonly Clause[] = [...PIPE_CLAUSES, ...PIPELINE_CLAUSES, ...FIFO_CLAUSES, ...STREAM_CLAUSES, ...SOCKET_ADDR_CLAUSES, ...LISTEN_CLAUSES];
 
 const byId = new Map(CLAUSES.map((c) => [c.id, c]));
 

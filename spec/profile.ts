@@ -8,6 +8,8 @@ export type Capacity =
   /** Linux: a ring of `slots` pages; a write merges into the tail page when it fits, else takes new slots. */
   | { accounting: 'page-slots'; pageSize: number; defaultSlots: number; mergesIntoTailPage: boolean };
 
+export type SendResult = 'ok' | 'EPIPE' | 'ECONNRESET';
+
 export interface Profile {
   name: ProfileName;
   description: string;
@@ -32,6 +34,25 @@ export interface Profile {
     /** Allowed st_size of a FIFO holding data: 'zero' or 'any'. */
     statSize: 'zero' | 'any';
   };
+  /**
+   * How many connections a listener that never accepts holds. 'unspecified' (posix): the backlog is a
+   * hint; one connection is surely held when the backlog is at least 1. 'backlog-plus-one' (linux,
+   * measured): exactly min(backlog, somaxconn) + 1 (a negative backlog counts as somaxconn); TCP
+   * connects beyond it stay pending (the SYN is dropped), AF_UNIX nonblocking ones get EAGAIN.
+   */
+  listenQueue: { rule: 'unspecified' } | { rule: 'backlog-plus-one'; somaxconn: number };
+  /**
+   * send (MSG_NOSIGNAL) on a stream socket whose peer has closed (having read everything): allowed
+   * results of the first such send per family, and of later ones once the peer's answer arrived
+   * (TCP: its reset). linux measured: AF_UNIX EPIPE at once; TCP the first send succeeds, then EPIPE.
+   */
+  peerClosedSend: { unixFirst: SendResult[]; tcpFirst: SendResult[]; later: SendResult[] };
+  /**
+   * The peer of a socket closed with unread data (a reset): what its recv returns once the data left
+   * is read (linux measured: ECONNRESET once, then 0), and whether a send before that takes the reset
+   * as ECONNRESET (linux: TCP yes, AF_UNIX no: EPIPE) or 'either'.
+   */
+  resetByClose: { recvAfterData: Array<'ECONNRESET' | '0'>; sendTakesReset: { unix: boolean; tcp: boolean } | 'either' };
   /** Where the numbers come from (measurement facts for measured profiles). */
   provenance: Record<string, string | number | boolean>;
 }

@@ -12,6 +12,8 @@ export type PathName = string;
 export const PIPE_VARIANTS = ['pipe', 'pipe2-nonblock', 'fifo', 'fifo-nonblock'] as const;
 export type PipeVariant = (typeof PIPE_VARIANTS)[number];
 
+import type { SocketCall } from './socket-scenario.ts';
+
 export type Step = { actor: Actor } & Call;
 
 export type Call =
@@ -38,7 +40,8 @@ export type Call =
   /** `producer | consumer` as two real processes joined by a pipe made before spawning. */
   | { op: 'pipeline'; producer: Producer; consumer: Consumer }
   /** Truly concurrent writers (threads) each write `records` records of `size` bytes to `fd`; the harness drains `reader` to EOF. */
-  | { op: 'concurrent-writes'; fd: Handle; reader: Handle; writers: number; records: number; size: number };
+  | { op: 'concurrent-writes'; fd: Handle; reader: Handle; writers: number; records: number; size: number }
+  | SocketCall;
 
 export type Producer = { kind: 'bytes'; size: number; chunk: number } | { kind: 'yes' };
 export type Consumer = { kind: 'cat' } | { kind: 'head-lines'; lines: number };

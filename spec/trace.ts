@@ -23,6 +23,8 @@ export interface Detail {
   producerExit?: { code: number | null; signal: string | null };
   consumerExit?: { code: number | null; signal: string | null };
   records?: Uint8Array;
+  /** A socket address (bind, connect, accept, getsockname, getpeername), as "unix:PATH", "127.0.0.1:PORT", "[::1]:PORT". */
+  addr?: string;
 }
 
 export type TraceEvent =

@@ -2,6 +2,7 @@
 // the place and the problem, never a crash deep in the harness.
 import { fromJson } from './codec.ts';
 import { PIPE_VARIANTS, type Scenario } from './scenario.ts';
+import { SOCKET_FAMILIES } from './socket-scenario.ts';
 import { SCHEMA_VERSION, type Counterexample } from './report.ts';
 
 export class InvalidInput extends Error {}
@@ -15,6 +16,7 @@ const natList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.length <= 
 const oneOf = (...xs: unknown[]) => (v: unknown) => xs.includes(v);
 const relPath = (v: unknown) => str(v) && !(v as string).startsWith('/') && !(v as string).split('/').includes('..');
 const producer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'yes' || ((v as { kind: string }).kind === 'bytes' && nat((v as { size: number }).size) && nat((v as { chunk: number }).chunk) && (v as { chunk: number }).chunk > 0));
+const sockAddr = (v: unknown) => !!v && typeof v === 'object' && Object.keys(v).length === 1 && (relPath((v as { path?: unknown }).path) || (v as { port?: unknown }).port === 0 || str((v as { of?: unknown }).of));
 const consumer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'cat' || ((v as { kind: string }).kind === 'head-lines' && nat((v as { lines: number }).lines)));
 
 const STEP_SHAPES: Record<string, Shape> = {
@@ -28,6 +30,10 @@ const STEP_SHAPES: Record<string, Shape> = {
   'child-write': { fd: str, size: nat, sigpipe: oneOf('default', 'ignore') }, 'child-read': { fd: str },
   pipeline: { producer, consumer },
   'concurrent-writes': { fd: str, reader: str, writers: (v) => nat(v) && (v as number) >= 1 && (v as number) <= 8, records: nat, size: nat },
+  socketpair: { a: str, b: str, nonblock: bool }, socket: { family: oneOf(...SOCKET_FAMILIES), as: str, nonblock: bool },
+  bind: { fd: str, addr: sockAddr }, listen: { fd: str, backlog: int }, connect: { fd: str, to: sockAddr }, accept: { fd: str, as: str },
+  send: { fd: str, size: nat }, recv: { fd: str, size: nat, waitall: bool, dontwait: bool, peek: (v) => v === undefined || bool(v) },
+  shutdown: { fd: str, how: oneOf('wr') }, sockname: { fd: str, peer: bool }, 'connect-status': { fd: str },
 };
 
 const MAX_BYTES = 8 << 20; // spec/payload.ts: payloads are views into a 16 MiB pool

@@ -14,7 +14,7 @@ describe('clause catalogue', () => {
     const ids = CLAUSES.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of CLAUSES) {
-      expect(c.id).toMatch(/^(pipe|pipeline|fifo)\.[a-z0-9-]+$/);
+      expect(c.id).toMatch(/^(pipe|pipeline|fifo|stream|connect|bind|listen)\.[a-z0-9-]+$/);
       expect(c.title.length).toBeGreaterThan(20);
       expect(c.behaviour.length).toBeGreaterThan(20);
       expect(c.citation.posix ?? c.citation.man).toBeTruthy();
@@ -30,7 +30,7 @@ describe('clause catalogue', () => {
   it('names only catalogue clauses in the model and the properties', () => {
     const unknown = new Set<string>();
     for (const f of [...files('reference-model'), ...files('suites/properties')]) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/'((?:pipe|pipeline|fifo)\.[a-z0-9-]+)'/g)) if (!isClauseId(m[1])) unknown.add(`${f}: ${m[1]}`);
+      for (const m of readFileSync(f, 'utf8').matchAll(/'((?:pipe|pipeline|fifo|stream|connect|bind|listen)\.[a-z0-9-]+)'/g)) if (!isClauseId(m[1])) unknown.add(`${f}: ${m[1]}`);
     }
     expect([...unknown]).toEqual([]);
   });

@@ -3,6 +3,7 @@
 // /proc/self/task/<tid>/syscall, that it is asleep inside the call (and not merely slow).
 import { parentPort } from 'node:worker_threads';
 import { sys } from './libc.mjs';
+import { net } from './libc-net.mjs';
 
 // Signals go to the main thread only: one arriving here could cut a blocked write short with a
 // partial count (POSIX allows that), which would be the harness's noise, not the kernel's answer.
@@ -15,6 +16,8 @@ const ops = {
   write: (a) => sys.write(a.fd, a.data),
   writev: (a) => sys.writev(a.fd, a.parts),
   open: (a) => sys.open(a.path, a.flags),
+  recv: (a) => net.recv(a.fd, a.size, a.flags),
+  accept: (a) => net.accept(a.fd, a.root),
   /** Write `records` buffers back to back, as fast as possible (concurrent-writes). */
   writeAll(a) {
     for (const rec of a.records) {

@@ -8,6 +8,7 @@ import { childReader, childWriter, startPipeline, writerDetail, type Child } fro
 import { F, O, POLL, sys, type Sys } from './libc.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
+import { execSocketStep, tcpPeerWatch } from './exec-socket.ts';
 
 /** A descriptor number that is never open: above any RLIMIT_NOFILE. */
 const NEVER_OPEN = 0x3fffffff;
@@ -34,8 +35,10 @@ export async function execStep(s: HostSession, i: number, step: Step): Promise<O
     }
     case 'close': {
       const fd = fdOf(s, step.fd);
+      const watch = s.fds.get(step.fd) === fd ? tcpPeerWatch(s, fd) : undefined;
       const r = sys.close(fd);
       if (s.fds.get(step.fd) === fd) { s.fds.delete(step.fd); s.closed.set(step.fd, fd); }
+      if (!r.errno) await watch?.();
       return toOutcome(r);
     }
     case 'dup': {
@@ -99,6 +102,7 @@ export async function execStep(s: HostSession, i: number, step: Step): Promise<O
       }));
     }
     case 'concurrent-writes': return concurrentWrites(s, i, step);
+    default: return execSocketStep(s, i, step);
   }
 }
 

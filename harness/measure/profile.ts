@@ -4,6 +4,9 @@ import { arch, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../spec/profile.ts';
 import { measureFifo, measurePoll } from './fifo-poll-facts.ts';
+import { measureListen } from './listen-facts.ts';
+import { measurePeerClose } from './peer-close-facts.ts';
+import { measureReset } from './reset-facts.ts';
 import { measureCapacity, measurePipeBuf, measureSetPipeSize, measureZeroLengthWriteNoReader, type Fact } from './pipe-facts.ts';
 
 export const LINUX_PROFILE_PATH = fileURLToPath(new URL('../../spec/profiles/linux.json', import.meta.url));
@@ -22,6 +25,9 @@ export function measureHostFacts() {
     zeroLengthWriteNoReader: measureZeroLengthWriteNoReader(),
     poll: measurePoll(page, slots),
     fifo: measureFifo(),
+    listen: measureListen(),
+    peerClose: measurePeerClose(),
+    reset: measureReset(),
   };
 }
 
@@ -57,6 +63,11 @@ export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
   note('poll.fifoHupNeedsWriterSinceOpen', f.fifo.fifoHupNeedsWriterSinceOpen);
   note('fifo.readNeverWriter', f.fifo.readNeverWriter);
   note('fifo.statSize', f.fifo.statSize);
+  note('listenQueue.somaxconn', f.listen.somaxconn);
+  note('listenQueue.rule', f.listen.queue);
+  note('resetByClose.recvAfterData', f.reset.recvAfterData);
+  note('resetByClose.sendTakesReset', f.reset.sendTakesReset);
+  note('peerClosedSend', { value: { unixFirst: f.peerClose.unixFirst.value, tcpFirst: f.peerClose.tcpFirst.value, later: f.peerClose.later.value }, evidence: f.peerClose.later.evidence });
   return {
     name: 'linux',
     description:
@@ -77,6 +88,9 @@ export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
       fifoHupNeedsWriterSinceOpen: f.fifo.fifoHupNeedsWriterSinceOpen.value,
     },
     fifo: { statSize: f.fifo.statSize.value },
+    listenQueue: { rule: f.listen.queue.value, somaxconn: f.listen.somaxconn.value },
+    resetByClose: { recvAfterData: f.reset.recvAfterData.value, sendTakesReset: f.reset.sendTakesReset.value },
+    peerClosedSend: { unixFirst: f.peerClose.unixFirst.value, tcpFirst: f.peerClose.tcpFirst.value, later: f.peerClose.later.value },
     provenance,
   };
 }

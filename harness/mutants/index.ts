@@ -6,6 +6,9 @@ import { PIPE_CAPACITY_MUTANTS } from './pipe-capacity.ts';
 import { PIPE_DATA_MUTANTS } from './pipe-data.ts';
 import { PIPE_ENDS_MUTANTS } from './pipe-ends.ts';
 import { PIPELINE_MUTANTS } from './pipeline.ts';
+import { STREAM_MUTANTS } from './stream.ts';
+import { SOCKET_ADDR_MUTANTS } from './socket-addr.ts';
+import { LISTEN_MUTANTS } from './listen.ts';
 
 export type { Mutant } from './mutant.ts';
 
@@ -16,4 +19,7 @@ export const MUTANTS: readonly Mutant[] = [
   ...PIPE_ENDS_MUTANTS,
   ...PIPELINE_MUTANTS,
   ...FIFO_MUTANTS,
+  ...STREAM_MUTANTS,
+  ...SOCKET_ADDR_MUTANTS,
+  ...LISTEN_MUTANTS,
 ];

@@ -10,6 +10,7 @@ import type { Ctx } from '../context.ts';
 import { exactTransfer, guaranteedRoom, peek } from '../pipe-buffer.ts';
 import { buffered, type ModelState, type Ofd, type Pending, type PipeObj } from '../state.ts';
 import { blockedWriter, readable, streamPrefix } from '../rules/stream.ts';
+import { recvCompletionCandidates, socketCandidates } from './socket-candidates.ts';
 
 type Exit = NonNullable<Detail['exit']>;
 
@@ -56,6 +57,7 @@ export function callCandidates(s: ModelState, index: number, step: Step, ctx: Ct
     }
     case 'pipeline': return [pipelineOutcome(index, step), PENDING];
     case 'concurrent-writes': return [concurrentOutcome(step), EBADF];
+    default: return socketCandidates(s, index, step);
   }
 }
 
@@ -79,6 +81,7 @@ export function completionCandidates(s: ModelState, p: Pending, ctx: Ctx): Outco
       return [ok(0, { detail: { exit: exited(0), output: concat(drained) } })];
     }
     case 'opaque': return [pipelineOutcome(p.step, p.call as Extract<Step, { op: 'pipeline' }>)];
+    case 'recv': return recvCompletionCandidates(s, p);
   }
 }
 

@@ -6,6 +6,7 @@ import { concat } from '../../spec/payload.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { ModelState, Ofd, PipeObj } from '../state.ts';
+import { closeSocket, isSocketHandle } from './socket.ts';
 
 export interface OpenEnd { ofd: Ofd; obj: PipeObj }
 
@@ -77,6 +78,7 @@ export function makePipe(s: ModelState, call: Extract<Call, { op: 'make-pipe' }>
 }
 
 export function close(s: ModelState, call: Extract<Call, { op: 'close' }>, out: Outcome, ctx: Ctx): void {
+  if (isSocketHandle(s, call.fd)) return closeSocket(s, call.fd, out);
   const end = resolveEnd(s, call.fd, 'any', out, ctx);
   if (!end) return;
   if (!isOk(out, 0)) throw new Error(`close failed on an open descriptor: ${showOutcome(out)}`);

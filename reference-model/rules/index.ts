@@ -11,6 +11,8 @@ import { readCall, readCompleted, readStillBlocked } from './pipe-read.ts';
 import { getPipeSize, setPipeSize } from './pipe-size.ts';
 import { pumpWriter, writeCall, writeCompleted, writeStillBlocked } from './pipe-write.ts';
 import { poll } from './poll.ts';
+import { accept, bind, connect, connectStatus, listen, shutdown, socket, socketpair, sockname } from './socket.ts';
+import { recv, recvCompleted, recvStillBlocked, send } from './socket-data.ts';
 
 type CallRule = (s: ModelState, step: number, actor: string, call: never, out: Outcome, ctx: Ctx) => void;
 const plain = <C>(f: (s: ModelState, call: C, out: Outcome, ctx: Ctx) => void): CallRule =>
@@ -36,6 +38,17 @@ export const CALL_RULES: Record<Op, CallRule> = {
   'child-read': childRead as CallRule,
   pipeline: pipeline as CallRule,
   'concurrent-writes': plain(concurrentWrites),
+  socketpair: plain(socketpair),
+  socket: plain(socket),
+  bind: plain(bind),
+  listen: plain(listen),
+  connect: plain(connect),
+  accept: accept as CallRule,
+  send: send as CallRule,
+  recv: recv as CallRule,
+  shutdown: plain(shutdown),
+  sockname: plain(sockname),
+  'connect-status': plain(connectStatus),
 };
 
 export function completed(s: ModelState, p: Pending, out: Outcome, ctx: Ctx): void {
@@ -45,6 +58,7 @@ export function completed(s: ModelState, p: Pending, out: Outcome, ctx: Ctx): vo
     case 'open': return openCompleted(s, p, out, ctx);
     case 'child-write': return childWriteCompleted(s, p, out, ctx);
     case 'child-read': return childReadCompleted(s, p, out, ctx);
+    case 'recv': return recvCompleted(s, p, out, ctx);
     case 'opaque':
       s.pending.delete(p.step);
       return pipelineDone(p.step, p.call as Extract<Step, { op: 'pipeline' }>, out, ctx);
@@ -59,6 +73,7 @@ export function stillBlocked(s: ModelState, p: Pending, ctx: Ctx): void {
     case 'open': return openStillBlocked(s, p, ctx);
     case 'child-write': return childWriteStillBlocked(s, p, ctx);
     case 'child-read': return childReadStillBlocked(s, p, ctx);
+    case 'recv': return recvStillBlocked(s, p, ctx);
     case 'opaque': return ctx.violate('pipeline.order-and-eof', 'the pipeline is stuck: both processes are blocked', 'it finishes');
   }
 }

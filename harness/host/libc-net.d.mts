@@ -1,0 +1,25 @@
+import type { Sys } from './libc.mjs';
+export declare const AF: { UNIX: number; INET: number; INET6: number };
+export declare const MSG: { PEEK: number; DONTWAIT: number; WAITALL: number; NOSIGNAL: number };
+export declare const SHUT: { RD: number; WR: number; RDWR: number };
+export declare function encodeAddr(addr: string, root?: string): { buf: Buffer; len: number };
+export declare function decodeAddr(b: Buffer, len: number, root?: string): string;
+export declare const net: {
+  socket(family: number, nonblock: boolean): Sys;
+  socketpair(nonblock: boolean): Sys & { fds?: [number, number] };
+  bind(fd: number, addr: string, root?: string): Sys;
+  listen(fd: number, backlog: number): Sys;
+  connect(fd: number, addr: string, root?: string): Sys;
+  accept(fd: number, root?: string): Sys & { addr?: string };
+  send(fd: number, data: Uint8Array, flags: number): Sys;
+  recv(fd: number, n: number, flags: number): Sys & { data?: Uint8Array };
+  shutdown(fd: number, how: number): Sys;
+  getsockname(fd: number, root?: string): Sys & { addr?: string };
+  getpeername(fd: number, root?: string): Sys & { addr?: string };
+  outq(fd: number): Sys;
+  acceptQueue(fd: number): Sys;
+  domain(fd: number): Sys;
+  drops(fd: number): Sys;
+  soError(fd: number): Sys;
+  sendTimeout(fd: number, seconds: number): Sys;
+};

@@ -1,0 +1,163 @@
+// Socket calls through koffi (plain ESM: actor threads load it too; types in libc-net.d.mts).
+// Addresses cross this boundary as strings: "unix:PATH" ("unix:" unnamed), "127.0.0.1:PORT", "[::1]:PORT".
+import koffi from 'koffi';
+import { constants } from 'node:os';
+import { errnoName } from './libc.mjs';
+
+const lib = koffi.load('libc.so.6');
+export const AF = { UNIX: 1, INET: 2, INET6: 10 };
+export const SOCK = { STREAM: 1, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 };
+export const MSG = { PEEK: 0x2, DONTWAIT: 0x40, WAITALL: 0x100, NOSIGNAL: 0x4000 };
+export const SHUT = { RD: 0, WR: 1, RDWR: 2 };
+const EINTR = constants.errno.EINTR;
+
+const c = {
+  socket: lib.func('int socket(int, int, int)'),
+  socketpair: lib.func('int socketpair(int, int, int, _Out_ int *sv)'),
+  bind: lib.func('int bind(int, const void *, uint32_t)'),
+  listen: lib.func('int listen(int, int)'),
+  connect: lib.func('int connect(int, const void *, uint32_t)'),
+  accept4: lib.func('int accept4(int, void *, void *, int)'),
+  sendto: lib.func('long sendto(int, const void *, size_t, int, const void *, uint32_t)'),
+  recvfrom: lib.func('long recvfrom(int, void *, size_t, int, void *, void *)'),
+  shutdown: lib.func('int shutdown(int, int)'),
+  getsockname: lib.func('int getsockname(int, void *, void *)'),
+  getpeername: lib.func('int getpeername(int, void *, void *)'),
+  getsockopt: lib.func('int getsockopt(int, int, int, void *, void *)'),
+  setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
+  ioctl: lib.func('int ioctl(int, unsigned long, void *)'),
+};
+
+const wrap = (r) => {
+  const v = Number(r);
+  return v < 0 ? { value: -1, errno: errnoName(koffi.errno()) } : { value: v };
+};
+const again = (call) => {
+  for (let i = 0; ; i++) {
+    const r = call();
+    if (Number(r) >= 0 || koffi.errno() !== EINTR || i >= 1000) return wrap(r);
+  }
+};
+
+/** Encode an address string as a sockaddr; `root` is prefixed to relative unix paths. */
+export function encodeAddr(addr, root = '') {
+  if (addr.startsWith('unix:')) {
+    const rel = addr.slice(5);
+    const path = rel.startsWith('/') || !rel ? rel : `${root}/${rel}`;
+    const b = Buffer.alloc(110);
+    b.writeUInt16LE(AF.UNIX, 0);
+    b.write(path, 2);
+    return { buf: b, len: 2 + Buffer.byteLength(path) + 1 };
+  }
+  const m = /^\[(.*)\]:(\d+)$/.exec(addr);
+  if (m) {
+    const b = Buffer.alloc(28);
+    b.writeUInt16LE(AF.INET6, 0);
+    b.writeUInt16BE(Number(m[2]), 2);
+    if (m[1] === '::1') b[23] = 1; else if (m[1] !== '::') throw new Error(`unsupported IPv6 address ${m[1]}`);
+    return { buf: b, len: 28 };
+  }
+  const [ip, port] = addr.split(':');
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(AF.INET, 0);
+  b.writeUInt16BE(Number(port), 2);
+  ip.split('.').forEach((x, i) => { b[4 + i] = Number(x); });
+  return { buf: b, len: 16 };
+}
+
+/** Decode a sockaddr; unix paths under `root` come back relative to it. */
+export function decodeAddr(b, len, root = '') {
+  const fam = b.readUInt16LE(0);
+  if (fam === AF.UNIX) {
+    let p = len > 2 ? b.subarray(2, len).toString('utf8') : '';
+    p = p.replace(/\0.*$/s, '');
+    if (root && p.startsWith(root + '/')) p = p.slice(root.length + 1);
+    return `unix:${p}`;
+  }
+  if (fam === AF.INET) return `${b[4]}.${b[5]}.${b[6]}.${b[7]}:${b.readUInt16BE(2)}`;
+  if (fam === AF.INET6) {
+    const a = b.subarray(8, 24);
+    const ip = a.every((x, i) => (i === 15 ? x === 1 : x === 0)) ? '::1' : a.every((x) => x === 0) ? '::' : a.toString('hex');
+    return `[${ip}]:${b.readUInt16BE(2)}`;
+  }
+  return `family${fam}`;
+}
+
+const nameCall = (f) => (fd, root) => {
+  const b = Buffer.alloc(128);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(128);
+  const r = wrap(f(fd, b, len));
+  return r.errno ? r : { value: 0, addr: decodeAddr(b, len.readUInt32LE(), root) };
+};
+
+export const net = {
+  socket: (family, nonblock) => wrap(c.socket(family, SOCK.STREAM | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0)),
+  socketpair(nonblock) {
+    const sv = [0, 0];
+    const r = wrap(c.socketpair(AF.UNIX, SOCK.STREAM | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0, sv));
+    return r.errno ? r : { value: 0, fds: [sv[0], sv[1]] };
+  },
+  bind: (fd, addr, root) => { const a = encodeAddr(addr, root); return wrap(c.bind(fd, a.buf, a.len)); },
+  listen: (fd, backlog) => wrap(c.listen(fd, backlog)),
+  connect: (fd, addr, root) => { const a = encodeAddr(addr, root); return again(() => c.connect(fd, a.buf, a.len)); },
+  accept(fd, root) {
+    const b = Buffer.alloc(128);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(128);
+    const r = again(() => c.accept4(fd, b, len, SOCK.CLOEXEC));
+    return r.errno ? r : { value: r.value, addr: decodeAddr(b, len.readUInt32LE(), root) };
+  },
+  send: (fd, data, flags) => again(() => c.sendto(fd, data, data.length, flags, null, 0)),
+  recv(fd, n, flags) {
+    const buf = Buffer.allocUnsafe(Math.max(n, 1));
+    const r = again(() => c.recvfrom(fd, buf, n, flags, null, null));
+    return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, r.value) };
+  },
+  shutdown: (fd, how) => wrap(c.shutdown(fd, how)),
+  getsockname: nameCall(c.getsockname),
+  getpeername: nameCall(c.getpeername),
+  /** SIOCOUTQ: bytes sent and not yet acknowledged (TCP) or not yet read (AF_UNIX). */
+  outq(fd) {
+    const v = Buffer.alloc(4);
+    const r = wrap(c.ioctl(fd, 0x5411, v));
+    return r.errno ? r : { value: v.readInt32LE(0) };
+  },
+  /** TCP_INFO of a listening socket: tcpi_unacked is its accept queue length. */
+  acceptQueue(fd) {
+    const b = Buffer.alloc(232);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(232);
+    const r = wrap(c.getsockopt(fd, 6, 11, b, len));
+    return r.errno ? r : { value: b.readUInt32LE(24) };
+  },
+  /** SO_MEMINFO SK_MEMINFO_DROPS: a listener counts the SYNs it dropped (tcp_listendrop). */
+  drops(fd) {
+    const b = Buffer.alloc(9 * 4);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    const r = wrap(c.getsockopt(fd, 1, 55, b, len));
+    return r.errno ? r : { value: b.readUInt32LE(8 * 4) };
+  },
+  /** SO_ERROR: the pending error of a (nonblocking) connect, 0 if none. */
+  /** SO_SNDTIMEO (struct timeval, 64-bit): bounds how long a blocking connect may wait; 0 = forever. */
+  sendTimeout(fd, seconds) {
+    const tv = Buffer.alloc(16);
+    tv.writeBigInt64LE(BigInt(seconds), 0);
+    return wrap(c.setsockopt(fd, 1 /* SOL_SOCKET */, 21 /* SO_SNDTIMEO */, tv, 16));
+  },
+  soError(fd) {
+    const v = Buffer.alloc(4);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(4);
+    const r = wrap(c.getsockopt(fd, 1, 4, v, len));
+    return r.errno ? r : { value: v.readInt32LE(0) };
+  },
+  domain(fd) {
+    const v = Buffer.alloc(4);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(4);
+    const r = wrap(c.getsockopt(fd, 1, 39 /* SO_DOMAIN */, v, len));
+    return r.errno ? r : { value: v.readInt32LE(0) };
+  },
+};

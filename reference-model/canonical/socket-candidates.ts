@@ -1,0 +1,66 @@
+// Candidate outcomes of socket calls for the model-as-target (proposals only: the rules decide).
+// Names are invented the way a kernel would hand them out: ephemeral ports from the step index.
+import { payload, payloadTag } from '../../spec/payload.ts';
+import type { Family, SocketCall } from '../../spec/socket-scenario.ts';
+import type { Outcome } from '../../spec/trace.ts';
+import { peek } from '../pipe-buffer.ts';
+import { buffered, type ModelState, type Pending } from '../state.ts';
+
+const ok = (value: number, addr?: string, data?: Uint8Array): Outcome => ({ kind: 'ok', value, ...(data ? { data } : {}), ...(addr !== undefined ? { detail: { addr } } : {}) });
+const err = (errno: string): Outcome => ({ kind: 'err', errno });
+const PENDING: Outcome = { kind: 'pending' };
+const ERRORS = ['EBADF', 'EINVAL', 'EADDRINUSE', 'ECONNREFUSED', 'ENOENT', 'EISCONN', 'EAGAIN', 'EPIPE', 'ECONNRESET', 'ENOTCONN'].map(err);
+
+const loopback = (f: Family, port: number): string => (f === 'inet6' ? `[::1]:${port}` : `127.0.0.1:${port}`);
+
+function sockAt(s: ModelState, handle: string) {
+  const id = s.net.handles.get(handle);
+  return typeof id === 'number' ? s.net.socks.get(id) : undefined;
+}
+
+export function socketCandidates(s: ModelState, index: number, step: SocketCall): Outcome[] {
+  const fd = 3 + index;
+  switch (step.op) {
+    case 'socketpair': case 'socket': return [ok(0)];
+    case 'listen': case 'shutdown': return [ok(0), ...ERRORS];
+    case 'bind': {
+      const k = sockAt(s, step.fd);
+      const a = step.addr;
+      const addr = 'path' in a ? `unix:${a.path}` : 'of' in a ? sockAt(s, a.of)?.local : loopback(k?.family ?? 'inet', 40000 + index);
+      return [ok(0, addr), ...ERRORS];
+    }
+    case 'connect': {
+      const k = sockAt(s, step.fd);
+      return [ok(0, k?.family === 'unix' ? 'unix:' : loopback(k?.family ?? 'inet', 50000 + index)), { kind: 'err', errno: 'EINPROGRESS', detail: { addr: loopback(k?.family ?? 'inet', 50000 + index) } }, ...ERRORS];
+    }
+    case 'connect-status': return [ok(1), ok(0), ...ERRORS];
+    case 'accept': {
+      const t = sockAt(s, step.fd);
+      const head = t?.queue[0] === undefined ? undefined : s.net.socks.get(t.queue[0]);
+      const client = head?.peer === undefined ? undefined : s.net.socks.get(head.peer);
+      return [ok(fd, client?.local), PENDING, ...ERRORS];
+    }
+    case 'send': return [ok(step.size), ...ERRORS];
+    case 'recv': {
+      const k = sockAt(s, step.fd);
+      const rx = k?.rx === undefined ? undefined : s.objects.get(k.rx);
+      const data: Outcome[] = [];
+      if (rx) for (const m of new Set([Math.min(step.size, buffered(rx)), 1])) if (m > 0 && m <= buffered(rx)) data.push(ok(m, undefined, peek(rx, m)));
+      return [...data, ok(0), err('EAGAIN'), PENDING, ...ERRORS];
+    }
+    case 'sockname': {
+      const k = sockAt(s, step.fd);
+      const who = step.peer ? (k?.peer === undefined ? undefined : s.net.socks.get(k.peer)) : k;
+      return [ok(0, who?.local ?? (k?.family === 'unix' ? 'unix:' : loopback(k?.family ?? 'inet', 50000 + index))), ...ERRORS];
+    }
+  }
+}
+
+export function recvCompletionCandidates(s: ModelState, p: Extract<Pending, { kind: 'recv' }>): Outcome[] {
+  const k = s.net.socks.get(p.sock)!;
+  const rx = s.objects.get(k.rx!)!;
+  const m = Math.min(p.size, buffered(rx));
+  return [...(m > 0 ? [ok(m, undefined, peek(rx, m))] : []), ok(0)];
+}
+
+void payload; void payloadTag;

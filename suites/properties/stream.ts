@@ -1,0 +1,59 @@
+// Stream socket properties. Each ranges over every way of making a connection (socketpair, and
+// connect/accept over AF_UNIX, AF_INET and AF_INET6) through streamWalk.
+import { addrWalk } from '../arbitraries/addr-walk.ts';
+import { listenWalk } from '../arbitraries/listen-walk.ts';
+import { streamWalk } from '../arbitraries/stream-walk.ts';
+import type { Property } from '../property.ts';
+
+export const STREAM_PROPERTIES: Property[] = [
+  {
+    name: 'stream sockets deliver bytes in order, coalescing sends as recv asks',
+    area: 'stream-data',
+    clauses: ['stream.order-and-content', 'stream.no-message-boundaries'],
+    scenario: () => streamWalk({ property: 'stream-data', menu: { send: 4, recv: 3, 'recv-waitall': 2, name: 1 }, maxSteps: 14 }),
+  },
+  {
+    name: 'recv with MSG_PEEK leaves the data for the next recv',
+    area: 'stream-data',
+    clauses: ['stream.peek-does-not-consume'],
+    scenario: () => streamWalk({ property: 'stream-peek', menu: { send: 4, 'recv-peek': 4, recv: 2, 'recv-waitall': 1 }, maxSteps: 14 }),
+  },
+  {
+    name: 'after close or shutdown(SHUT_WR) the peer reads the data, then EOF, and the other direction keeps working; sends to a closed peer fail',
+    area: 'stream-close',
+    clauses: ['stream.eof-after-peer-close', 'stream.shutdown-write-half-close', 'stream.send-after-peer-close', 'stream.close-unread-resets'],
+    scenario: () => streamWalk({ property: 'stream-close', menu: { send: 4, recv: 3, 'recv-waitall': 1, shutdown: 1, close: 3 }, minSteps: 3, maxSteps: 12 }),
+  },
+  {
+    name: 'accept returns a connected socket while the listener keeps listening, and names agree on both ends',
+    area: 'stream-accept',
+    clauses: ['stream.accept-keeps-listening', 'stream.names-agree'],
+    scenario: () => streamWalk({ property: 'stream-accept', menu: { reconnect: 3, name: 3, send: 1, recv: 1 }, variants: ['unix', 'inet', 'inet6', 'socketpair'], minSteps: 2, maxSteps: 10 }),
+    defaultRuns: 150,
+  },
+];
+
+export const SOCKET_ADDR_PROPERTIES: Property[] = [
+  {
+    name: 'connect fails as the address says: ECONNREFUSED where nothing listens, ENOENT for a missing path, EISCONN when connected',
+    area: 'connect-errors',
+    clauses: ['connect.tcp-no-listener-econnrefused', 'connect.unix-missing-path-enoent', 'connect.unix-not-listening-econnrefused', 'connect.already-connected-eisconn'],
+    scenario: () => addrWalk({ property: 'connect-errors', menu: { connect: 3, 'connect-missing': 2, 'connect-twice': 2, 'socketpair-connect': 1 } }),
+  },
+  {
+    name: 'bind refuses an address in use and a second bind, and port 0 gets an ephemeral port',
+    area: 'bind-errors',
+    clauses: ['bind.address-in-use', 'bind.already-bound-einval', 'bind.port-zero-ephemeral'],
+    scenario: () => addrWalk({ property: 'bind-errors', menu: { 'bind-same': 3, 'bind-twice': 2, 'bind-port-zero': 2, connect: 1 } }),
+  },
+];
+
+export const LISTEN_PROPERTIES: Property[] = [
+  {
+    name: 'a listener that never accepts completes only what its queue holds; the rest stay pending (TCP) or get EAGAIN (AF_UNIX)',
+    area: 'listen-backlog',
+    clauses: ['listen.backlog-overflow'],
+    scenario: (p) => listenWalk(p, 'listen-backlog'),
+    defaultRuns: 100,
+  },
+];
