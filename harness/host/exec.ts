@@ -30,7 +30,8 @@ export async function execStep(s: HostSession, i: number, step: Step): Promise<O
       const data = writeData(i, step);
       const parts = step.op === 'writev' ? step.sizes.map((n, k) => payload(payloadTag(i, k), n)) : [data];
       if (!mayBlock(fd)) return toOutcome(step.op === 'write' ? sys.write(fd, data) : sys.writev(fd, parts));
-      const args = step.op === 'write' ? { fd, data } : { fd, parts };
+      // Payloads are views into a shared pool; posting a view would clone the whole pool, so copy the bytes.
+      const args = step.op === 'write' ? { fd, data: data.slice() } : { fd, parts: parts.map((p) => p.slice()) };
       return onActor(s, i, step.actor, step.op, args, syscallNumber(step.op), (r) => toOutcome(r));
     }
     case 'close': {

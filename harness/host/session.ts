@@ -110,7 +110,7 @@ export class HostSession implements Session {
   /** Like settle, but waits for completion (everything has been released). */
   private async settleUntilDone(): Promise<{ stuck?: string }> {
     const t0 = Date.now();
-    while (this.waiting.size > 0) {
+    for (let spins = 0; this.waiting.size > 0; spins++) {
       for (const w of [...this.waiting.values()]) {
         const r = w.poll();
         if (r !== 'running' && r !== 'blocked') {
@@ -119,7 +119,7 @@ export class HostSession implements Session {
         }
       }
       if (Date.now() - t0 > SETTLE_DEADLINE_MS) return { stuck: [...this.waiting.values()].map((w) => w.label).join(', ') };
-      await new Promise((res) => setTimeout(res, 1));
+      if (this.waiting.size) await new Promise((res) => (spins < 200 ? setImmediate(res) : setTimeout(res, 1)));
     }
     return {};
   }
