@@ -31,6 +31,14 @@ export interface Sock {
   sentAfterPeerClose?: boolean;
   /** The last recv on this socket was a MSG_PEEK: a mismatch now means the peek consumed. */
   peeked?: boolean;
+  /** A datagram socket: `dest` is where send goes (socketpair peer or connect target). */
+  dgram?: boolean;
+  dest?: number;
+  /** Datagrams sent to this socket: every one ever (what a receive may return), and those not yet received. */
+  sent?: readonly Uint8Array[];
+  unread?: readonly Uint8Array[];
+  /** Its receive queue may have overflowed (UDP): what was dropped is not known, so order is no longer judged. */
+  lossy?: boolean;
   /** Its connect completed where the model does not track the connection: outside the model from here. */
   limbo?: boolean;
 }

@@ -27,14 +27,14 @@ export function describeStep(s: Step): string {
     case 'child-read': return `child inherits ${s.fd} and reads to EOF`;
     case 'pipeline': return `${s.producer.kind === 'yes' ? 'yes' : `dd bs=${s.producer.chunk} (${s.producer.size} bytes)`} | ${s.consumer.kind === 'cat' ? 'cat' : `head -n ${s.consumer.lines}`}`;
     case 'concurrent-writes': return `${s.writers} threads each write ${s.records} records of ${s.size} bytes to ${s.fd}; drain ${s.reader}`;
-    case 'socketpair': return `socketpair(AF_UNIX, SOCK_STREAM${s.nonblock ? '|SOCK_NONBLOCK' : ''}) -> ${s.a}, ${s.b}`;
-    case 'socket': return `${s.as} = socket(AF_${s.family.toUpperCase()}, SOCK_STREAM${s.nonblock ? '|SOCK_NONBLOCK' : ''})`;
+    case 'socketpair': return `socketpair(AF_UNIX, ${s.dgram ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${s.nonblock ? '|SOCK_NONBLOCK' : ''}) -> ${s.a}, ${s.b}`;
+    case 'socket': return `${s.as} = socket(AF_${s.family.toUpperCase()}, ${s.dgram ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${s.nonblock ? '|SOCK_NONBLOCK' : ''})`;
     case 'bind': return `bind(${s.fd}, ${showAddr(s.addr)})`;
     case 'listen': return `listen(${s.fd}, ${s.backlog})`;
     case 'connect': return `connect(${s.fd}, ${showAddr(s.to)})`;
     case 'accept': return `${s.as} = accept(${s.fd})`;
     case 'send': return `send(${s.fd}, ${s.size} bytes, MSG_DONTWAIT|MSG_NOSIGNAL)`;
-    case 'recv': return `recv(${s.fd}, ${s.size}, ${[s.waitall && 'MSG_WAITALL', s.dontwait && 'MSG_DONTWAIT', s.peek && 'MSG_PEEK'].filter(Boolean).join('|') || '0'})`;
+    case 'recv': return `recv(${s.fd}, ${s.size}, ${[s.waitall && 'MSG_WAITALL', s.dontwait && 'MSG_DONTWAIT', s.peek && 'MSG_PEEK', s.trunc && 'MSG_TRUNC'].filter(Boolean).join('|') || '0'})`;
     case 'shutdown': return `shutdown(${s.fd}, SHUT_WR)`;
     case 'sockname': return `get${s.peer ? 'peer' : 'sock'}name(${s.fd})`;
     case 'connect-status': return `connected(${s.fd})? poll(POLLOUT, 0) + SO_ERROR`;
@@ -54,6 +54,7 @@ export function describeOutcome(o: Outcome): string {
       if (d?.type) return `type ${d.type}, st_size ${d.size}`;
       if (d?.records) return `${d.records.length} bytes drained`;
       if (d?.addr !== undefined) return `${o.value} (name ${d.addr || '(unnamed)'})`;
+      if (d?.msgFlags?.length) return `${o.value} (msg_flags ${d.msgFlags.join('|')})`;
       return `${o.value}`;
     }
     case 'err': return `-1 ${o.errno}`;

@@ -53,9 +53,26 @@ export interface Profile {
    * as ECONNRESET (linux: TCP yes, AF_UNIX no: EPIPE) or 'either'.
    */
   resetByClose: { recvAfterData: Array<'ECONNRESET' | '0'>; sendTakesReset: { unix: boolean; tcp: boolean } | 'either' };
+  /**
+   * A datagram longer than the receive buffer (dgram.truncation): whether recvmsg sets MSG_TRUNC in
+   * msg_flags (POSIX requires it), and what recv with the MSG_TRUNC flag returns: 'real' (linux: the
+   * datagram's length), 'copied' (the bytes copied), or an error where the flag is not supported.
+   */
+  dgramTruncation: { msgFlagsTrunc: boolean; recvTruncFlag: TruncFlagResult[] };
+  /**
+   * Datagram delivery (dgram.delivery). posix: inOrder false, bounds null (loss, duplication and
+   * reordering allowed). linux (measured, for datagrams up to the walks' 3000 bytes): delivered in
+   * order, without loss or duplicates, while the receiver holds fewer than the bound: unixQueue for an
+   * AF_UNIX sender that is not the receiver's peer (beyond it a nonblocking send gets EAGAIN),
+   * unixPairFits for a socketpair, udpFits for UDP over loopback (beyond it silently dropped); the
+   * bounds hold for datagrams of at most `bytes` bytes (the size they were measured with).
+   */
+  dgramDelivery: { inOrder: boolean; bytes: number | null; unixQueue: number | null; unixPairFits: number | null; udpFits: number | null };
   /** Where the numbers come from (measurement facts for measured profiles). */
   provenance: Record<string, string | number | boolean>;
 }
+
+export type TruncFlagResult = 'real' | 'copied' | 'EINVAL' | 'EOPNOTSUPP';
 
 const cache = new Map<string, Profile>();
 

@@ -1,4 +1,4 @@
-// The socket part of the scenario vocabulary (stream sockets over AF_UNIX, AF_INET, AF_INET6).
+// The socket part of the scenario vocabulary (stream and datagram sockets over AF_UNIX, AF_INET, AF_INET6).
 import type { Handle, PathName } from './scenario.ts';
 
 export const SOCKET_FAMILIES = ['unix', 'inet', 'inet6'] as const;
@@ -11,10 +11,10 @@ export type Family = (typeof SOCKET_FAMILIES)[number];
 export type SockAddr = { path: PathName } | { port: 0 } | { of: Handle };
 
 export type SocketCall =
-  /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC [| SOCK_NONBLOCK]) */
-  | { op: 'socketpair'; a: Handle; b: Handle; nonblock: boolean }
-  /** socket(family, SOCK_STREAM | SOCK_CLOEXEC [| SOCK_NONBLOCK]) */
-  | { op: 'socket'; family: Family; as: Handle; nonblock: boolean }
+  /** socketpair(AF_UNIX, SOCK_STREAM (SOCK_DGRAM if dgram) | SOCK_CLOEXEC [| SOCK_NONBLOCK]) */
+  | { op: 'socketpair'; a: Handle; b: Handle; nonblock: boolean; dgram?: boolean }
+  /** socket(family, SOCK_STREAM (SOCK_DGRAM if dgram: UDP for inet/inet6) | SOCK_CLOEXEC [| SOCK_NONBLOCK]) */
+  | { op: 'socket'; family: Family; as: Handle; nonblock: boolean; dgram?: boolean }
   /** bind; the target reports the bound name (getsockname) in detail.addr */
   | { op: 'bind'; fd: Handle; addr: SockAddr }
   | { op: 'listen'; fd: Handle; backlog: number }
@@ -24,8 +24,8 @@ export type SocketCall =
   | { op: 'accept'; fd: Handle; as: Handle }
   /** send(fd, size bytes, MSG_DONTWAIT | MSG_NOSIGNAL) */
   | { op: 'send'; fd: Handle; size: number }
-  /** recv(fd, size, [MSG_WAITALL] [| MSG_DONTWAIT] [| MSG_PEEK]) */
-  | { op: 'recv'; fd: Handle; size: number; waitall: boolean; dontwait: boolean; peek?: boolean }
+  /** recv(fd, size, [MSG_WAITALL] [| MSG_DONTWAIT] [| MSG_PEEK] [| MSG_TRUNC]); on a datagram socket as recvmsg, msg_flags in detail.msgFlags */
+  | { op: 'recv'; fd: Handle; size: number; waitall: boolean; dontwait: boolean; peek?: boolean; trunc?: boolean }
   | { op: 'shutdown'; fd: Handle; how: 'wr' }
   /** getsockname (peer false) or getpeername (peer true); the name in detail.addr */
   | { op: 'sockname'; fd: Handle; peer: boolean }

@@ -25,6 +25,8 @@ export interface Detail {
   records?: Uint8Array;
   /** A socket address (bind, connect, accept, getsockname, getpeername), as "unix:PATH", "127.0.0.1:PORT", "[::1]:PORT". */
   addr?: string;
+  /** recvmsg's msg_flags on a datagram socket, by name (MSG_TRUNC). */
+  msgFlags?: string[];
 }
 
 export type TraceEvent =

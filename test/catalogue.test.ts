@@ -14,7 +14,7 @@ describe('clause catalogue', () => {
     const ids = CLAUSES.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of CLAUSES) {
-      expect(c.id).toMatch(/^(pipe|pipeline|fifo|stream|connect|bind|listen)\.[a-z0-9-]+$/);
+      expect(c.id).toMatch(/^(pipe|pipeline|fifo|stream|dgram|connect|bind|listen)\.[a-z0-9-]+$/);
       expect(c.title.length).toBeGreaterThan(20);
       expect(c.behaviour.length).toBeGreaterThan(20);
       expect(c.citation.posix ?? c.citation.man).toBeTruthy();

@@ -20,7 +20,7 @@ const outcome = (r: Sys | ActorResult, extra: { data?: Uint8Array; addr?: string
   r.errno ? { kind: 'err', errno: r.errno } : { kind: 'ok', value: r.value, ...(extra.data ? { data: extra.data } : {}), ...(extra.addr !== undefined ? { detail: { addr: extra.addr } } : {}) };
 
 const fdOf = (s: HostSession, h: string): number => s.fds.get(h) ?? -1;
-const isTcp = (fd: number): boolean => { const d = net.domain(fd); return !d.errno && d.value !== AF.UNIX; };
+const isTcp = (fd: number): boolean => { const d = net.domain(fd); return !d.errno && d.value !== AF.UNIX && net.type(fd).value === 1; };
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const t0 = Date.now();
@@ -28,6 +28,15 @@ async function until(cond: () => boolean, what: string): Promise<void> {
     if (Date.now() - t0 > NETWORK_DEADLINE_MS) throw new Error(`loopback did not deliver within ${NETWORK_DEADLINE_MS / 1000} s: ${what}`);
     await new Promise((res) => (spins < 100 ? setImmediate(res) : setTimeout(res, 1)));
   }
+}
+
+/** A connected UDP socket's receiver among the session's sockets (bound to its peer name), if any. */
+function udpReceiver(s: HostSession, fd: number): number | undefined {
+  if (net.type(fd).value !== 2 || net.domain(fd).value === AF.UNIX) return undefined;
+  const to = net.getpeername(fd);
+  if (to.errno) return undefined;
+  for (const other of s.fds.values()) if (other !== fd && net.type(other).value === 2 && net.getsockname(other).addr === to.addr) return other;
+  return undefined;
 }
 
 const CONNECT_DEADLINE_S = 15;
@@ -67,12 +76,12 @@ export async function execSocketStep(s: HostSession, i: number, step: Extract<St
   const bind = (h: string, fd: number) => { s.fds.set(h, fd); s.closed.delete(h); };
   switch (step.op) {
     case 'socketpair': {
-      const r = net.socketpair(step.nonblock);
+      const r = net.socketpair(step.nonblock, !!step.dgram);
       if (r.fds) { bind(step.a, r.fds[0]); bind(step.b, r.fds[1]); }
       return outcome(r);
     }
     case 'socket': {
-      const r = net.socket(FAMILY[step.family], step.nonblock);
+      const r = net.socket(FAMILY[step.family], step.nonblock, !!step.dgram);
       if (!r.errno) bind(step.as, r.value);
       return outcome(r);
     }
@@ -123,7 +132,11 @@ export async function execSocketStep(s: HostSession, i: number, step: Extract<St
     }
     case 'send': {
       const fd = fdOf(s, step.fd);
+      const udp = udpReceiver(s, fd);
+      const before = udp === undefined ? undefined : { m: net.rmem(udp).value, d: net.drops(udp).value };
       const r = net.send(fd, payload(payloadTag(i), step.size), MSG.DONTWAIT | MSG.NOSIGNAL);
+      // loopback UDP delivers in softirq: wait until the receiver queued the datagram or dropped it
+      if (!r.errno && udp !== undefined && before) await until(() => net.rmem(udp).value !== before.m || net.drops(udp).value !== before.d, 'the datagram to reach the receiver');
       if (!r.errno && isTcp(fd)) {
         await until(() => { const q = net.outq(fd); const p = sys.poll(fd, 0); return !!q.errno || q.value === 0 || ((p.revents ?? 0) & 0x18) !== 0; }, 'the peer to acknowledge the data');
       }
@@ -131,7 +144,13 @@ export async function execSocketStep(s: HostSession, i: number, step: Extract<St
     }
     case 'recv': {
       const fd = fdOf(s, step.fd);
-      const flags = (step.waitall ? MSG.WAITALL : 0) | (step.dontwait ? MSG.DONTWAIT : 0) | (step.peek ? MSG.PEEK : 0);
+      const flags = (step.waitall ? MSG.WAITALL : 0) | (step.dontwait ? MSG.DONTWAIT : 0) | (step.peek ? MSG.PEEK : 0) | (step.trunc ? MSG.TRUNC : 0);
+      if (step.dontwait && net.type(fd).value === 2) {
+        // a datagram socket: recvmsg, to see msg_flags
+        const r = net.recvmsg(fd, step.size, flags);
+        const o = outcome(r, { data: r.errno ? undefined : r.data });
+        return o.kind === 'ok' ? { ...o, detail: { msgFlags: (r.msgFlags ?? 0) & MSG.TRUNC ? ['MSG_TRUNC'] : [] } } : o;
+      }
       const finish = (r: ActorResult) => outcome(r, { data: r.errno ? undefined : r.data });
       if (step.dontwait || !mayBlock(fd)) return finish(net.recv(fd, step.size, flags));
       return onActor(s, i, step.actor, 'recv', { fd, size: step.size, flags }, syscallNumber('recvfrom'), fd, finish);

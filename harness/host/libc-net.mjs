@@ -6,12 +6,17 @@ import { errnoName } from './libc.mjs';
 
 const lib = koffi.load('libc.so.6');
 export const AF = { UNIX: 1, INET: 2, INET6: 10 };
-export const SOCK = { STREAM: 1, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 };
-export const MSG = { PEEK: 0x2, DONTWAIT: 0x40, WAITALL: 0x100, NOSIGNAL: 0x4000 };
+export const SOCK = { STREAM: 1, DGRAM: 2, NONBLOCK: 0o4000, CLOEXEC: 0o2000000 };
+export const MSG = { PEEK: 0x2, TRUNC: 0x20, DONTWAIT: 0x40, WAITALL: 0x100, NOSIGNAL: 0x4000 };
 export const SHUT = { RD: 0, WR: 1, RDWR: 2 };
 const EINTR = constants.errno.EINTR;
 
+// struct msghdr (x86-64/aarch64 layout); iovec is libc.mjs's
+const MsgHdr = koffi.struct('ipcspec_msghdr', { msg_name: 'void *', msg_namelen: 'uint32', msg_iov: 'ipcspec_iovec *', msg_iovlen: 'size_t', msg_control: 'void *', msg_controllen: 'size_t', msg_flags: 'int' });
+void MsgHdr;
+
 const c = {
+  recvmsg: lib.func('long recvmsg(int, _Inout_ ipcspec_msghdr *msg, int)'),
   socket: lib.func('int socket(int, int, int)'),
   socketpair: lib.func('int socketpair(int, int, int, _Out_ int *sv)'),
   bind: lib.func('int bind(int, const void *, uint32_t)'),
@@ -92,10 +97,10 @@ const nameCall = (f) => (fd, root) => {
 };
 
 export const net = {
-  socket: (family, nonblock) => wrap(c.socket(family, SOCK.STREAM | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0)),
-  socketpair(nonblock) {
+  socket: (family, nonblock, dgram = false) => wrap(c.socket(family, (dgram ? SOCK.DGRAM : SOCK.STREAM) | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0)),
+  socketpair(nonblock, dgram = false) {
     const sv = [0, 0];
-    const r = wrap(c.socketpair(AF.UNIX, SOCK.STREAM | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0, sv));
+    const r = wrap(c.socketpair(AF.UNIX, (dgram ? SOCK.DGRAM : SOCK.STREAM) | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0, sv));
     return r.errno ? r : { value: 0, fds: [sv[0], sv[1]] };
   },
   bind: (fd, addr, root) => { const a = encodeAddr(addr, root); return wrap(c.bind(fd, a.buf, a.len)); },
@@ -112,7 +117,15 @@ export const net = {
   recv(fd, n, flags) {
     const buf = Buffer.allocUnsafe(Math.max(n, 1));
     const r = again(() => c.recvfrom(fd, buf, n, flags, null, null));
-    return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, r.value) };
+    // MSG_TRUNC on a datagram socket returns the real length, beyond what was copied
+    return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, Math.min(r.value, n)) };
+  },
+  /** recvmsg with one buffer of n bytes: also msg_flags (MSG_TRUNC 0x20: the datagram was longer). */
+  recvmsg(fd, n, flags) {
+    const buf = Buffer.allocUnsafe(Math.max(n, 1));
+    const m = { msg_name: null, msg_namelen: 0, msg_iov: [{ iov_base: buf, iov_len: n }], msg_iovlen: 1, msg_control: null, msg_controllen: 0, msg_flags: 0 };
+    const r = again(() => c.recvmsg(fd, m, flags));
+    return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, Math.min(r.value, n)), msgFlags: m.msg_flags };
   },
   shutdown: (fd, how) => wrap(c.shutdown(fd, how)),
   getsockname: nameCall(c.getsockname),
@@ -139,6 +152,14 @@ export const net = {
     const r = wrap(c.getsockopt(fd, 1, 55, b, len));
     return r.errno ? r : { value: b.readUInt32LE(8 * 4) };
   },
+  /** SO_MEMINFO SK_MEMINFO_RMEM_ALLOC: bytes queued for receiving (truesize). */
+  rmem(fd) {
+    const b = Buffer.alloc(9 * 4);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    const r = wrap(c.getsockopt(fd, 1, 55, b, len));
+    return r.errno ? r : { value: b.readUInt32LE(0) };
+  },
   /** SO_ERROR: the pending error of a (nonblocking) connect, 0 if none. */
   /** SO_SNDTIMEO (struct timeval, 64-bit): bounds how long a blocking connect may wait; 0 = forever. */
   sendTimeout(fd, seconds) {
@@ -151,6 +172,14 @@ export const net = {
     const len = Buffer.alloc(4);
     len.writeUInt32LE(4);
     const r = wrap(c.getsockopt(fd, 1, 4, v, len));
+    return r.errno ? r : { value: v.readInt32LE(0) };
+  },
+  /** SO_TYPE: SOCK_STREAM 1, SOCK_DGRAM 2. */
+  type(fd) {
+    const v = Buffer.alloc(4);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(4);
+    const r = wrap(c.getsockopt(fd, 1, 3 /* SO_TYPE */, v, len));
     return r.errno ? r : { value: v.readInt32LE(0) };
   },
   domain(fd) {

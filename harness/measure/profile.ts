@@ -3,6 +3,7 @@
 import { arch, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../spec/profile.ts';
+import { measureDelivery, measureDgram } from './dgram-facts.ts';
 import { measureFifo, measurePoll } from './fifo-poll-facts.ts';
 import { measureListen } from './listen-facts.ts';
 import { measurePeerClose } from './peer-close-facts.ts';
@@ -28,6 +29,8 @@ export function measureHostFacts() {
     listen: measureListen(),
     peerClose: measurePeerClose(),
     reset: measureReset(),
+    dgram: measureDgram(),
+    delivery: measureDelivery(3000),
   };
 }
 
@@ -67,6 +70,9 @@ export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
   note('listenQueue.rule', f.listen.queue);
   note('resetByClose.recvAfterData', f.reset.recvAfterData);
   note('resetByClose.sendTakesReset', f.reset.sendTakesReset);
+  note('dgramTruncation.msgFlagsTrunc', f.dgram.msgFlagsTrunc);
+  note('dgramTruncation.recvTruncFlag', f.dgram.recvTruncFlag);
+  note('dgramDelivery', { value: { inOrder: f.delivery.inOrder.value, bytes: f.delivery.bytes, unixQueue: f.delivery.unixQueue.value, unixPairFits: f.delivery.unixPairFits.value, udpFits: f.delivery.udpFits.value }, evidence: f.delivery.inOrder.evidence });
   note('peerClosedSend', { value: { unixFirst: f.peerClose.unixFirst.value, tcpFirst: f.peerClose.tcpFirst.value, later: f.peerClose.later.value }, evidence: f.peerClose.later.evidence });
   return {
     name: 'linux',
@@ -91,6 +97,8 @@ export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
     listenQueue: { rule: f.listen.queue.value, somaxconn: f.listen.somaxconn.value },
     resetByClose: { recvAfterData: f.reset.recvAfterData.value, sendTakesReset: f.reset.sendTakesReset.value },
     peerClosedSend: { unixFirst: f.peerClose.unixFirst.value, tcpFirst: f.peerClose.tcpFirst.value, later: f.peerClose.later.value },
+    dgramTruncation: { msgFlagsTrunc: f.dgram.msgFlagsTrunc.value, recvTruncFlag: f.dgram.recvTruncFlag.value },
+    dgramDelivery: { inOrder: f.delivery.inOrder.value, bytes: f.delivery.bytes, unixQueue: f.delivery.unixQueue.value, unixPairFits: f.delivery.unixPairFits.value, udpFits: f.delivery.udpFits.value },
     provenance,
   };
 }

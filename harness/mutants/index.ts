@@ -1,4 +1,5 @@
 // Every clause's mutant (DESIGN principle 6): exactly one per clause id in the catalogue.
+import { DGRAM_MUTANTS } from './dgram.ts';
 import { FIFO_MUTANTS } from './fifo.ts';
 import type { Mutant } from './mutant.ts';
 import { PIPE_BLOCKING_MUTANTS } from './pipe-blocking.ts';
@@ -22,4 +23,5 @@ export const MUTANTS: readonly Mutant[] = [
   ...STREAM_MUTANTS,
   ...SOCKET_ADDR_MUTANTS,
   ...LISTEN_MUTANTS,
+  ...DGRAM_MUTANTS,
 ];

@@ -43,6 +43,12 @@ export function socketCandidates(s: ModelState, index: number, step: SocketCall)
     case 'send': return [ok(step.size), ...ERRORS];
     case 'recv': {
       const k = sockAt(s, step.fd);
+      const head = k?.dgram ? k.unread?.[0] : undefined;
+      if (head) {
+        const m = Math.min(step.size, head.length);
+        const flags = { msgFlags: head.length > step.size ? ['MSG_TRUNC'] : [] };
+        return [...new Set([head.length, m])].map((v): Outcome => ({ kind: 'ok', value: v, data: head.subarray(0, m), detail: flags })).concat(err('EAGAIN'), ERRORS);
+      }
       const rx = k?.rx === undefined ? undefined : s.objects.get(k.rx);
       const data: Outcome[] = [];
       if (rx) for (const m of new Set([Math.min(step.size, buffered(rx)), 1])) if (m > 0 && m <= buffered(rx)) data.push(ok(m, undefined, peek(rx, m)));

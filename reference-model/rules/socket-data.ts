@@ -7,6 +7,7 @@ import { hex, showOutcome } from '../describe.ts';
 import { appendUnbounded, bytesEqual, consume, peek } from '../pipe-buffer.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState, type Pending, type PipeObj } from '../state.ts';
+import { dgramRecv, dgramSend } from './dgram.ts';
 import { isErr, isOk } from './fd.ts';
 import { sockOf } from './socket.ts';
 
@@ -27,6 +28,8 @@ function connected(s: ModelState, handle: string): { k: Sock; peer: Sock; rx: Pi
 }
 
 export function send(s: ModelState, step: number, _actor: string, call: C<'send'>, out: Outcome, ctx: Ctx): void {
+  const d = sockOf(s, call.fd);
+  if (d.dgram) return dgramSend(s, step, d, call, out, ctx);
   const { k, peer, tx } = connected(s, call.fd);
   const got = () => showOutcome(out);
   if (k.wrDone === 'shutdown') return ctx.require('stream.shutdown-write-half-close', isErr(out, 'EPIPE'), got, () => '-1 EPIPE (shut down for writing)');
@@ -53,6 +56,8 @@ export function send(s: ModelState, step: number, _actor: string, call: C<'send'
 }
 
 export function recv(s: ModelState, step: number, actor: string, call: C<'recv'>, out: Outcome, ctx: Ctx): void {
+  const d = sockOf(s, call.fd);
+  if (d.dgram) return dgramRecv(s, d, call, out, ctx);
   const { k, peer, rx } = connected(s, call.fd);
   if (call.size === 0) throw new OutOfScope('zero-length recv');
   const avail = buffered(rx);

@@ -6,6 +6,7 @@ import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState } from '../state.ts';
+import { dgramConnect } from './dgram.ts';
 import { isErr, isOk, newPipeObj } from './fd.ts';
 
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
@@ -42,14 +43,20 @@ export function socketpair(s: ModelState, call: C<'socketpair'>, out: Outcome): 
   const a = newSock(s, 'unix', call.nonblock);
   const b = newSock(s, 'unix', call.nonblock);
   a.local = b.local = 'unix:';
-  connectPair(s, a, b);
+  if (call.dgram) {
+    // a datagram pair: each end's destination is the other (no connection, no byte queues)
+    Object.assign(a, { dgram: true, state: 'bound', dest: b.id });
+    Object.assign(b, { dgram: true, state: 'bound', dest: a.id });
+  } else connectPair(s, a, b);
   s.net.handles.set(call.a, a.id);
   s.net.handles.set(call.b, b.id);
 }
 
 export function socket(s: ModelState, call: C<'socket'>, out: Outcome): void {
   if (out.kind !== 'ok') throw new Error(`socket failed on the target: ${showOutcome(out)}`);
-  s.net.handles.set(call.as, newSock(s, call.family, call.nonblock).id);
+  const k = newSock(s, call.family, call.nonblock);
+  if (call.dgram) k.dgram = true;
+  s.net.handles.set(call.as, k.id);
 }
 
 export function bind(s: ModelState, call: C<'bind'>, out: Outcome, ctx: Ctx): void {
@@ -108,6 +115,7 @@ export function queueLimit(t: Sock, ctx: Ctx): { sure: number; exact: boolean } 
 export function connect(s: ModelState, call: C<'connect'>, out: Outcome, ctx: Ctx): void {
   const k = sockOf(s, call.fd);
   const got = () => showOutcome(out);
+  if (k.dgram) return dgramConnect(s, k, call, out);
   const t = target(s, call.to);
   if (k.state === 'listening') throw new OutOfScope('connect on a listening socket');
   // What the address alone gives: ENOENT for a missing path, ECONNREFUSED where nothing listens.
