@@ -96,6 +96,18 @@ const nameCall = (f) => (fd, root) => {
   return r.errno ? r : { value: 0, addr: decodeAddr(b, len.readUInt32LE(), root) };
 };
 
+const SOL_SOCKET = 1;
+const SO_MEMINFO = 55;
+
+/** getsockopt into a `size`-byte buffer, then the 32-bit (u)nsigned or (i)nteger at byte `at`. */
+function intOption(fd, level, name, size, at, kind) {
+  const b = Buffer.alloc(size);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(size);
+  const r = wrap(c.getsockopt(fd, level, name, b, len));
+  return r.errno ? r : { value: kind === 'u' ? b.readUInt32LE(at) : b.readInt32LE(at) };
+}
+
 export const net = {
   socket: (family, nonblock, dgram = false) => wrap(c.socket(family, (dgram ? SOCK.DGRAM : SOCK.STREAM) | SOCK.CLOEXEC | (nonblock ? SOCK.NONBLOCK : 0), 0)),
   socketpair(nonblock, dgram = false) {
@@ -137,51 +149,21 @@ export const net = {
     return r.errno ? r : { value: v.readInt32LE(0) };
   },
   /** TCP_INFO of a listening socket: tcpi_unacked is its accept queue length. */
-  acceptQueue(fd) {
-    const b = Buffer.alloc(232);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(232);
-    const r = wrap(c.getsockopt(fd, 6, 11, b, len));
-    return r.errno ? r : { value: b.readUInt32LE(24) };
-  },
+  acceptQueue: (fd) => intOption(fd, 6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, 232, 24, 'u'),
   /** SO_MEMINFO SK_MEMINFO_DROPS: a listener counts the SYNs it dropped (tcp_listendrop). */
-  drops(fd) {
-    const b = Buffer.alloc(9 * 4);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(b.length);
-    const r = wrap(c.getsockopt(fd, 1, 55, b, len));
-    return r.errno ? r : { value: b.readUInt32LE(8 * 4) };
-  },
+  drops: (fd) => intOption(fd, SOL_SOCKET, SO_MEMINFO, 9 * 4, 8 * 4, 'u'),
   /** SO_MEMINFO SK_MEMINFO_RMEM_ALLOC: bytes queued for receiving (truesize). */
-  rmem(fd) {
-    const b = Buffer.alloc(9 * 4);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(b.length);
-    const r = wrap(c.getsockopt(fd, 1, 55, b, len));
-    return r.errno ? r : { value: b.readUInt32LE(0) };
-  },
-  /** SO_ERROR: the pending error of a (nonblocking) connect, 0 if none. */
+  rmem: (fd) => intOption(fd, SOL_SOCKET, SO_MEMINFO, 9 * 4, 0, 'u'),
   /** SO_SNDTIMEO (struct timeval, 64-bit): bounds how long a blocking connect may wait; 0 = forever. */
   sendTimeout(fd, seconds) {
     const tv = Buffer.alloc(16);
     tv.writeBigInt64LE(BigInt(seconds), 0);
-    return wrap(c.setsockopt(fd, 1 /* SOL_SOCKET */, 21 /* SO_SNDTIMEO */, tv, 16));
+    return wrap(c.setsockopt(fd, SOL_SOCKET, 21 /* SO_SNDTIMEO */, tv, 16));
   },
-  soError(fd) {
-    const v = Buffer.alloc(4);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(4);
-    const r = wrap(c.getsockopt(fd, 1, 4, v, len));
-    return r.errno ? r : { value: v.readInt32LE(0) };
-  },
+  /** SO_ERROR: the pending error of a (nonblocking) connect, 0 if none. */
+  soError: (fd) => intOption(fd, SOL_SOCKET, 4 /* SO_ERROR */, 4, 0, 'i'),
   /** SO_TYPE: SOCK_STREAM 1, SOCK_DGRAM 2. */
-  type(fd) {
-    const v = Buffer.alloc(4);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(4);
-    const r = wrap(c.getsockopt(fd, 1, 3 /* SO_TYPE */, v, len));
-    return r.errno ? r : { value: v.readInt32LE(0) };
-  },
+  type: (fd) => intOption(fd, SOL_SOCKET, 3 /* SO_TYPE */, 4, 0, 'i'),
   domain(fd) {
     const v = Buffer.alloc(4);
     const len = Buffer.alloc(4);

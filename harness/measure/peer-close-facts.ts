@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sys } from '../host/libc.mjs';
 import { AF, MSG, net } from '../host/libc-net.mjs';
+import { connectedPair } from './probe.ts';
 import type { SendResult } from '../../spec/profile.ts';
 import type { Fact } from './pipe-facts.ts';
 export interface PeerCloseFacts { unixFirst: Fact<SendResult[]>; tcpFirst: Fact<SendResult[]>; later: Fact<SendResult[]> }
@@ -14,16 +15,8 @@ const result = (r: { errno?: string }): SendResult => (r.errno ? (r.errno as Sen
 function sends(family: number, dir: string): SendResult[] {
   const fds: number[] = [];
   try {
-    const L = net.socket(family, false).value;
-    fds.push(L);
-    net.bind(L, family === AF.UNIX ? `unix:${join(dir, 'l')}` : family === AF.INET ? '127.0.0.1:0' : '[::1]:0');
-    net.listen(L, 1);
-    const c = net.socket(family, false).value;
-    fds.push(c);
-    if (net.connect(c, net.getsockname(L).addr!).errno) throw new Error('connect failed');
-    const a = net.accept(L);
-    if (a.errno) throw new Error('accept failed');
-    sys.close(a.value);
+    const { client: c, server } = connectedPair(family, dir, 'l', fds);
+    sys.close(fds.splice(fds.indexOf(server), 1)[0]); // the peer closes
     const data = new Uint8Array(5);
     const out = [result(net.send(c, data, MSG.DONTWAIT | MSG.NOSIGNAL))];
     // TCP: wait (generously) for the peer's reset to arrive before the next send

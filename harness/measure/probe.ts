@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { F, O, POLL, sys, type Sys } from '../host/libc.mjs';
+import { AF, net } from '../host/libc-net.mjs';
 
 const lib = koffi.load('libc.so.6');
 const c = {
@@ -117,4 +118,22 @@ export function probe<T>(f: (p: Probe) => T): T {
   } finally {
     p.dispose();
   }
+}
+
+/**
+ * A listener on loopback (or at `dir/name` for AF_UNIX) with one connected client and its accepted
+ * server end. Every descriptor is pushed on `fds`, for the caller to close.
+ */
+export function connectedPair(family: number, dir: string, name: string, fds: number[]): { client: number; server: number } {
+  const L = net.socket(family, false).value;
+  fds.push(L);
+  net.bind(L, family === AF.UNIX ? `unix:${join(dir, name)}` : family === AF.INET ? '127.0.0.1:0' : '[::1]:0');
+  net.listen(L, 1);
+  const client = net.socket(family, false).value;
+  fds.push(client);
+  if (net.connect(client, net.getsockname(L).addr!).errno) throw new Error('connect failed');
+  const a = net.accept(L);
+  if (a.errno) throw new Error('accept failed');
+  fds.push(a.value);
+  return { client, server: a.value };
 }

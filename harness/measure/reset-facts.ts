@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sys } from '../host/libc.mjs';
 import { AF, MSG, net } from '../host/libc-net.mjs';
+import { connectedPair } from './probe.ts';
 import type { Fact } from './pipe-facts.ts';
 
 export interface ResetFacts { recvAfterData: Fact<Array<'ECONNRESET' | '0'>>; sendTakesReset: Fact<{ unix: boolean; tcp: boolean }> }
@@ -15,21 +16,14 @@ const show = (r: { value: number; errno?: string }): string => (r.errno ? r.errn
 function after(family: number, dir: string, ops: Array<'send' | 'recv'>): string[] {
   const fds: number[] = [];
   try {
-    const L = net.socket(family, false).value;
-    fds.push(L);
-    net.bind(L, family === AF.UNIX ? `unix:${join(dir, `l${ops.join('')}`)}` : family === AF.INET ? '127.0.0.1:0' : '[::1]:0');
-    net.listen(L, 1);
-    const c = net.socket(family, false).value;
-    fds.push(c);
-    if (net.connect(c, net.getsockname(L).addr!).errno) throw new Error('connect failed');
-    const a = net.accept(L);
-    if (a.errno) throw new Error('accept failed');
+    const { client: c, server } = connectedPair(family, dir, `l${ops.join('')}`, fds);
+    fds.splice(fds.indexOf(server), 1); // closed below, mid-measurement
     const data = new Uint8Array(4);
     net.send(c, data, MSG.DONTWAIT | MSG.NOSIGNAL); // unread by a
-    net.send(a.value, data.subarray(0, 3), MSG.DONTWAIT | MSG.NOSIGNAL); // unread by c: read back first
+    net.send(server, data.subarray(0, 3), MSG.DONTWAIT | MSG.NOSIGNAL); // unread by c: read back first
     const t0 = Date.now();
     while (family !== AF.UNIX && net.outq(c).value !== 0) if (Date.now() - t0 > 10_000) throw new Error('no ack within 10 s');
-    sys.close(a.value);
+    sys.close(server);
     while (((sys.poll(c, 0x2000).revents ?? 0) & 0x2018) === 0) if (Date.now() - t0 > 10_000) throw new Error('no reset within 10 s');
     return ops.map((op) => show(op === 'send' ? net.send(c, data, MSG.DONTWAIT | MSG.NOSIGNAL) : net.recv(c, 10, MSG.DONTWAIT)));
   } finally {
