@@ -3,7 +3,7 @@ import { lstatSync } from 'node:fs';
 import type { Step } from '../../spec/scenario.ts';
 import { payload, payloadTag, producerBytes, record, writeData } from '../../spec/payload.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import type { ActorResult, ActorThread } from './actor.ts';
+import type { ActorResult } from './actor.ts';
 import { childReader, childWriter, startPipeline, writerDetail, type Child } from './children.ts';
 import { F, O, POLL, sys, type Sys } from './libc.mjs';
 import type { HostSession, Waiting } from './session.ts';

@@ -3,7 +3,7 @@ import type { Call, Step } from '../../spec/scenario.ts';
 import { concat, payload, payloadTag, producerBytes } from '../../spec/payload.ts';
 import type { Detail, Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
-import { hex, showOutcome } from '../describe.ts';
+import { hex } from '../describe.ts';
 import { appendUnbounded, bytesEqual, consume, exactTransfer, guaranteedRoom } from '../pipe-buffer.ts';
 import { buffered, type ModelState, type Pending } from '../state.ts';
 import { resolveEnd, unref } from './fd.ts';

@@ -11,7 +11,9 @@ import { readCall, readCompleted, readStillBlocked } from './pipe-read.ts';
 import { getPipeSize, setPipeSize } from './pipe-size.ts';
 import { pumpWriter, writeCall, writeCompleted, writeStillBlocked } from './pipe-write.ts';
 import { poll } from './poll.ts';
-import { accept, bind, connect, connectStatus, listen, shutdown, socket, socketpair, sockname } from './socket.ts';
+import { bind, sockname } from './address.ts';
+import { accept, connect, connectStatus, listen } from './connect.ts';
+import { shutdown, socket, socketpair } from './socket.ts';
 import { recv, recvCompleted, recvStillBlocked, send } from './socket-data.ts';
 
 type CallRule = (s: ModelState, step: number, actor: string, call: never, out: Outcome, ctx: Ctx) => void;

@@ -1,0 +1,84 @@
+// What the socket steps share: outcomes, handles, the long-deadline wait for loopback effects, the
+// TCP peer watch, address resolution, and running a call that may block on its actor.
+import type { SockAddr } from '../../spec/socket-scenario.ts';
+import type { Outcome } from '../../spec/trace.ts';
+import type { ActorResult } from './actor.ts';
+import { F, O, sys, type Sys } from './libc.mjs';
+import { AF, net, SHUT } from './libc-net.mjs';
+import type { HostSession, Waiting } from './session.ts';
+
+export const NETWORK_DEADLINE_MS = 10_000;
+const POLLRDHUP = 0x2000;
+
+export const outcome = (r: Sys | ActorResult, extra: { data?: Uint8Array; addr?: string } = {}): Outcome =>
+  r.errno ? { kind: 'err', errno: r.errno } : { kind: 'ok', value: r.value, ...(extra.data ? { data: extra.data } : {}), ...(extra.addr !== undefined ? { detail: { addr: extra.addr } } : {}) };
+
+export const fdOf = (s: HostSession, h: string): number => s.fds.get(h) ?? -1;
+export const isTcp = (fd: number): boolean => { const d = net.domain(fd); return !d.errno && d.value !== AF.UNIX && net.type(fd).value === 1; };
+export const isDgram = (fd: number): boolean => net.type(fd).value === 2;
+export const mayBlock = (fd: number): boolean => {
+  const fl = sys.fcntl(fd, F.GETFL);
+  return !fl.errno && (fl.value & O.NONBLOCK) === 0;
+};
+/** A handle now names fd (an open socket). */
+export const bindHandle = (s: HostSession, h: string, fd: number): void => { s.fds.set(h, fd); s.closed.delete(h); };
+
+/** Wait for something loopback must do; the deadline's expiry is a harness error, never a verdict. */
+export async function until(cond: () => boolean, what: string): Promise<void> {
+  const t0 = Date.now();
+  for (let spins = 0; !cond(); spins++) {
+    if (Date.now() - t0 > NETWORK_DEADLINE_MS) throw new Error(`loopback did not deliver within ${NETWORK_DEADLINE_MS / 1000} s: ${what}`);
+    await new Promise((res) => (spins < 100 ? setImmediate(res) : setTimeout(res, 1)));
+  }
+}
+
+/** The session's socket connected to `fd` (its name is our peer name), if any. */
+function peerOf(s: HostSession, fd: number): number | undefined {
+  const me = net.getsockname(fd);
+  const mine = net.getpeername(fd);
+  if (me.errno || mine.errno) return undefined;
+  for (const other of s.fds.values()) {
+    if (other === fd || !isTcp(other)) continue;
+    if (net.getpeername(other).addr === me.addr && net.getsockname(other).addr === mine.addr) return other;
+  }
+  return undefined;
+}
+
+/** Before closing or shutting down a TCP socket: returns a wait until its peer has seen the FIN (or a reset). */
+export function tcpPeerWatch(s: HostSession, fd: number): (() => Promise<void>) | undefined {
+  if (!isTcp(fd)) return undefined;
+  const peer = peerOf(s, fd);
+  if (peer === undefined) return undefined;
+  return () => until(() => { const r = sys.poll(peer, POLLRDHUP); return !!r.errno || ((r.revents ?? 0) & (POLLRDHUP | 0x8 | 0x10)) !== 0; }, 'the FIN to reach the peer');
+}
+
+export function resolveAddr(s: HostSession, fd: number, a: SockAddr): string {
+  if ('path' in a) return `unix:${a.path}`;
+  if ('of' in a) return net.getsockname(fdOf(s, a.of)).addr ?? 'unix:/nonexistent';
+  return net.domain(fd).value === AF.INET6 ? '[::1]:0' : '127.0.0.1:0';
+}
+
+
+/**
+ * A socket call that may block, on its actor. Closing a descriptor does not wake a thread blocked on
+ * it, so the call keeps a duplicate: teardown shuts the socket down through it, which does.
+ */
+export async function onActor(s: HostSession, i: number, actorName: string, op: string, args: unknown, syscall: number, fd: number, finish: (r: ActorResult & { addr?: string }) => Outcome): Promise<Waiting> {
+  const keep = sys.fcntl(fd, F.DUPFD_CLOEXEC, 0);
+  const actor = await s.actorFor(actorName);
+  actor.send(op, args, syscall);
+  let closed = false;
+  const drop = () => { if (!keep.errno && !closed) { closed = true; sys.close(keep.value); } };
+  s.cleanups.push(drop);
+  return {
+    step: i,
+    label: `${op} #${i} on actor ${actorName}`,
+    poll: () => {
+      const r = actor.poll();
+      if (r.state !== 'done') return r.state;
+      drop();
+      return finish(r.result);
+    },
+    release: () => { if (!keep.errno && !closed) net.shutdown(keep.value, SHUT.RDWR); },
+  };
+}
