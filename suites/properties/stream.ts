@@ -1,7 +1,5 @@
 // Stream socket properties. Each ranges over every way of making a connection (socketpair, and
 // connect/accept over AF_UNIX, AF_INET and AF_INET6) through streamWalk.
-import { addrWalk } from '../arbitraries/addr-walk.ts';
-import { listenWalk } from '../arbitraries/listen-walk.ts';
 import { streamWalk } from '../arbitraries/stream-walk.ts';
 import type { Property } from '../property.ts';
 
@@ -30,30 +28,5 @@ export const STREAM_PROPERTIES: Property[] = [
     clauses: ['stream.accept-keeps-listening', 'stream.names-agree'],
     scenario: () => streamWalk({ property: 'stream-accept', menu: { reconnect: 3, name: 3, send: 1, recv: 1 }, variants: ['unix', 'inet', 'inet6', 'socketpair'], minSteps: 2, maxSteps: 10 }),
     defaultRuns: 150,
-  },
-];
-
-export const SOCKET_ADDR_PROPERTIES: Property[] = [
-  {
-    name: 'connect fails as the address says: ECONNREFUSED where nothing listens, ENOENT for a missing path, EISCONN when connected',
-    area: 'connect-errors',
-    clauses: ['connect.tcp-no-listener-econnrefused', 'connect.unix-missing-path-enoent', 'connect.unix-not-listening-econnrefused', 'connect.already-connected-eisconn'],
-    scenario: () => addrWalk({ property: 'connect-errors', menu: { connect: 3, 'connect-missing': 2, 'connect-twice': 2, 'socketpair-connect': 1 } }),
-  },
-  {
-    name: 'bind refuses an address in use and a second bind, and port 0 gets an ephemeral port',
-    area: 'bind-errors',
-    clauses: ['bind.address-in-use', 'bind.already-bound-einval', 'bind.port-zero-ephemeral'],
-    scenario: () => addrWalk({ property: 'bind-errors', menu: { 'bind-same': 3, 'bind-twice': 2, 'bind-port-zero': 2, connect: 1 } }),
-  },
-];
-
-export const LISTEN_PROPERTIES: Property[] = [
-  {
-    name: 'a listener that never accepts completes only what its queue holds; the rest stay pending (TCP) or get EAGAIN (AF_UNIX)',
-    area: 'listen-backlog',
-    clauses: ['listen.backlog-overflow'],
-    scenario: (p) => listenWalk(p, 'listen-backlog'),
-    defaultRuns: 100,
   },
 ];
