@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { runScenario } from '../harness/runner.ts';
 import { sys } from '../harness/host/libc.mjs';
+import { net } from '../harness/host/libc-net.mjs';
 import type { Target } from '../harness/target.ts';
 import { check } from '../reference-model/check.ts';
 import { writeData } from '../spec/payload.ts';
@@ -12,7 +13,8 @@ import type { Trace } from '../spec/trace.ts';
 import { runProperty } from '../suites/run-property.ts';
 import { recording, type Workload } from './workload.ts';
 
-const BATCH = 250;
+/** Scenarios per runProperty call: small, so a slow workload (TCP) still fits a short round. */
+const BATCH = 50;
 const now = () => performance.now();
 
 /** Elapsed wall-clock and CPU time (user + system, every thread of this process), in ms. */
@@ -36,14 +38,14 @@ export interface EndToEnd {
 }
 
 /** runProperty in batches (fresh seeds) until `seconds` have passed: what a suite run costs per scenario. */
-export async function endToEnd(w: Workload, target: Target, profile: Profile, seconds: number): Promise<EndToEnd> {
+export async function endToEnd(w: Workload, target: Target, profile: Profile, seconds: number, firstSeed = 1000): Promise<EndToEnd> {
   const scenarios: Scenario[] = [];
   const prop = { ...w.property, scenario: (p: Profile) => recording(w.property.scenario(p), scenarios) };
   let runs = 0;
   const t0 = now();
   const elapsed = stopwatch();
   for (let batch = 0; now() - t0 < seconds * 1000; batch++) {
-    const out = await runProperty(prop, target, profile, { runs: BATCH, seed: 1000 + batch });
+    const out = await runProperty(prop, target, profile, { runs: BATCH, seed: firstSeed + batch });
     runs += out.runs;
     if (out.failure) {
       const v = out.failure.verdict;
@@ -81,9 +83,14 @@ export async function breakdown(w: Workload, scenarios: Scenario[], target: Targ
   for (let i = 0; i < n; i++) if (check(scenarios[i], traces[i], profile).status !== 'pass') notPassing++;
   const checked = sw();
 
-  // Inside execution: opening and tearing down a session (its temp dir), and making payload bytes.
+  // Inside execution: opening and tearing down a session (and its temp dir, which socket steps
+  // always use: it is taken from the emptied ones and emptied again), and making payload bytes.
   sw = stopwatch();
-  for (let i = 0; i < n; i++) await (await target.open()).teardown();
+  for (let i = 0; i < n; i++) {
+    const session = await target.open();
+    if (w.group === 'sockets' && 'dir' in session) void session.dir;
+    await session.teardown();
+  }
   const session = sw();
   sw = stopwatch();
   for (const sc of scenarios) sc.steps.forEach((s, i) => { if (s.op === 'write' || s.op === 'writev') writeData(i, s); });
@@ -104,20 +111,23 @@ export function modelChecks(cases: Array<{ scenario: Scenario; trace: Trace }>, 
 }
 
 /**
- * libc calls the harness makes per scenario, counted by wrapping the koffi bindings for one pass.
- * (node:fs calls for the session's temp dir, mkdir and rm, are not counted here.)
+ * libc calls the harness makes per scenario, counted by wrapping the koffi bindings (libc.mjs sys,
+ * libc-net.mjs net) for one pass; each is one syscall, except net.send/recv/connect/accept retried
+ * on EINTR. (node:fs calls for the session's temp dir, readdir and unlink, are not counted here.)
  */
 export async function harnessCalls(scenarios: Scenario[], target: Target): Promise<{ perScenario: number; byCall: Record<string, number> }> {
   const byCall: Record<string, number> = {};
-  const table = sys as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const saved = { ...table };
-  for (const [name, f] of Object.entries(saved)) {
-    table[name] = (...a: unknown[]) => { byCall[name] = (byCall[name] ?? 0) + 1; return f(...a); };
-  }
+  const tables = [sys, net] as unknown as Array<Record<string, (...a: unknown[]) => unknown>>;
+  const saved = tables.map((t) => ({ ...t }));
+  tables.forEach((table, k) => {
+    for (const [name, f] of Object.entries(saved[k])) {
+      table[name] = (...a: unknown[]) => { byCall[name] = (byCall[name] ?? 0) + 1; return f(...a); };
+    }
+  });
   try {
     for (const sc of scenarios) await runScenario(target, sc);
   } finally {
-    Object.assign(table, saved);
+    tables.forEach((table, k) => Object.assign(table, saved[k]));
   }
   const total = Object.values(byCall).reduce((a, b) => a + b, 0);
   return { perScenario: total / Math.max(1, scenarios.length), byCall };

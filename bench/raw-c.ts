@@ -1,14 +1,18 @@
 // The C floor: encode recorded scenarios (their calls, sizes and observed results) as an ops file,
-// compile bench/raw-loop.c with `cc -O2` into a temp dir, and let it replay them in a timed loop.
+// compile bench/raw-loop.c and raw-socket.c with `cc -O2` into a temp dir, and let it replay them in a timed loop.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recvFlags } from '../harness/host/exec-stream.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Outcome, Trace } from '../spec/trace.ts';
 
-const SOURCE = fileURLToPath(new URL('./raw-loop.c', import.meta.url));
+const SOURCES = ['./raw-loop.c', './raw-socket.c'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+const FAMILY = { unix: 1, inet: 2, inet6: 10 } as const;
+const MSG_TRUNC = 0x20;
+const anyFd = (exp: string): string => (Number(exp) >= 0 ? '0' : exp);
 const REVENTS: Record<string, number> = { POLLIN: 0x1, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20 };
 
 export interface RawResult {
@@ -43,6 +47,8 @@ export function encodeScenario(sc: Scenario, trace: Trace): string[] | undefined
   const handles = new Map<string, number>();
   const h = (name: string) => { if (!handles.has(name)) handles.set(name, handles.size); return handles.get(name)!; };
   const lines = ['S'];
+  const dgram = new Set<string>();
+  const tcp: Record<string, boolean> = {};
   for (let i = 0; i < sc.steps.length; i++) {
     const s = sc.steps[i];
     const o = outcome.get(i);
@@ -59,12 +65,35 @@ export function encodeScenario(sc: Scenario, trace: Trace): string[] | undefined
         lines.push(`P ${h(s.fd)} ${exp} ${bits}`);
         break;
       }
-      case 'close': lines.push(`C ${h(s.fd)} ${exp}`); break;
+      case 'close': if (tcp[s.fd]) return undefined; lines.push(`C ${h(s.fd)} ${exp}`); break;
       case 'dup': lines.push(`D ${h(s.fd)} ${h(s.as)} ${exp}`); break;
       case 'set-nonblock': lines.push(`N ${h(s.fd)} ${s.on ? 1 : 0} ${exp}`); break;
       case 'get-pipe-size': lines.push(`G ${h(s.fd)} ${exp}`); break;
       case 'set-pipe-size': lines.push(`Z ${h(s.fd)} ${s.size} ${exp}`); break;
-      default: return undefined;
+      // sockets (bench/raw-socket.c); calls returning a descriptor expect 0 for any descriptor
+      case 'socketpair': lines.push(`K ${h(s.a)} ${h(s.b)} ${+s.nonblock} ${+!!s.dgram} ${exp}`); dgram.add(s.a).add(s.b); break;
+      case 'socket': lines.push(`O ${h(s.as)} ${FAMILY[s.family]} ${+s.nonblock} ${+!!s.dgram} ${anyFd(exp)}`); if (s.dgram) dgram.add(s.as); else dgram.delete(s.as); tcp[s.as] = s.family !== 'unix' && !s.dgram; break;
+      case 'bind': if (!('path' in s.addr) && !('port' in s.addr)) return undefined; lines.push(`B ${h(s.fd)} ${'path' in s.addr ? s.addr.path : '-'} ${exp}`); break;
+      case 'listen': lines.push(`L ${h(s.fd)} ${s.backlog} ${exp}`); break;
+      case 'connect': if (!('of' in s.to)) return undefined; lines.push(`X ${h(s.fd)} ${h(s.to.of)} ${exp}`); break;
+      case 'accept': lines.push(`A ${h(s.fd)} ${h(s.as)} ${anyFd(exp)}`); tcp[s.as] = tcp[s.fd]; break;
+      case 'send': {
+        if (s.to) return undefined; // sendto: not in the bench's workloads
+        // C waits for a loopback send to land only if a later step receives it (on another handle)
+        const seen = sc.steps.slice(i + 1).some((t) => t.op === 'recv' && t.fd !== s.fd);
+        lines.push(`E ${h(s.fd)} ${s.size} ${+seen} ${exp}`);
+        break;
+      }
+      case 'recv': {
+        const flags = recvFlags(s);
+        // the host target receives datagrams with MSG_DONTWAIT by recvmsg (to see msg_flags), the rest by recvfrom
+        if (!dgram.has(s.fd)) lines.push(`Y ${h(s.fd)} ${s.size} ${flags} ${exp}`);
+        else if (s.dontwait) lines.push(`J ${h(s.fd)} ${s.size} ${flags} ${exp} ${o.kind === 'ok' && (o.detail?.msgFlags ?? []).includes('MSG_TRUNC') ? MSG_TRUNC : 0}`);
+        else return undefined;
+        break;
+      }
+      case 'sockname': lines.push(`F ${h(s.fd)} ${+s.peer} ${exp}`); break;
+      default: return undefined; // shutdown, and close of a TCP socket (the host target waits for the peer to see the FIN), too
     }
   }
   return lines;
@@ -72,22 +101,46 @@ export function encodeScenario(sc: Scenario, trace: Trace): string[] | undefined
 
 export const haveCompiler = (): boolean => !spawnSync('cc', ['--version'], { stdio: 'ignore' }).error;
 
-/** Compile raw-loop.c and replay `cases` for `seconds`; everything lives in a temp dir removed afterwards. */
-export function rawReplay(cases: Array<{ scenario: Scenario; trace: Trace }>, seconds: number): RawResult {
+/** A compiled C replay of some cases, run as often as asked; dispose removes its temp dir. */
+export interface RawReplayer {
+  run(seconds: number): RawResult;
+  dispose(): void;
+}
+
+/** Encode `cases` and compile raw-loop.c (with raw-socket.c) into a temp dir. */
+export function rawReplayer(cases: Array<{ scenario: Scenario; trace: Trace }>): RawReplayer {
   const dir = mkdtempSync(join(tmpdir(), 'ipcspec-bench-'));
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
   try {
     const encoded = cases.map((c) => encodeScenario(c.scenario, c.trace));
     const lines = encoded.flatMap((l) => l ?? []);
     if (!lines.length) throw new Error('no scenario could be encoded for the C replay');
+    const skipped = encoded.filter((l) => !l).length;
     const opsFile = join(dir, 'ops.txt');
     writeFileSync(opsFile, `${lines.join('\n')}\n`);
     const bin = join(dir, 'raw-loop');
-    const cc = spawnSync('cc', ['-O2', '-o', bin, SOURCE], { encoding: 'utf8' });
-    if (cc.status !== 0) throw new Error(`cc -O2 ${SOURCE} failed: ${cc.stderr || cc.error}`);
-    const run = spawnSync(bin, [opsFile, dir, String(seconds)], { encoding: 'utf8', timeout: (seconds + 60) * 1000 });
-    if (run.status !== 0) throw new Error(`raw-loop failed (${run.status ?? run.signal}): ${run.stderr}`);
-    return { ...(JSON.parse(run.stdout) as Omit<RawResult, 'skipped'>), skipped: encoded.filter((l) => !l).length };
+    const cc = spawnSync('cc', ['-O2', '-o', bin, ...SOURCES], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`cc -O2 ${SOURCES.join(' ')} failed: ${cc.stderr || cc.error}`);
+    return {
+      run(seconds) {
+        const run = spawnSync(bin, [opsFile, dir, String(seconds)], { encoding: 'utf8', timeout: (seconds + 60) * 1000 });
+        if (run.status !== 0) throw new Error(`raw-loop failed (${run.status ?? run.signal}): ${run.stderr}`);
+        return { ...(JSON.parse(run.stdout) as Omit<RawResult, 'skipped'>), skipped };
+      },
+      dispose,
+    };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
+
+/** Compile and replay `cases` once for `seconds`. */
+export function rawReplay(cases: Array<{ scenario: Scenario; trace: Trace }>, seconds: number): RawResult {
+  const r = rawReplayer(cases);
+  try {
+    return r.run(seconds);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    r.dispose();
   }
 }

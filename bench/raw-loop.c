@@ -1,5 +1,6 @@
 // The floor for `ipcspec bench`: replay the syscalls of recorded ipcspec scenarios in a tight C
-// loop, with the same sizes, and check every result against the recorded trace.
+// loop, with the same sizes, and check every result against the recorded trace. Pipe ops are here,
+// socket ops in bench/raw-socket.c.
 // usage: raw-loop OPS_FILE WORK_DIR SECONDS    (OPS_FILE is written by bench/raw-c.ts)
 // Prints one JSON object: scenarios replayed, wall and CPU ns per scenario, syscalls per scenario,
 // and how many results differed from the recorded traces (in the first, verifying pass).
@@ -14,20 +15,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAXV 8
-#define MAXH 32
-
-struct op {
-  char kind;     // M W V R Q P C D N G Z (see bench/raw-c.ts)
-  int h, h2;     // handles (M: read and write ends; D: source and new)
-  int fifo, nonblock;
-  long size;
-  int nv;
-  long v[MAXV];
-  long expect;   // return value, or -errno
-  int revents;   // P only
-};
+#include "raw-loop.h"
 
 struct scen { int first, count; };
 
@@ -35,14 +23,16 @@ static struct op *ops;
 static struct scen *scens;
 static int nops, nscens;
 static long maxbuf = 1;
-static unsigned char *wbuf, *rbuf;
-static long syscalls, mismatches;
+unsigned char *wbuf, *rbuf;
+long syscalls;
+static long mismatches;
 static char first_mismatch[256];
-static char fifo_path[4096];
+static char fifo_path[4200];
+char work_dir[4096];
 
-static void die(const char *m) { fprintf(stderr, "raw-loop: %s\n", m); exit(2); }
+void die(const char *m) { fprintf(stderr, "raw-loop: %s\n", m); exit(2); }
 
-static long rd(FILE *f) {
+long rd(FILE *f) {
   long x;
   if (fscanf(f, "%ld", &x) != 1) die("malformed ops file");
   return x;
@@ -76,11 +66,11 @@ static void load(const char *path) {
       case 'P': case 'C': case 'G': o.h = rd(f); break;
       case 'D': o.h = rd(f); o.h2 = rd(f); break;
       case 'N': case 'Z': o.h = rd(f); o.size = rd(f); break;
-      default: die("unknown op");
+      default: if (!socket_parse(k, f, &o, &total)) die("unknown op");
     }
     if (o.h >= MAXH || o.h2 >= MAXH) die("too many handles");
     o.expect = rd(f);
-    if (k == 'P') o.revents = rd(f);
+    if (k == 'P' || k == 'J') o.revents = rd(f);
     if (total > maxbuf) maxbuf = total;
     ops[nops++] = o;
     scens[nscens - 1].count++;
@@ -96,8 +86,9 @@ static void mismatch(int s, int i, long got, int revents) {
 }
 
 static void replay(int s) {
-  int fd[MAXH], open_[MAXH] = { 0 }, made_fifo = 0;
-  for (int i = 0; i < MAXH; i++) fd[i] = -1;
+  struct scenario_fds sf;
+  int *fd = sf.fd, *open_ = sf.open_, made_fifo = 0;
+  for (int i = 0; i < MAXH; i++) { fd[i] = -1; open_[i] = 0; }
   struct iovec iov[MAXV];
   for (int i = 0; i < scens[s].count; i++) {
     const struct op *o = &ops[scens[s].first + i];
@@ -150,13 +141,15 @@ static void replay(int s) {
       }
       case 'G': r = fcntl(f, F_GETPIPE_SZ); syscalls++; break;
       case 'Z': r = fcntl(f, F_SETPIPE_SZ, (int)o->size); syscalls++; break;
+      default: r = socket_run(o, &sf, &revents); break; // returns -errno itself
     }
-    if (r < 0 && o->kind != 'M') r = -errno;
-    if (r >= 0 && o->kind == 'P' && revents != o->revents) mismatch(s, i, r, revents);
+    if (r < 0 && strchr("WRVQPCDNGZ", o->kind)) r = -errno;
+    if (r >= 0 && (o->kind == 'P' || o->kind == 'J') && revents != o->revents) mismatch(s, i, r, revents);
     else if (r != o->expect) mismatch(s, i, r, revents);
   }
   for (int i = 0; i < MAXH; i++) if (open_[i]) { close(fd[i]); syscalls++; }
   if (made_fifo) { unlink(fifo_path); syscalls++; }
+  socket_end();
 }
 
 static double clock_s(clockid_t c) {
@@ -170,6 +163,7 @@ int main(int argc, char **argv) {
   if (argc != 4) die("usage: raw-loop OPS_FILE WORK_DIR SECONDS");
   load(argv[1]);
   if (!nscens) die("no scenarios");
+  snprintf(work_dir, sizeof work_dir, "%s", argv[2]);
   snprintf(fifo_path, sizeof fifo_path, "%s/fifo", argv[2]);
   double budget = atof(argv[3]);
   wbuf = malloc(maxbuf);

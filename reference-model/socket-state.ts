@@ -15,6 +15,8 @@ export interface Sock {
   tx?: number;
   /** How this side stopped sending: the peer's recv sees EOF after the data. */
   wrDone?: 'shutdown' | 'close';
+  /** shutdown(SHUT_RD) or SHUT_RDWR: receive operations are disabled (recv never blocks); the clause that judges them. */
+  rdShut?: 'stream.shutdown-read' | 'stream.shutdown-both';
   /** The connection was reset (closed with unread data): outside the model from here. */
   reset?: boolean;
   /** The peer closed with data of ours unread: `resetPending` until a call reports ECONNRESET. */
@@ -39,6 +41,20 @@ export interface Sock {
   unread?: readonly Uint8Array[];
   /** Its receive queue may have overflowed (UDP): what was dropped is not known, so order is no longer judged. */
   lossy?: boolean;
+  /** Datagram sockets: who sent each datagram in `sent` (socket id, by the datagram's identity). */
+  senders?: ReadonlyMap<Uint8Array, number>;
+  /** The source address its datagrams carry, once seen (a UDP socket's port chosen at its first sendto). */
+  source?: string;
+  /** The scenario handle that named it (datagram sockets): a sendto may still address it after close. */
+  handle?: string;
+  /** A connected datagram socket: sends to a closed UDP port whose ECONNREFUSED no call has reported yet. */
+  refused?: number;
+  /** The same from sendto on an unconnected socket (linux tells it nothing). */
+  refusedUnconnected?: number;
+  /** A MSG_PEEK returned one of these datagrams: the next receive returns it again. */
+  peekedDgrams?: readonly Uint8Array[];
+  /** Two-host scenarios: the test host whose address it was bound to. */
+  testHost?: 'a' | 'b';
   /** Its connect completed where the model does not track the connection: outside the model from here. */
   limbo?: boolean;
 }
@@ -49,12 +65,15 @@ export interface NetState {
   handles: Map<string, number | 'closed'>;
   /** AF_UNIX paths bound in the temp dir -> the socket bound there (its file stays after close: stale). */
   paths: Map<string, number>;
+  /** Socket files removed by unlink (a bind there works again), and abstract names -> the socket holding it (free once it closes). */
+  unlinked: Set<string>;
+  abstract: Map<string, number>;
 }
 
-export const initialNet = (): NetState => ({ socks: new Map(), handles: new Map(), paths: new Map() });
+export const initialNet = (): NetState => ({ socks: new Map(), handles: new Map(), paths: new Map(), unlinked: new Set(), abstract: new Map() });
 
 export function cloneNet(n: NetState): NetState {
   const socks = new Map<number, Sock>();
   for (const [k, v] of n.socks) socks.set(k, { ...v, queue: v.queue.slice() });
-  return { socks, handles: new Map(n.handles), paths: new Map(n.paths) };
+  return { socks, handles: new Map(n.handles), paths: new Map(n.paths), unlinked: new Set(n.unlinked), abstract: new Map(n.abstract) };
 }

@@ -55,7 +55,11 @@ export type Pending =
   | { kind: 'child-read'; step: number; actor: string; ofd: number; obj: number; call: Step }
   | { kind: 'opaque'; step: number; actor: string; call: Step }
   /** A recv blocked on a stream socket (`sock`), with MSG_WAITALL or not. */
-  | { kind: 'recv'; step: number; actor: string; sock: number; size: number; waitall: boolean; peek?: boolean; call: Step };
+  | { kind: 'recv'; step: number; actor: string; sock: number; size: number; waitall: boolean; peek?: boolean; call: Step }
+  /** A blocking connect (`sock`) asleep because `listener`'s queue was full (linux: AF_UNIX waits for room; TCP's SYN was dropped). */
+  | { kind: 'connect'; step: number; actor: string; sock: number; listener: number; call: Step }
+  /** A send blocked on a full stream socket (`sock` sends): `remaining` its bytes the peer has not received yet, `written` those it has. */
+  | { kind: 'send'; step: number; actor: string; sock: number; total: number; remaining: Uint8Array; written: number; call: Step };
 
 export interface ModelState {
   nextId: number;

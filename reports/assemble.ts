@@ -26,7 +26,8 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
       properties.push({ property: p.name, area: p.area, target: target.name, seed: outcome.seed, runs: outcome.runs, unsupported: outcome.unsupported, status: f ? (f.verdict.status === 'fail' ? 'fail' : f.verdict.status) : outcome.runs === outcome.unsupported && outcome.runs > 0 ? 'unsupported' : 'pass', durationMs });
       for (const [c, n] of outcome.exercised) { const r = per.get(c); if (r) r.runs += n; }
       if (outcome.unsupported && outcome.unsupported === outcome.runs) {
-        for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass' && r.runs === 0) { r.status = 'unsupported'; r.reason = outcome.unsupportedReason; } }
+        // Unsupported is not pass, whichever property ran first: a clause some of whose scenarios could not run here is unsupported, with the reason.
+        for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass') { r.status = 'unsupported'; r.reason = `${p.name}: ${outcome.unsupportedReason}`; } }
       }
       if (!f) continue;
       const v = f.verdict;

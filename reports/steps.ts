@@ -4,7 +4,7 @@ import type { Scenario, Step } from '../spec/scenario.ts';
 import type { SockAddr } from '../spec/socket-scenario.ts';
 import type { Outcome, Trace } from '../spec/trace.ts';
 
-const showAddr = (a: SockAddr): string => ('path' in a ? `"${a.path}"` : 'port' in a ? 'loopback port 0' : `name of ${a.of}`);
+const showAddr = (a: SockAddr): string => 'host' in a ? `host ${a.host}'s address, port 0` : ('path' in a ? `"${a.path}"` : 'port' in a ? 'loopback port 0' : 'of' in a ? `name of ${a.of}` : 'pathLength' in a ? `a ${a.pathLength}-byte path` : `abstract "@${a.abstract}"`);
 
 export function describeStep(s: Step): string {
   switch (s.op) {
@@ -28,16 +28,18 @@ export function describeStep(s: Step): string {
     case 'pipeline': return `${s.producer.kind === 'yes' ? 'yes' : `dd bs=${s.producer.chunk} (${s.producer.size} bytes)`} | ${s.consumer.kind === 'cat' ? 'cat' : `head -n ${s.consumer.lines}`}`;
     case 'concurrent-writes': return `${s.writers} threads each write ${s.records} records of ${s.size} bytes to ${s.fd}; drain ${s.reader}`;
     case 'socketpair': return `socketpair(AF_UNIX, ${s.dgram ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${s.nonblock ? '|SOCK_NONBLOCK' : ''}) -> ${s.a}, ${s.b}`;
-    case 'socket': return `${s.as} = socket(AF_${s.family.toUpperCase()}, ${s.dgram ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${s.nonblock ? '|SOCK_NONBLOCK' : ''})`;
+    case 'socket': return `${s.as} = socket(AF_${s.family.toUpperCase()}, ${s.dgram ? 'SOCK_DGRAM' : 'SOCK_STREAM'}${s.nonblock ? '|SOCK_NONBLOCK' : ''})${s.host ? ` on host ${s.host}` : ''}`;
     case 'bind': return `bind(${s.fd}, ${showAddr(s.addr)})`;
     case 'listen': return `listen(${s.fd}, ${s.backlog})`;
     case 'connect': return `connect(${s.fd}, ${showAddr(s.to)})`;
     case 'accept': return `${s.as} = accept(${s.fd})`;
-    case 'send': return `send(${s.fd}, ${s.size} bytes, MSG_DONTWAIT|MSG_NOSIGNAL)`;
+    case 'send': return s.to ? `sendto(${s.fd}, ${s.size} bytes, MSG_DONTWAIT|MSG_NOSIGNAL, ${showAddr(s.to)})` : `send(${s.fd}, ${s.size} bytes, ${s.dontwait === false ? '' : 'MSG_DONTWAIT|'}MSG_NOSIGNAL)`;
     case 'recv': return `recv(${s.fd}, ${s.size}, ${[s.waitall && 'MSG_WAITALL', s.dontwait && 'MSG_DONTWAIT', s.peek && 'MSG_PEEK', s.trunc && 'MSG_TRUNC'].filter(Boolean).join('|') || '0'})`;
-    case 'shutdown': return `shutdown(${s.fd}, SHUT_WR)`;
+    case 'shutdown': return `shutdown(${s.fd}, SHUT_${s.how.toUpperCase()})`;
     case 'sockname': return `get${s.peer ? 'peer' : 'sock'}name(${s.fd})`;
     case 'connect-status': return `connected(${s.fd})? poll(POLLOUT, 0) + SO_ERROR`;
+    case 'bind-unprivileged': return `child drops to an unprivileged uid; bind(socket(AF_${s.family.toUpperCase()}), loopback port ${s.port})`;
+    case 'connect-wait': return `wait for ${s.fd} to connect: poll(POLLOUT) up to 30 s + SO_ERROR`;
   }
 }
 
@@ -53,11 +55,12 @@ export function describeOutcome(o: Outcome): string {
       }
       if (d?.type) return `type ${d.type}, st_size ${d.size}`;
       if (d?.records) return `${d.records.length} bytes drained`;
+      if (d?.ranAs) return `${o.value} (name ${d.addr}, as uid ${d.ranAs.euid})`;
       if (d?.addr !== undefined) return `${o.value} (name ${d.addr || '(unnamed)'})`;
       if (d?.msgFlags?.length) return `${o.value} (msg_flags ${d.msgFlags.join('|')})`;
       return `${o.value}`;
     }
-    case 'err': return `-1 ${o.errno}`;
+    case 'err': return `-1 ${o.errno}${o.detail?.ranAs ? ` (as uid ${o.detail.ranAs.euid})` : ''}`;
     case 'pending': return 'blocks';
     case 'unsupported': return `unsupported: ${o.reason}`;
     case 'error': return `harness error: ${o.message}`;

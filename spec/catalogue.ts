@@ -7,8 +7,9 @@ import { STREAM_CLAUSES } from './clauses/stream.ts';
 import { SOCKET_ADDR_CLAUSES } from './clauses/socket-addr.ts';
 import { LISTEN_CLAUSES } from './clauses/listen.ts';
 import { DGRAM_CLAUSES } from './clauses/dgram.ts';
+import { SEND_BUFFER_CLAUSES } from './clauses/send-buffer.ts';
 
-export const CLAUSES: readonly Clause[] = [...PIPE_CLAUSES, ...PIPELINE_CLAUSES, ...FIFO_CLAUSES, ...STREAM_CLAUSES, ...SOCKET_ADDR_CLAUSES, ...LISTEN_CLAUSES, ...DGRAM_CLAUSES];
+export const CLAUSES: readonly Clause[] = [...PIPE_CLAUSES, ...PIPELINE_CLAUSES, ...FIFO_CLAUSES, ...STREAM_CLAUSES, ...SOCKET_ADDR_CLAUSES, ...LISTEN_CLAUSES, ...DGRAM_CLAUSES, ...SEND_BUFFER_CLAUSES];
 
 const byId = new Map(CLAUSES.map((c) => [c.id, c]));
 

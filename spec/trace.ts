@@ -27,6 +27,8 @@ export interface Detail {
   addr?: string;
   /** recvmsg's msg_flags on a datagram socket, by name (MSG_TRUNC). */
   msgFlags?: string[];
+  /** The credentials a call ran with (bind-unprivileged): real and effective uid, and CAP_NET_BIND_SERVICE in the effective set. */
+  ranAs?: { uid: number; euid: number; netBindService: boolean };
 }
 
 export type TraceEvent =

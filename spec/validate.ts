@@ -2,7 +2,7 @@
 // the place and the problem, never a crash deep in the harness.
 import { fromJson } from './codec.ts';
 import { PIPE_VARIANTS, type Scenario } from './scenario.ts';
-import { SOCKET_FAMILIES } from './socket-scenario.ts';
+import { SOCKET_FAMILIES, TEST_HOSTS } from './socket-scenario.ts';
 import { SCHEMA_VERSION, type Counterexample } from './report.ts';
 
 export class InvalidInput extends Error {}
@@ -16,7 +16,10 @@ const natList = (v: unknown) => Array.isArray(v) && v.length > 0 && v.length <= 
 const oneOf = (...xs: unknown[]) => (v: unknown) => xs.includes(v);
 const relPath = (v: unknown) => str(v) && !(v as string).startsWith('/') && !(v as string).split('/').includes('..');
 const producer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'yes' || ((v as { kind: string }).kind === 'bytes' && nat((v as { size: number }).size) && nat((v as { chunk: number }).chunk) && (v as { chunk: number }).chunk > 0));
-const sockAddr = (v: unknown) => !!v && typeof v === 'object' && Object.keys(v).length === 1 && (relPath((v as { path?: unknown }).path) || (v as { port?: unknown }).port === 0 || str((v as { of?: unknown }).of));
+const testHostAddr = (v: unknown) => !!v && typeof v === 'object' && Object.keys(v).length === 2 && TEST_HOSTS.includes((v as { host?: never }).host as never) && (v as { port?: unknown }).port === 0;
+const sockAddr = (v: unknown): boolean => testHostAddr(v) || !!v && typeof v === 'object' && Object.keys(v).length === 1 && (relPath((v as { path?: unknown }).path) || (v as { port?: unknown }).port === 0 || str((v as { of?: unknown }).of) || unixName(v));
+const unixName = (v: unknown) => (nat((v as { pathLength?: unknown }).pathLength) && (v as { pathLength: number }).pathLength <= 4096) || (str((v as { abstract?: unknown }).abstract) && !(v as { abstract: string }).abstract.includes('\0'));
+const port = (v: unknown) => nat(v) && (v as number) <= 65535;
 const consumer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'cat' || ((v as { kind: string }).kind === 'head-lines' && nat((v as { lines: number }).lines)));
 
 const STEP_SHAPES: Record<string, Shape> = {
@@ -30,10 +33,11 @@ const STEP_SHAPES: Record<string, Shape> = {
   'child-write': { fd: str, size: nat, sigpipe: oneOf('default', 'ignore') }, 'child-read': { fd: str },
   pipeline: { producer, consumer },
   'concurrent-writes': { fd: str, reader: str, writers: (v) => nat(v) && (v as number) >= 1 && (v as number) <= 8, records: nat, size: nat },
-  socketpair: { a: str, b: str, nonblock: bool }, socket: { family: oneOf(...SOCKET_FAMILIES), as: str, nonblock: bool },
+  socketpair: { a: str, b: str, nonblock: bool }, socket: { family: oneOf(...SOCKET_FAMILIES), as: str, nonblock: bool, host: (v) => v === undefined || oneOf(...TEST_HOSTS)(v) },
   bind: { fd: str, addr: sockAddr }, listen: { fd: str, backlog: int }, connect: { fd: str, to: sockAddr }, accept: { fd: str, as: str },
-  send: { fd: str, size: nat }, recv: { fd: str, size: nat, waitall: bool, dontwait: bool, peek: (v) => v === undefined || bool(v) },
-  shutdown: { fd: str, how: oneOf('wr') }, sockname: { fd: str, peer: bool }, 'connect-status': { fd: str },
+  send: { fd: str, size: nat, to: (v) => v === undefined || sockAddr(v), dontwait: (v) => v === undefined || bool(v) }, recv: { fd: str, size: nat, waitall: bool, dontwait: bool, peek: (v) => v === undefined || bool(v) },
+  shutdown: { fd: str, how: oneOf('wr', 'rd', 'rdwr') }, sockname: { fd: str, peer: bool }, 'connect-status': { fd: str }, 'connect-wait': { fd: str },
+  'bind-unprivileged': { family: oneOf('inet', 'inet6'), port },
 };
 
 const MAX_BYTES = 8 << 20; // spec/payload.ts: payloads are views into a 16 MiB pool

@@ -17,7 +17,9 @@ const ops = {
   writev: (a) => sys.writev(a.fd, a.parts),
   open: (a) => sys.open(a.path, a.flags),
   recv: (a) => net.recv(a.fd, a.size, a.flags),
+  send: (a) => net.send(a.fd, a.data, a.flags),
   accept: (a) => net.accept(a.fd, a.root),
+  connect: (a) => net.connect(a.fd, a.addr, a.root),
   /** Write `records` buffers back to back, as fast as possible (concurrent-writes). */
   writeAll(a) {
     for (const rec of a.records) {

@@ -34,6 +34,11 @@ export class ActorThread {
     await this.ready;
   }
 
+  /** The finished call's result, without taking it (poll() still reports it). */
+  get result(): ActorResult | undefined {
+    return this.inflight?.done;
+  }
+
   get busy(): boolean {
     return this.inflight !== undefined && this.inflight.done === undefined;
   }

@@ -1,17 +1,29 @@
 // Listening, connecting and accepting on the host. A TCP connect waits (long deadline) until the
 // listener has queued the handshake or dropped the SYN, so the next step sees the kernel's answer.
+// A blocking connect runs on its actor: against a full queue it sleeps in connect (the session
+// proves that by /proc), and returns once accept frees room (AF_UNIX) or a retransmitted SYN gets in (TCP).
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { fdOf, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
+import { fdOf, isDgram, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
 import { errnoName, sys } from './libc.mjs';
 import { net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
 
-const CONNECT_DEADLINE_S = 15;
+/** connect-wait: how long a connect that must complete may take (SYN retransmits come at 1, 3, 7, 15 s). */
+export const CONNECT_WAIT_MS = 30_000;
+const POLLOUT = 0x4;
+const DONE = POLLOUT | 0x8 | 0x10; // POLLOUT | POLLERR | POLLHUP
 
-export type ConnectStep = Extract<Step, { op: 'listen' | 'connect' | 'connect-status' | 'accept' }>;
+export type ConnectStep = Extract<Step, { op: 'listen' | 'connect' | 'connect-status' | 'connect-wait' | 'accept' }>;
+
+/** poll(POLLOUT) said the connect is over: 1 connected, or its error (SO_ERROR). */
+function connectResult(fd: number): Outcome {
+  const e = net.soError(fd);
+  if (e.errno) return outcome(e);
+  return e.value === 0 ? { kind: 'ok', value: 1 } : { kind: 'err', errno: errnoName(e.value) };
+}
 
 export async function execConnectStep(s: HostSession, i: number, step: ConnectStep): Promise<Outcome | Waiting> {
   const root = s.dir;
@@ -20,35 +32,43 @@ export async function execConnectStep(s: HostSession, i: number, step: ConnectSt
     case 'connect': {
       const fd = fdOf(s, step.fd);
       const listener = 'of' in step.to ? fdOf(s, step.to.of) : undefined;
-      const tcp = isTcp(fd);
+      const tcp = isTcp(fd, s);
       const before = tcp && listener !== undefined ? { q: net.acceptQueue(listener), d: net.drops(listener) } : undefined;
-      // A blocking connect runs inline: bound it, so that one which would block (a full queue) ends
-      // in a harness error after the deadline instead of hanging the run.
-      const inline = mayBlock(fd) && !net.sendTimeout(fd, CONNECT_DEADLINE_S).errno;
-      const t0 = Date.now();
-      const r = net.connect(fd, resolveAddr(s, fd, step.to), root);
-      if (inline) {
-        net.sendTimeout(fd, 0);
-        if (r.errno && Date.now() - t0 >= CONNECT_DEADLINE_S * 1000 - 50) {
-          return { kind: 'error', message: `blocking connect still waiting after ${CONNECT_DEADLINE_S} s (the host harness runs connect inline; use a nonblocking socket to observe a full queue)` };
-        }
-      }
+      const watch = before && !before.q.errno && !before.d.errno ? before : undefined;
+      // the server side completes on the final ACK: wait until the listener queued it, or dropped the SYN
+      const handshake = (also: () => boolean) => until(() => (net.acceptQueue(listener!).value ?? 0) > watch!.q.value || (net.drops(listener!).value ?? 0) > watch!.d.value || also(), 'the handshake to be queued or dropped by the listener');
       const name = () => net.getsockname(fd, root).addr;
-      if (before && !before.q.errno && !before.d.errno && (!r.errno || r.errno === 'EINPROGRESS')) {
-        // the server side completes on the final ACK: wait until the listener queued it, or dropped the SYN
-        await until(() => (net.acceptQueue(listener!).value ?? 0) > before.q.value || (net.drops(listener!).value ?? 0) > before.d.value, 'the handshake to be queued or dropped by the listener');
+      const addr = resolveAddr(s, fd, step.to);
+      // A datagram connect only sets the default destination: it never blocks, so it runs inline.
+      if (mayBlock(fd) && !isDgram(fd, s)) {
+        const w = await onActor(s, i, step.actor, 'connect', { fd, addr, root }, syscallNumber('connect'), fd, (r) => outcome(r, r.errno ? {} : { addr: name() }));
+        const actor = await s.actorFor(step.actor);
+        if (watch) await handshake(() => !!actor.result?.errno);
+        return w;
       }
+      const r = net.connect(fd, addr, root);
+      if (watch && (!r.errno || r.errno === 'EINPROGRESS')) await handshake(() => false);
       if (r.errno === 'EINPROGRESS') return { kind: 'err', errno: r.errno, detail: { addr: name() } };
       return outcome(r, r.errno ? {} : { addr: name() });
     }
     case 'connect-status': {
       const fd = fdOf(s, step.fd);
-      const p = sys.poll(fd, 0x4);
+      const p = sys.poll(fd, POLLOUT);
       if (p.errno) return outcome(p);
-      if (((p.revents ?? 0) & (0x4 | 0x8 | 0x10)) === 0) return { kind: 'ok', value: 0 };
-      const e = net.soError(fd);
-      if (e.errno) return outcome(e);
-      return e.value === 0 ? { kind: 'ok', value: 1 } : { kind: 'err', errno: errnoName(e.value) };
+      return ((p.revents ?? 0) & DONE) === 0 ? { kind: 'ok', value: 0 } : connectResult(fd);
+    }
+    case 'connect-wait': {
+      // Something that must happen (the model decides whether it must): a long deadline, and at
+      // expiry the honest answer "still in progress" (0), never a guess.
+      const fd = fdOf(s, step.fd);
+      const t0 = Date.now();
+      for (;;) {
+        const p = sys.poll(fd, POLLOUT);
+        if (p.errno) return outcome(p);
+        if (((p.revents ?? 0) & DONE) !== 0) return connectResult(fd);
+        if (Date.now() - t0 > CONNECT_WAIT_MS) return { kind: 'ok', value: 0 };
+        await new Promise((res) => setTimeout(res, 2));
+      }
     }
     case 'accept': {
       const fd = fdOf(s, step.fd);

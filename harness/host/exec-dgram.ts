@@ -1,39 +1,76 @@
-// Datagram send and receive on the host. Loopback UDP delivers in softirq, so after a send the step
-// waits (long deadline) until the receiver queued the datagram or counted it dropped.
+// Datagram send, sendto and receive on the host. Loopback UDP delivers in softirq, so after a send
+// the step waits (long deadline) for what must follow: the receiver queued the datagram or counted
+// it dropped; with no receiver, the ICMP port unreachable came back (a connected sender shows
+// POLLERR; for an unconnected one, which is told nothing, the netns counted the unreachable).
 import { payload, payloadTag } from '../../spec/payload.ts';
 import type { Step } from '../../spec/scenario.ts';
+import type { SockAddr } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
+import { icmpUnreachIn } from '../measure/dgram-facts.ts';
 import type { ActorResult } from './actor.ts';
-import { fdOf, isDgram, mayBlock, onActor, outcome, until } from './exec-socket-kit.ts';
+import { domainOf, fdOf, isDgram, mayBlock, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
 import { recvFlags } from './exec-stream.ts';
+import { sys } from './libc.mjs';
 import { AF, MSG, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
 
-/** A connected UDP socket's receiver among the session's sockets (bound to its peer name), if any. */
-function udpReceiver(s: HostSession, fd: number): number | undefined {
-  if (net.domain(fd).value === AF.UNIX) return undefined;
-  const to = net.getpeername(fd);
-  if (to.errno) return undefined;
-  for (const other of s.fds.values()) if (other !== fd && isDgram(other) && net.getsockname(other).addr === to.addr) return other;
+const POLLERR = 0x8;
+
+/** The last name seen for each datagram handle, so a sendto can still address a socket since closed. */
+const names = new WeakMap<HostSession, Map<string, string>>();
+
+function destination(s: HostSession, fd: number, to: SockAddr): string {
+  const seen = names.get(s) ?? new Map<string, string>();
+  names.set(s, seen);
+  if (!('of' in to)) return resolveAddr(s, fd, to);
+  const live = s.fds.get(to.of);
+  const addr = live === undefined ? undefined : net.getsockname(live, s.dir).addr;
+  if (addr !== undefined) seen.set(to.of, addr);
+  const known = addr ?? seen.get(to.of);
+  if (known === undefined) throw new Error(`sendto ${to.of}: its address was never seen while it was open`);
+  return known;
+}
+
+/** The session's datagram socket named `addr`, if any. */
+function receiverAt(s: HostSession, fd: number, addr: string): number | undefined {
+  for (const other of s.fds.values()) if (other !== fd && isDgram(other, s) && net.getsockname(other, s.dir).addr === addr) return other;
   return undefined;
+}
+
+/** After a UDP datagram left: a wait until loopback has done what must follow. */
+function udpSettle(s: HostSession, fd: number, to: string | undefined): (() => Promise<void>) | undefined {
+  const fam = domainOf(fd, s) ?? -1;
+  if (fam === AF.UNIX) return undefined;
+  const addr = to ?? net.getpeername(fd, s.dir).addr;
+  if (addr === undefined) return undefined;
+  const r = receiverAt(s, fd, addr);
+  if (r !== undefined) {
+    const before = net.meminfo(r);
+    return () => until(() => { const now = net.meminfo(r); return now.rmem !== before.rmem || now.drops !== before.drops; }, 'the datagram to reach the receiver');
+  }
+  if (to === undefined) return () => until(() => ((sys.poll(fd, POLLERR).revents ?? 0) & POLLERR) !== 0, 'the ICMP port unreachable to reach the connected sender');
+  const n = icmpUnreachIn(fam);
+  // Another sender's unreachable could end this wait early: then the check can only miss.
+  return () => until(() => icmpUnreachIn(fam) > n, 'the ICMP port unreachable to come back');
 }
 
 export async function execDgramStep(s: HostSession, i: number, step: Extract<Step, { op: 'send' | 'recv' }>): Promise<Outcome | Waiting> {
   const fd = fdOf(s, step.fd);
   if (step.op === 'send') {
-    const udp = udpReceiver(s, fd);
-    const before = udp === undefined ? undefined : { m: net.rmem(udp).value, d: net.drops(udp).value };
-    const r = net.send(fd, payload(payloadTag(i), step.size), MSG.DONTWAIT | MSG.NOSIGNAL);
-    if (!r.errno && udp !== undefined && before) await until(() => net.rmem(udp).value !== before.m || net.drops(udp).value !== before.d, 'the datagram to reach the receiver');
+    const data = payload(payloadTag(i), step.size);
+    const to = step.to ? destination(s, fd, step.to) : undefined;
+    const settle = udpSettle(s, fd, to);
+    const r = to === undefined ? net.send(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL) : net.sendto(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL, to, s.dir);
+    if (!r.errno && settle) await settle();
     return outcome(r);
   }
   const flags = recvFlags(step);
   if (step.dontwait) {
-    // recvmsg, to see msg_flags
-    const r = net.recvmsg(fd, step.size, flags);
+    // recvmsg, to see msg_flags and the sender's address
+    const r = net.recvfrom(fd, step.size, flags, s.dir);
     const o = outcome(r, { data: r.errno ? undefined : r.data });
-    return o.kind === 'ok' ? { ...o, detail: { msgFlags: (r.msgFlags ?? 0) & MSG.TRUNC ? ['MSG_TRUNC'] : [] } } : o;
+    return o.kind === 'ok' ? { ...o, detail: { msgFlags: (r.msgFlags ?? 0) & MSG.TRUNC ? ['MSG_TRUNC'] : [], addr: r.addr ?? 'unix:' } } : o;
   }
   const finish = (r: ActorResult) => outcome(r, { data: r.errno ? undefined : r.data });
   if (!mayBlock(fd)) return finish(net.recv(fd, step.size, flags));

@@ -6,16 +6,33 @@ import type { ActorResult } from './actor.ts';
 import { F, O, sys, type Sys } from './libc.mjs';
 import { AF, net, SHUT } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
+import { testHostAddr } from './exec-two-host.ts';
 
 export const NETWORK_DEADLINE_MS = 10_000;
+/** Raised (never lowered) by test hosts whose round trip asks for longer: max(10 s, 100 x RTT). */
+let networkDeadlineMs = NETWORK_DEADLINE_MS;
+export const raiseNetworkDeadline = (ms: number): void => { networkDeadlineMs = Math.max(networkDeadlineMs, ms); };
 const POLLRDHUP = 0x2000;
 
 export const outcome = (r: Sys | ActorResult, extra: { data?: Uint8Array; addr?: string } = {}): Outcome =>
   r.errno ? { kind: 'err', errno: r.errno } : { kind: 'ok', value: r.value, ...(extra.data ? { data: extra.data } : {}), ...(extra.addr !== undefined ? { detail: { addr: extra.addr } } : {}) };
 
 export const fdOf = (s: HostSession, h: string): number => s.fds.get(h) ?? -1;
-export const isTcp = (fd: number): boolean => { const d = net.domain(fd); return !d.errno && d.value !== AF.UNIX && net.type(fd).value === 1; };
-export const isDgram = (fd: number): boolean => net.type(fd).value === 2;
+/** SO_DOMAIN and SO_TYPE of a session's descriptors, kept while its handles stay as they are (FdMap.changes). */
+const kinds = new WeakMap<HostSession, { at: number; byFd: Map<number, { domain: number; type: number } | undefined> }>();
+function kindOf(fd: number, s?: HostSession): { domain: number; type: number } | undefined {
+  const ask = () => { const d = net.domain(fd); const t = net.type(fd); return d.errno || t.errno ? undefined : { domain: d.value, type: t.value }; };
+  if (!s) return ask();
+  let k = kinds.get(s);
+  if (!k || k.at !== s.fds.changes) kinds.set(s, (k = { at: s.fds.changes, byFd: new Map() }));
+  if (!k.byFd.has(fd)) k.byFd.set(fd, ask());
+  return k.byFd.get(fd);
+}
+/** Pass the session when fd is one of its handles' descriptors: the answer is then looked up once. */
+export const isTcp = (fd: number, s?: HostSession): boolean => { const k = kindOf(fd, s); return !!k && k.domain !== AF.UNIX && k.type === 1; };
+export const isDgram = (fd: number, s?: HostSession): boolean => kindOf(fd, s)?.type === 2;
+/** The address family (SO_DOMAIN) of a socket, or undefined. */
+export const domainOf = (fd: number, s?: HostSession): number | undefined => kindOf(fd, s)?.domain;
 export const mayBlock = (fd: number): boolean => {
   const fl = sys.fcntl(fd, F.GETFL);
   return !fl.errno && (fl.value & O.NONBLOCK) === 0;
@@ -27,18 +44,18 @@ export const bindHandle = (s: HostSession, h: string, fd: number): void => { s.f
 export async function until(cond: () => boolean, what: string): Promise<void> {
   const t0 = Date.now();
   for (let spins = 0; !cond(); spins++) {
-    if (Date.now() - t0 > NETWORK_DEADLINE_MS) throw new Error(`loopback did not deliver within ${NETWORK_DEADLINE_MS / 1000} s: ${what}`);
+    if (Date.now() - t0 > networkDeadlineMs) throw new Error(`loopback did not deliver within ${networkDeadlineMs / 1000} s: ${what}`);
     await new Promise((res) => (spins < 100 ? setImmediate(res) : setTimeout(res, 1)));
   }
 }
 
 /** The session's socket connected to `fd` (its name is our peer name), if any. */
-function peerOf(s: HostSession, fd: number): number | undefined {
+export function peerOf(s: HostSession, fd: number): number | undefined {
   const me = net.getsockname(fd);
   const mine = net.getpeername(fd);
   if (me.errno || mine.errno) return undefined;
   for (const other of s.fds.values()) {
-    if (other === fd || !isTcp(other)) continue;
+    if (other === fd || !isTcp(other, s)) continue;
     if (net.getpeername(other).addr === me.addr && net.getsockname(other).addr === mine.addr) return other;
   }
   return undefined;
@@ -46,14 +63,35 @@ function peerOf(s: HostSession, fd: number): number | undefined {
 
 /** Before closing or shutting down a TCP socket: returns a wait until its peer has seen the FIN (or a reset). */
 export function tcpPeerWatch(s: HostSession, fd: number): (() => Promise<void>) | undefined {
-  if (!isTcp(fd)) return undefined;
+  if (!isTcp(fd, s)) return undefined;
   const peer = peerOf(s, fd);
   if (peer === undefined) return undefined;
   return () => until(() => { const r = sys.poll(peer, POLLRDHUP); return !!r.errno || ((r.revents ?? 0) & (POLLRDHUP | 0x8 | 0x10)) !== 0; }, 'the FIN to reach the peer');
 }
 
+/** The TCP sender's side of delivery: the peer acknowledged all data (SIOCOUTQ 0), or the connection broke (POLLERR/POLLHUP). */
+const tcpAcked = (fd: number): boolean => {
+  const q = net.outq(fd);
+  return !!q.errno || q.value === 0 || ((sys.poll(fd, 0).revents ?? 0) & 0x18) !== 0;
+};
+
+/**
+ * Before a TCP send: returns a wait (long deadline) until what it sent is queued at the peer: the
+ * peer's tcpi_bytes_received has grown by it. That needs no ACK, which the peer may delay by up to
+ * 40 ms. An ACK of all data, or a broken connection, also ends the wait (and is all there is to
+ * wait for when the peer is not among the session's sockets).
+ */
+export function tcpDelivery(s: HostSession, fd: number): ((sent: number) => Promise<void>) | undefined {
+  if (!isTcp(fd, s)) return undefined;
+  const peer = peerOf(s, fd);
+  const before = peer === undefined ? undefined : net.tcpBytesReceived(peer);
+  if (peer === undefined || !before || before.errno) return () => until(() => tcpAcked(fd), 'the peer to acknowledge the data');
+  return (sent) => until(() => { const r = net.tcpBytesReceived(peer); return !!r.errno || r.value >= before.value + sent || tcpAcked(fd); }, 'the data to reach the peer');
+}
+
 export function resolveAddr(s: HostSession, fd: number, a: SockAddr): string {
   if ('path' in a) return `unix:${a.path}`;
+  if ('host' in a) return testHostAddr(s, fd, a.host);
   if ('of' in a) return net.getsockname(fdOf(s, a.of)).addr ?? 'unix:/nonexistent';
   return net.domain(fd).value === AF.INET6 ? '[::1]:0' : '127.0.0.1:0';
 }

@@ -7,18 +7,20 @@ import { execConnectStep } from './exec-connect.ts';
 import { execDgramStep } from './exec-dgram.ts';
 import { fdOf, isDgram } from './exec-socket-kit.ts';
 import { execStreamStep } from './exec-stream.ts';
+import { execHostSocket } from './exec-two-host.ts';
 import type { HostSession, Waiting } from './session.ts';
 
 export { tcpPeerWatch } from './exec-socket-kit.ts';
 
 export async function execSocketStep(s: HostSession, i: number, step: Extract<Step, SocketCall>): Promise<Outcome | Waiting> {
+  if (step.op === 'socket' && step.host) return execHostSocket(s, { ...step, host: step.host });
   switch (step.op) {
-    case 'socketpair': case 'socket': case 'bind': case 'sockname':
+    case 'socketpair': case 'socket': case 'bind': case 'sockname': case 'bind-unprivileged':
       return execAddrStep(s, step);
-    case 'listen': case 'connect': case 'connect-status': case 'accept':
+    case 'listen': case 'connect': case 'connect-status': case 'connect-wait': case 'accept':
       return execConnectStep(s, i, step);
     case 'send': case 'recv':
-      return isDgram(fdOf(s, step.fd)) ? execDgramStep(s, i, step) : execStreamStep(s, i, step);
+      return isDgram(fdOf(s, step.fd), s) ? execDgramStep(s, i, step) : execStreamStep(s, i, step);
     case 'shutdown':
       return execStreamStep(s, i, step);
   }

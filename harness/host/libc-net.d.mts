@@ -2,6 +2,8 @@ import type { Sys } from './libc.mjs';
 export declare const AF: { UNIX: number; INET: number; INET6: number };
 export declare const MSG: { PEEK: number; TRUNC: number; DONTWAIT: number; WAITALL: number; NOSIGNAL: number };
 export declare const SHUT: { RD: number; WR: number; RDWR: number };
+export declare function ipv6Bytes(text: string): Buffer;
+export declare function ipv6Text(a: Uint8Array): string;
 export declare function encodeAddr(addr: string, root?: string): { buf: Buffer; len: number };
 export declare function decodeAddr(b: Buffer, len: number, root?: string): string;
 export declare const net: {
@@ -10,10 +12,15 @@ export declare const net: {
   bind(fd: number, addr: string, root?: string): Sys;
   listen(fd: number, backlog: number): Sys;
   connect(fd: number, addr: string, root?: string): Sys;
+  sendTimeoutMs(fd: number, ms: number): Sys;
   accept(fd: number, root?: string): Sys & { addr?: string };
   send(fd: number, data: Uint8Array, flags: number): Sys;
   recv(fd: number, n: number, flags: number): Sys & { data?: Uint8Array };
   recvmsg(fd: number, n: number, flags: number): Sys & { data?: Uint8Array; msgFlags?: number };
+  sendto(fd: number, data: Uint8Array, flags: number, addr: string, root?: string): Sys;
+  recvfrom(fd: number, n: number, flags: number, root?: string): Sys & { data?: Uint8Array; msgFlags?: number; addr?: string };
+  bindUnix(fd: number, bytes: Uint8Array): Sys;
+  sunPath(fd: number): Sys & { bytes?: Buffer };
   shutdown(fd: number, how: number): Sys;
   getsockname(fd: number, root?: string): Sys & { addr?: string };
   getpeername(fd: number, root?: string): Sys & { addr?: string };
@@ -25,4 +32,8 @@ export declare const net: {
   rmem(fd: number): Sys;
   soError(fd: number): Sys;
   sendTimeout(fd: number, seconds: number): Sys;
+  inq(fd: number): Sys;
+  tcpInfo(fd: number): Sys & { unacked?: number; notsent?: number; sent?: number; received?: number };
+  tcpBytesReceived(fd: number): Sys;
+  meminfo(fd: number): Sys & { rmem?: number; drops?: number };
 };

@@ -3,6 +3,7 @@
 import koffi from 'koffi';
 import { constants } from 'node:os';
 import { errnoName } from './libc.mjs';
+import { socketNetns, threadNetns } from './netns.mjs';
 
 const lib = koffi.load('libc.so.6');
 export const AF = { UNIX: 1, INET: 2, INET6: 10 };
@@ -44,6 +45,46 @@ const again = (call) => {
   }
 };
 
+// Test traffic goes only to loopback or between the test hosts (network namespaces the harness made,
+// which have no route off the machine). A socket of this process's own namespace that is asked to
+// reach any other address is refused here, before a packet could leave.
+const HOME_NETNS = threadNetns();
+const LOCAL = /^(unix:|127\.|0\.0\.0\.0:|\[::1?\]:)/;
+function staysOnMachine(fd, addr) {
+  if (LOCAL.test(addr)) return;
+  const ns = socketNetns(fd);
+  if (ns.ino !== undefined && ns.ino !== HOME_NETNS) return;
+  throw new Error(`refusing to reach ${addr} from this machine's own network namespace: test traffic stays on loopback or between the test hosts`);
+}
+
+/** IPv6 text (RFC 4291 2.2: hex groups, one "::" run of zero groups) -> 16 bytes. */
+export function ipv6Bytes(text) {
+  const [head, tail, extra] = text.split('::');
+  const groups = (x) => (x ? x.split(':') : []);
+  const hi = groups(head);
+  const lo = tail === undefined ? [] : groups(tail);
+  const zeros = 8 - hi.length - lo.length;
+  const all = [...hi, ...Array(tail === undefined ? 0 : zeros).fill('0'), ...lo];
+  if (extra !== undefined || all.length !== 8 || zeros < (tail === undefined ? 0 : 1) || !all.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) throw new Error(`unsupported IPv6 address ${text}`);
+  const b = Buffer.alloc(16);
+  all.forEach((g, i) => b.writeUInt16BE(Number.parseInt(g, 16), 2 * i));
+  return b;
+}
+
+/** 16 bytes -> IPv6 text as RFC 5952 writes it (lower case, the longest run of 2+ zero groups as "::"): "::1", "::", "fd00::2". */
+export function ipv6Text(a) {
+  const g = Array.from({ length: 8 }, (_, i) => (a[2 * i] << 8) | a[2 * i + 1]);
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (xs) => xs.map((x) => x.toString(16)).join(':');
+  return best.at < 0 ? hex(g) : `${hex(g.slice(0, best.at))}::${hex(g.slice(best.at + best.len))}`;
+}
+
 /** Encode an address string as a sockaddr; `root` is prefixed to relative unix paths. */
 export function encodeAddr(addr, root = '') {
   if (addr.startsWith('unix:')) {
@@ -59,7 +100,7 @@ export function encodeAddr(addr, root = '') {
     const b = Buffer.alloc(28);
     b.writeUInt16LE(AF.INET6, 0);
     b.writeUInt16BE(Number(m[2]), 2);
-    if (m[1] === '::1') b[23] = 1; else if (m[1] !== '::') throw new Error(`unsupported IPv6 address ${m[1]}`);
+    ipv6Bytes(m[1]).copy(b, 8);
     return { buf: b, len: 28 };
   }
   const [ip, port] = addr.split(':');
@@ -82,7 +123,7 @@ export function decodeAddr(b, len, root = '') {
   if (fam === AF.INET) return `${b[4]}.${b[5]}.${b[6]}.${b[7]}:${b.readUInt16BE(2)}`;
   if (fam === AF.INET6) {
     const a = b.subarray(8, 24);
-    const ip = a.every((x, i) => (i === 15 ? x === 1 : x === 0)) ? '::1' : a.every((x) => x === 0) ? '::' : a.toString('hex');
+    const ip = ipv6Text(a);
     return `[${ip}]:${b.readUInt16BE(2)}`;
   }
   return `family${fam}`;
@@ -117,7 +158,7 @@ export const net = {
   },
   bind: (fd, addr, root) => { const a = encodeAddr(addr, root); return wrap(c.bind(fd, a.buf, a.len)); },
   listen: (fd, backlog) => wrap(c.listen(fd, backlog)),
-  connect: (fd, addr, root) => { const a = encodeAddr(addr, root); return again(() => c.connect(fd, a.buf, a.len)); },
+  connect: (fd, addr, root) => { staysOnMachine(fd, addr); const a = encodeAddr(addr, root); return again(() => c.connect(fd, a.buf, a.len)); },
   accept(fd, root) {
     const b = Buffer.alloc(128);
     const len = Buffer.alloc(4);
@@ -138,6 +179,33 @@ export const net = {
     const m = { msg_name: null, msg_namelen: 0, msg_iov: [{ iov_base: buf, iov_len: n }], msg_iovlen: 1, msg_control: null, msg_controllen: 0, msg_flags: 0 };
     const r = again(() => c.recvmsg(fd, m, flags));
     return r.errno ? r : { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, Math.min(r.value, n)), msgFlags: m.msg_flags };
+  },
+  /** sendto: a datagram to `addr` (unconnected sockets; an address string as encodeAddr takes). */
+  sendto: (fd, data, flags, addr, root) => { staysOnMachine(fd, addr); const a = encodeAddr(addr, root); return again(() => c.sendto(fd, data, data.length, flags, a.buf, a.len)); },
+  /** recvmsg with one buffer of n bytes and msg_name: also msg_flags and the sender's address ("unix:" when it has no name: msg_namelen 0). */
+  recvfrom(fd, n, flags, root) {
+    const buf = Buffer.allocUnsafe(Math.max(n, 1));
+    const name = Buffer.alloc(128);
+    const m = { msg_name: name, msg_namelen: 128, msg_iov: [{ iov_base: buf, iov_len: n }], msg_iovlen: 1, msg_control: null, msg_controllen: 0, msg_flags: 0 };
+    const r = again(() => c.recvmsg(fd, m, flags));
+    if (r.errno) return r;
+    const addr = m.msg_namelen < 2 ? 'unix:' : decodeAddr(name, m.msg_namelen, root);
+    return { value: r.value, data: new Uint8Array(buf.buffer, buf.byteOffset, Math.min(r.value, n)), msgFlags: m.msg_flags, addr };
+  },
+  /** bind(AF_UNIX) with sun_path holding exactly `bytes` (addrlen = offsetof(sun_path) + bytes.length): over-long paths and abstract names. */
+  bindUnix(fd, bytes) {
+    const b = Buffer.alloc(Math.max(110, 2 + bytes.length));
+    b.writeUInt16LE(AF.UNIX, 0);
+    Buffer.from(bytes).copy(b, 2);
+    return wrap(c.bind(fd, b, 2 + bytes.length));
+  },
+  /** getsockname of an AF_UNIX socket: sun_path's bytes exactly as the kernel reports them (addrlen - offsetof(sun_path)). */
+  sunPath(fd) {
+    const b = Buffer.alloc(128);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(128);
+    const r = wrap(c.getsockname(fd, b, len));
+    return r.errno ? r : { value: 0, bytes: b.subarray(2, Math.max(2, Math.min(128, len.readUInt32LE()))) };
   },
   shutdown: (fd, how) => wrap(c.shutdown(fd, how)),
   getsockname: nameCall(c.getsockname),
@@ -160,6 +228,13 @@ export const net = {
     tv.writeBigInt64LE(BigInt(seconds), 0);
     return wrap(c.setsockopt(fd, SOL_SOCKET, 21 /* SO_SNDTIMEO */, tv, 16));
   },
+  /** SO_SNDTIMEO in milliseconds (a blocking connect sleeps at most this long; 0 = forever). */
+  sendTimeoutMs(fd, ms) {
+    const tv = Buffer.alloc(16);
+    tv.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), 0);
+    tv.writeBigInt64LE(BigInt((ms % 1000) * 1000), 8);
+    return wrap(c.setsockopt(fd, SOL_SOCKET, 21 /* SO_SNDTIMEO */, tv, 16));
+  },
   /** SO_ERROR: the pending error of a (nonblocking) connect, 0 if none. */
   soError: (fd) => intOption(fd, SOL_SOCKET, 4 /* SO_ERROR */, 4, 0, 'i'),
   /** SO_TYPE: SOCK_STREAM 1, SOCK_DGRAM 2. */
@@ -171,4 +246,38 @@ export const net = {
     const r = wrap(c.getsockopt(fd, 1, 39 /* SO_DOMAIN */, v, len));
     return r.errno ? r : { value: v.readInt32LE(0) };
   },
+};
+
+/** SIOCINQ: bytes queued for reading (stream sockets). */
+net.inq = (fd) => {
+  const v = Buffer.alloc(4);
+  const r = wrap(c.ioctl(fd, 0x541b, v));
+  return r.errno ? r : { value: v.readInt32LE(0) };
+};
+/**
+ * TCP_INFO: segments in flight not yet acknowledged (tcpi_unacked), bytes queued but not yet sent
+ * (tcpi_notsent_bytes), new data bytes sent (tcpi_bytes_sent - tcpi_bytes_retrans) and received (tcpi_bytes_received).
+ */
+net.tcpInfo = (fd) => {
+  const b = Buffer.alloc(232);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(232);
+  const r = wrap(c.getsockopt(fd, 6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, b, len));
+  return r.errno ? r : { value: 0, unacked: b.readUInt32LE(24), notsent: b.readUInt32LE(144), sent: Number(b.readBigUInt64LE(200) - b.readBigUInt64LE(208)), received: Number(b.readBigUInt64LE(128)) };
+};
+/** TCP_INFO tcpi_bytes_received: payload bytes this socket has received in order (queued for reading), ever. */
+net.tcpBytesReceived = (fd) => {
+  const b = Buffer.alloc(232);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(232);
+  const r = wrap(c.getsockopt(fd, 6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, b, len));
+  return r.errno ? r : { value: Number(b.readBigUInt64LE(128)) };
+};
+/** SO_MEMINFO in one call: bytes queued for receiving (SK_MEMINFO_RMEM_ALLOC) and drops (SK_MEMINFO_DROPS). */
+net.meminfo = (fd) => {
+  const b = Buffer.alloc(9 * 4);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(9 * 4);
+  const r = wrap(c.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, b, len));
+  return r.errno ? r : { value: 0, rmem: b.readUInt32LE(0), drops: b.readUInt32LE(8 * 4) };
 };

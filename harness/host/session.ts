@@ -1,13 +1,14 @@
 // One scenario on the host kernel. Calls that cannot block run inline; calls that may block run on
 // the step's actor thread. After every step the session settles: each outstanding call has either
 // returned or is proven asleep inside its syscall (/proc), so 'pending' is a fact, not a timeout.
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Session, StepResult } from '../target.ts';
 import type { ActorThread } from './actor.ts';
 import { execStep } from './exec.ts';
+import { giveBackSessionDir, takeSessionDir } from './session-dirs.ts';
+import type { TestHosts, TestHostsOrWhyNot } from './test-hosts.ts';
 
 /** Something still in progress after a step: an actor's call, a child, a pipeline. */
 export interface Waiting {
@@ -19,27 +20,37 @@ export interface Waiting {
   release?(): void;
 }
 
+/** Handles to descriptors. `changes` counts every set, delete and clear: a descriptor number a handle names
+ *  can only be a new object after one, so facts about open descriptors may be kept until it changes. */
+export class FdMap extends Map<string, number> {
+  changes = 0;
+  override set(k: string, v: number): this { this.changes++; return super.set(k, v); }
+  override delete(k: string): boolean { this.changes++; return super.delete(k); }
+  override clear(): void { this.changes++; super.clear(); }
+}
+
 export const SETTLE_DEADLINE_MS = 15_000;
 
 export class HostSession implements Session {
-  readonly fds = new Map<string, number>();
+  readonly fds = new FdMap();
   readonly closed = new Map<string, number>();
   /** Hidden second names of every FIFO made, so teardown can always open the other side. */
   readonly keepNames = new Map<string, string>();
   readonly waiting = new Map<number, Waiting>();
   readonly cleanups: Array<() => void> = [];
+  /** Two-host scenarios: the target's test hosts (made on first use), and once made, the hosts. */
+  testHosts?: () => Promise<TestHostsOrWhyNot>;
+  hosts?: TestHosts;
 
-  private made = false;
+  /** The directory this session uses (maybe another session's, emptied), once made. */
+  private made?: string;
 
   constructor(private readonly dirPath: string, readonly actorFor: (name: string) => Promise<ActorThread>) {}
 
   /** The session's private directory, made on first use: plain pipes never touch the filesystem. */
   get dir(): string {
-    if (!this.made) {
-      mkdirSync(this.dirPath, { recursive: true });
-      this.made = true;
-    }
-    return this.dirPath;
+    this.made ??= takeSessionDir(this.dirPath);
+    return this.made;
   }
 
   path(rel: string): string {
@@ -103,7 +114,7 @@ export class HostSession implements Session {
     for (const w of this.waiting.values()) w.release?.();
     const { stuck } = await this.settleUntilDone();
     for (const c of this.cleanups) try { c(); } catch { /* best effort */ }
-    if (this.made) rmSync(this.dirPath, { recursive: true, force: true });
+    if (this.made) giveBackSessionDir(this.made);
     if (stuck) throw new Error(`teardown could not unblock: ${stuck}`);
   }
 

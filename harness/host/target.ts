@@ -7,6 +7,8 @@ import { ActorThread } from './actor.ts';
 import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
 import { HostSession, sessionDir } from './session.ts';
 import { hasSyscallTable } from './syscalls.ts';
+import { raiseNetworkDeadline } from './exec-socket-kit.ts';
+import { setUpTestHosts, type TestHostsOrWhyNot } from './test-hosts.ts';
 
 export class HostTarget implements Target {
   readonly info: TargetInfo;
@@ -14,6 +16,7 @@ export class HostTarget implements Target {
   /** This target's private temp dir (from tmp-promise); gone after dispose, and at process exit. */
   readonly root: string;
   private sessions = 0;
+  private hosts?: Promise<TestHostsOrWhyNot>;
 
   constructor() {
     if (process.platform !== 'linux' || !canSeeSyscalls() || !hasSyscallTable()) {
@@ -30,7 +33,18 @@ export class HostTarget implements Target {
   }
 
   async open(): Promise<Session> {
-    return new HostSession(sessionDir(this.root, this.sessions++), (name) => this.actor(name));
+    const s = new HostSession(sessionDir(this.root, this.sessions++), (name) => this.actor(name));
+    s.testHosts = () => this.testHosts();
+    return s;
+  }
+
+  /** Two test hosts (network namespaces), made on first use and kept until dispose; or why not. */
+  testHosts(): Promise<TestHostsOrWhyNot> {
+    this.hosts ??= setUpTestHosts().then((r) => {
+      if ('hosts' in r) raiseNetworkDeadline(r.hosts.deadlineMs);
+      return r;
+    });
+    return this.hosts;
   }
 
   private async actor(name: string): Promise<ActorThread> {
@@ -46,6 +60,9 @@ export class HostTarget implements Target {
   async dispose(): Promise<void> {
     await Promise.all([...this.actors.values()].map((a) => a.terminate()));
     this.actors.clear();
+    const h = await this.hosts;
+    this.hosts = undefined;
+    if (h && 'hosts' in h) h.hosts.dispose();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

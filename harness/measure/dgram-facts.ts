@@ -100,3 +100,93 @@ export function measureDelivery(size: number): DeliveryFacts {
     udpFits: { value: udpFits, evidence: ev },
   };
 }
+
+/** The netns's count of ICMP (v4) or ICMPv6 destination unreachables received. */
+export function icmpUnreachIn(family: number): number {
+  if (family === AF.INET6) return Number(/^Icmp6InDestUnreachs\s+(\d+)/m.exec(readFileSync('/proc/net/snmp6', 'utf8'))?.[1] ?? NaN);
+  const [keys, vals] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Icmp:')).map((l) => l.split(/\s+/));
+  return Number(vals[keys.indexOf('InDestUnreachs')]);
+}
+
+export interface RefusedFacts { connected: Fact<'next-call' | 'may'>; unconnected: Fact<'never' | 'may'> }
+
+/** A UDP port that was just bound and closed: nobody listens there. */
+function closedPort(family: number): string {
+  const t = net.socket(family, false, true).value;
+  net.bind(t, family === AF.INET ? '127.0.0.1:0' : '[::1]:0');
+  const addr = net.getsockname(t).addr!;
+  sys.close(t);
+  return addr;
+}
+
+function wait(cond: () => boolean, what: string): void {
+  const t0 = Date.now();
+  while (!cond()) if (Date.now() - t0 > 10_000) throw new Error(`no ${what} within 10 s`);
+}
+
+/**
+ * Send to a closed UDP port: from a connected socket (wait for POLLERR), then recv (or send), then
+ * recv: the error once. From an unconnected one (wait until the netns counted the ICMP
+ * unreachable): recv, sendto, SO_ERROR.
+ */
+export function measureRefused(): RefusedFacts {
+  const seen: string[] = [];
+  let nextCall = true;
+  let never = true;
+  for (const family of [AF.INET, AF.INET6]) {
+    const name = family === AF.INET ? 'UDP' : 'UDP6';
+    for (const first of ['recv', 'send'] as const) {
+      const s = net.socket(family, false, true).value;
+      try {
+        net.connect(s, closedPort(family));
+        const sent = net.send(s, new Uint8Array(5), MSG.DONTWAIT);
+        wait(() => ((sys.poll(s, 1).revents ?? 0) & 8) !== 0, 'POLLERR after the send');
+        const call = (k: 'recv' | 'send') => (k === 'recv' ? net.recv(s, 16, MSG.DONTWAIT) : net.send(s, new Uint8Array(5), MSG.DONTWAIT));
+        const got = [call(first), call('recv')].map((r) => r.errno ?? String(r.value));
+        seen.push(`${name} connected: send ${sent.errno ?? sent.value}, POLLERR, ${first} ${got[0]}, recv ${got[1]}`);
+        nextCall &&= got[0] === 'ECONNREFUSED' && got[1] === 'EAGAIN';
+      } finally { sys.close(s); }
+    }
+    const u = net.socket(family, false, true).value;
+    try {
+      const to = closedPort(family);
+      const before = icmpUnreachIn(family);
+      const sent = net.sendto(u, new Uint8Array(5), MSG.DONTWAIT, to);
+      wait(() => icmpUnreachIn(family) > before, 'ICMP unreachable counted');
+      const got = [net.recv(u, 16, MSG.DONTWAIT), net.sendto(u, new Uint8Array(5), MSG.DONTWAIT, to), net.soError(u)].map((r) => r.errno ?? String(r.value));
+      seen.push(`${name} unconnected: sendto ${sent.errno ?? sent.value}, ICMP counted, recv ${got[0]}, sendto ${got[1]}, SO_ERROR ${got[2]}`);
+      never &&= got[0] === 'EAGAIN' && got[1] === '5' && got[2] === '0';
+    } finally { sys.close(u); }
+  }
+  const ev = seen.join('; ');
+  return { connected: { value: nextCall ? 'next-call' : 'may', evidence: ev }, unconnected: { value: never ? 'never' : 'may', evidence: ev } };
+}
+
+export interface MaxSizeFacts { udp: Fact<number>; udp6: Fact<number>; unix: Fact<number>; exact: Fact<boolean> }
+
+/** The largest datagram a nonblocking send on [s, r] takes (binary search on EMSGSIZE; each one drained). */
+function largest(s: number, r: number): { max: number; other: string[] } {
+  const other: string[] = [];
+  let lo = 0;
+  let hi = 1 << 22;
+  while (lo < hi) {
+    const m = (lo + hi + 1) >> 1;
+    const x = net.send(s, new Uint8Array(m), MSG.DONTWAIT);
+    if (!x.errno) { wait(() => ((sys.poll(r, 1).revents ?? 0) & 1) !== 0, 'the datagram'); net.recv(r, 1, MSG.DONTWAIT); }
+    if (x.errno && x.errno !== 'EMSGSIZE') other.push(`${m}: ${x.errno}`);
+    if (x.errno === 'EMSGSIZE') hi = m - 1; else lo = m;
+  }
+  return { max: lo, other };
+}
+
+/** EMSGSIZE bounds: UDP over 127.0.0.1 and ::1, AF_UNIX socketpair and bound path. */
+export function measureMaxSize(): MaxSizeFacts {
+  const run = (mk: () => [number, number]) => { const [s, r] = mk(); try { return largest(s, r); } finally { sys.close(s); sys.close(r); } };
+  const udp = run(() => pair(AF.INET));
+  const udp6 = run(() => pair(AF.INET6));
+  const upair = run(() => net.socketpair(false, true).fds!);
+  const sndbuf = readFileSync('/proc/sys/net/core/wmem_default', 'utf8').trim();
+  const other = [...udp.other, ...udp6.other, ...upair.other];
+  const ev = `largest nonblocking send before EMSGSIZE (binary search, each datagram drained): UDP 127.0.0.1 ${udp.max}, UDP ::1 ${udp6.max}, AF_UNIX socketpair ${upair.max} (net.core.wmem_default ${sndbuf}); other errors on the way: ${other.join(', ') || 'none'}`;
+  return { udp: { value: udp.max, evidence: ev }, udp6: { value: udp6.max, evidence: ev }, unix: { value: upair.max, evidence: ev }, exact: { value: other.length === 0, evidence: ev } };
+}

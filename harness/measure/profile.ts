@@ -3,11 +3,14 @@
 import { arch, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../spec/profile.ts';
-import { measureDelivery, measureDgram } from './dgram-facts.ts';
+import { measureAddr } from './addr-facts.ts';
+import { measureDelivery, measureDgram, measureMaxSize, measureRefused } from './dgram-facts.ts';
 import { measureFifo, measurePoll } from './fifo-poll-facts.ts';
 import { measureListen } from './listen-facts.ts';
 import { measurePeerClose } from './peer-close-facts.ts';
 import { measureReset } from './reset-facts.ts';
+import { measureSendBuf } from './sendbuf-facts.ts';
+import { measureShutdown } from './shutdown-facts.ts';
 import { measureCapacity, measurePipeBuf, measureSetPipeSize, measureZeroLengthWriteNoReader, type Fact } from './pipe-facts.ts';
 
 export const LINUX_PROFILE_PATH = fileURLToPath(new URL('../../spec/profiles/linux.json', import.meta.url));
@@ -29,8 +32,13 @@ export function measureHostFacts() {
     listen: measureListen(),
     peerClose: measurePeerClose(),
     reset: measureReset(),
+    shutdown: measureShutdown(),
     dgram: measureDgram(),
     delivery: measureDelivery(3000),
+    refused: measureRefused(),
+    maxSize: measureMaxSize(),
+    addr: measureAddr(),
+    sendBuf: measureSendBuf(),
   };
 }
 
@@ -68,12 +76,20 @@ export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
   note('fifo.statSize', f.fifo.statSize);
   note('listenQueue.somaxconn', f.listen.somaxconn);
   note('listenQueue.rule', f.listen.queue);
+  note('listenQueue.fullQueue', f.listen.fullQueue);
   note('resetByClose.recvAfterData', f.reset.recvAfterData);
   note('resetByClose.sendTakesReset', f.reset.sendTakesReset);
+  note('shutdownRead', { value: { recv: f.shutdown.recv.value, peerSend: f.shutdown.peerSend.value, acceptedSendResets: f.shutdown.acceptedSendResets.value, afterReset: f.shutdown.afterReset.value }, evidence: f.shutdown.recv.evidence });
   note('dgramTruncation.msgFlagsTrunc', f.dgram.msgFlagsTrunc);
   note('dgramTruncation.recvTruncFlag', f.dgram.recvTruncFlag);
+  note('dgramRefused', { value: { connected: f.refused.connected.value, unconnected: f.refused.unconnected.value }, evidence: f.refused.connected.evidence });
+  note('dgramMaxSize', { value: { udp: f.maxSize.udp.value, udp6: f.maxSize.udp6.value, unix: f.maxSize.unix.value, exact: f.maxSize.exact.value }, evidence: f.maxSize.udp.evidence });
   note('dgramDelivery', { value: { inOrder: f.delivery.inOrder.value, bytes: f.delivery.bytes, unixQueue: f.delivery.unixQueue.value, unixPairFits: f.delivery.unixPairFits.value, udpFits: f.delivery.udpFits.value }, evidence: f.delivery.inOrder.evidence });
+  note('privilegedPorts.below', f.addr.privilegedBelow);
+  note('unixPath', f.addr.unixPath);
+  note('unixAbstract', f.addr.unixAbstract);
   note('peerClosedSend', { value: { unixFirst: f.peerClose.unixFirst.value, tcpFirst: f.peerClose.tcpFirst.value, later: f.peerClose.later.value }, evidence: f.peerClose.later.evidence });
+  note('streamSendBuffer', { value: { sureRoom: f.sendBuf.sureRoom.value, tcpReceiverHolds: f.sendBuf.tcpReceiverHolds.value }, evidence: f.sendBuf.sureRoom.evidence });
   return {
     name: 'linux',
     description:
@@ -96,9 +112,16 @@ export function profileFromFacts(f: HostFacts, when = new Date()): Profile {
     fifo: { statSize: f.fifo.statSize.value },
     listenQueue: { rule: f.listen.queue.value, somaxconn: f.listen.somaxconn.value },
     resetByClose: { recvAfterData: f.reset.recvAfterData.value, sendTakesReset: f.reset.sendTakesReset.value },
+    shutdownRead: { recv: f.shutdown.recv.value, peerSend: f.shutdown.peerSend.value, acceptedSendResets: f.shutdown.acceptedSendResets.value, afterReset: f.shutdown.afterReset.value },
     peerClosedSend: { unixFirst: f.peerClose.unixFirst.value, tcpFirst: f.peerClose.tcpFirst.value, later: f.peerClose.later.value },
     dgramTruncation: { msgFlagsTrunc: f.dgram.msgFlagsTrunc.value, recvTruncFlag: f.dgram.recvTruncFlag.value },
     dgramDelivery: { inOrder: f.delivery.inOrder.value, bytes: f.delivery.bytes, unixQueue: f.delivery.unixQueue.value, unixPairFits: f.delivery.unixPairFits.value, udpFits: f.delivery.udpFits.value },
+    dgramRefused: { connected: f.refused.connected.value, unconnected: f.refused.unconnected.value },
+    dgramMaxSize: { udp: f.maxSize.udp.value, udp6: f.maxSize.udp6.value, unix: f.maxSize.unix.value, exact: f.maxSize.exact.value },
+    privilegedPorts: { below: f.addr.privilegedBelow.value },
+    unixPath: f.addr.unixPath.value,
+    unixAbstract: f.addr.unixAbstract.value,
+    streamSendBuffer: { sureRoom: f.sendBuf.sureRoom.value, tcpReceiverHolds: f.sendBuf.tcpReceiverHolds.value },
     provenance,
   };
 }

@@ -1,6 +1,6 @@
 // Mutants of datagram sockets.
 import type { Step } from '../../spec/scenario.ts';
-import { isOk, mutant, ok, type Hook } from './kit.ts';
+import { err, isOk, mutant, ok, type Hook } from './kit.ts';
 import type { Mutant } from './mutant.ts';
 
 /** Handles the session made as datagram sockets. */
@@ -60,4 +60,58 @@ const dropsWhenFull: Mutant = mutant(
   },
 );
 
-export const DGRAM_MUTANTS: Mutant[] = [coalesces, noTruncFlag, emptyIsEof, dropsWhenFull];
+/** MSG_PEEK consumes the datagram it returns. */
+const peekConsumes: Mutant = mutant(
+  'dgram.peek-does-not-consume',
+  'recv with MSG_PEEK on a datagram socket dequeues the datagram it returns, as a plain recv would',
+  (): Hook => async (c) => {
+    const s = c.step;
+    const out = await c.pass();
+    if (s.op !== 'recv' || !s.peek || !dgramHandles(c.steps).has(s.fd) || !isOk(out)) return out;
+    await c.aux({ ...s, peek: false, trunc: false, size: 1 });
+    return out;
+  },
+);
+
+/** The pending error is never cleared: once reported, every later call reports it again. */
+const stickyRefusal: Mutant = mutant(
+  'dgram.connected-udp-refused',
+  'a socket that reported ECONNREFUSED keeps reporting it on every later send and recv (the pending error is not cleared when read)',
+  (): Hook => {
+    const sticky = new Set<string>();
+    return async (c) => {
+      const s = c.step;
+      const out = await c.pass();
+      if ((s.op !== 'send' && s.op !== 'recv') || !dgramHandles(c.steps).has(s.fd)) return out;
+      if (out.kind === 'err' && out.errno === 'ECONNREFUSED') sticky.add(s.fd);
+      return sticky.has(s.fd) ? err('ECONNREFUSED') : out;
+    };
+  },
+);
+
+/** Oversized datagrams are cut to fit instead of refused. */
+const clampsOversize: Mutant = mutant(
+  'dgram.size-limit-emsgsize',
+  'a datagram send above the size limit reports the whole size sent (as if clamped to the limit) instead of EMSGSIZE',
+  (): Hook => async (c) => {
+    const out = await c.pass();
+    return c.step.op === 'send' && dgramHandles(c.steps).has(c.step.fd) && out.kind === 'err' && out.errno === 'EMSGSIZE' ? ok(c.step.size) : out;
+  },
+);
+
+/** The source port comes back in network byte order (a missing ntohs); an AF_UNIX sender's path is lost. */
+const wrongSource: Mutant = mutant(
+  'dgram.source-address',
+  'recvfrom reports the sender\'s UDP port byte-swapped (no ntohs) and every AF_UNIX sender as unnamed',
+  (): Hook => async (c) => {
+    const out = await c.pass();
+    const addr = isOk(out) ? out.detail?.addr : undefined;
+    if (c.step.op !== 'recv' || !isOk(out) || addr === undefined) return out;
+    const m = /^(.*):(\d+)$/.exec(addr);
+    const port = m ? Number(m[2]) : 0;
+    const swapped = addr.startsWith('unix:') ? 'unix:' : `${m![1]}:${((port & 0xff) << 8) | (port >> 8)}`;
+    return { ...out, detail: { ...out.detail, addr: swapped } };
+  },
+);
+
+export const DGRAM_MUTANTS: Mutant[] = [coalesces, noTruncFlag, emptyIsEof, dropsWhenFull, peekConsumes, stickyRefusal, clampsOversize, wrongSource];

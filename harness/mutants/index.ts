@@ -8,6 +8,7 @@ import { PIPE_DATA_MUTANTS } from './pipe-data.ts';
 import { PIPE_ENDS_MUTANTS } from './pipe-ends.ts';
 import { PIPELINE_MUTANTS } from './pipeline.ts';
 import { STREAM_MUTANTS } from './stream.ts';
+import { SEND_BUFFER_MUTANTS } from './send-buffer.ts';
 import { SOCKET_ADDR_MUTANTS } from './socket-addr.ts';
 import { LISTEN_MUTANTS } from './listen.ts';
 
@@ -24,4 +25,5 @@ export const MUTANTS: readonly Mutant[] = [
   ...SOCKET_ADDR_MUTANTS,
   ...LISTEN_MUTANTS,
   ...DGRAM_MUTANTS,
+  ...SEND_BUFFER_MUTANTS,
 ];

@@ -1,4 +1,5 @@
-// Mutant of the listen queue.
+// Mutants of the listen queue.
+import { readFileSync } from 'node:fs';
 import { err, mutant, ok, type Hook } from './kit.ts';
 import type { Mutant } from './mutant.ts';
 
@@ -36,4 +37,63 @@ const queueTooShort: Mutant = mutant(
   },
 );
 
-export const LISTEN_MUTANTS: Mutant[] = [queueTooShort];
+/** A blocked AF_UNIX connect never wakes: its completion (after accept freed room) is never reported. */
+const unixConnectNeverWakes: Mutant = mutant(
+  'listen.full-queue-blocks-unix',
+  'a blocking AF_UNIX connect to a full queue stays asleep after accept frees room',
+  (): Hook => {
+    const unix = new Set<string>();
+    return async (c) => {
+      const s = c.step;
+      if (s.op === 'socket' && s.family === 'unix') unix.add(s.as);
+      const out = await c.pass();
+      c.completed = c.completed.filter((k) => { const t = c.steps.get(k.step)!; return !(t.op === 'connect' && unix.has(t.fd)); });
+      return out;
+    };
+  },
+);
+
+/**
+ * A TCP connect whose SYN was dropped never completes (as if the client gave up retransmitting): it is
+ * reported in progress by connect-status and connect-wait (at once), and a blocking one never returns.
+ * A connect was dropped if, once the harness saw the listener queue or drop it, it is not connected.
+ */
+const droppedSynNeverCompletes: Mutant = mutant(
+  'listen.dropped-syn-completes-later',
+  'a TCP connect whose SYN was dropped never completes, even after accept frees room',
+  (): Hook => {
+    const tcp = new Set<string>();
+    const dropped = new Set<string>();
+    return async (c) => {
+      const s = c.step;
+      if (s.op === 'socket' && s.family !== 'unix' && !s.dgram) tcp.add(s.as);
+      if ((s.op === 'connect-status' || s.op === 'connect-wait') && dropped.has(s.fd)) return ok(0);
+      const out = await c.pass();
+      if (s.op === 'connect' && tcp.has(s.fd) && 'of' in s.to) {
+        if (out.kind === 'pending') dropped.add(s.fd);
+        else if (out.kind === 'err' && out.errno === 'EINPROGRESS') {
+          const now = await c.aux({ actor: 'main', op: 'connect-status', fd: s.fd });
+          if (now.kind === 'ok' && now.value === 0) dropped.add(s.fd);
+        }
+      }
+      c.completed = c.completed.filter((k) => { const t = c.steps.get(k.step)!; return !(t.op === 'connect' && dropped.has(t.fd)); });
+      return out;
+    };
+  },
+);
+
+/** listen() takes a backlog that linux would truncate to somaxconn (negative, or above it) as 0. */
+const backlogNotTruncated: Mutant = mutant(
+  'listen.backlog-truncated',
+  'a negative backlog, or one above somaxconn, acts as 0 instead of somaxconn',
+  (): Hook => {
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+    return async (c) => {
+      const s = c.step;
+      if (s.op === 'listen' && (s.backlog < 0 || s.backlog > somaxconn)) return c.pass({ ...s, backlog: 0 });
+      return c.pass();
+    };
+  },
+);
+
+export const LISTEN_MUTANTS: Mutant[] = [queueTooShort, unixConnectNeverWakes, droppedSynNeverCompletes, backlogNotTruncated];

@@ -61,4 +61,55 @@ const portStaysZero: Mutant = mutant(
   withFamilies((out, step) => (step.op === 'bind' && 'port' in step.addr && isOk(out) && out.detail?.addr ? { ...out, detail: { ...out.detail, addr: out.detail.addr.replace(/:\d+$/, ':0') } } : out)),
 );
 
-export const SOCKET_ADDR_MUTANTS: Mutant[] = [tcpTimesOut, missingRefused, staleMissing, reconnects, sharesAddress, rebinds, portStaysZero];
+const privilegeAsEperm: Mutant = mutant(
+  'bind.privileged-port-eacces',
+  'an unprivileged bind of a protected port reports EPERM instead of EACCES',
+  () => rewrite((out, step) => (step.op === 'bind-unprivileged' && out.kind === 'err' && out.errno === 'EACCES' ? { ...out, errno: 'EPERM' } : out)),
+);
+
+const makesDirs: Mutant = mutant(
+  'bind.unix-missing-dir-enoent',
+  'bind in a missing directory succeeds, as if the directory were made on demand',
+  () => rewrite((out, step) => (step.op === 'bind' && 'path' in step.addr && step.addr.path.includes('/') && errOf(out) === 'ENOENT' ? ok(0, { detail: { addr: `unix:${step.addr.path}` } }) : out)),
+);
+
+const truncatesPaths: Mutant = mutant(
+  'bind.unix-path-length',
+  'a path too long for sun_path is silently truncated to the 107 bytes it holds, and binds',
+  () => rewrite((out, step) => (step.op === 'bind' && 'pathLength' in step.addr && errOf(out) === 'EINVAL' ? ok(0, { detail: { addr: `unix:/${'x'.repeat(106)}` } }) : out)),
+);
+
+/** Paths (or abstract names) of sockets bound by a handle, and those whose socket has closed since. */
+function namesByHandle(key: (step: Step) => string | undefined, f: (out: Outcome, step: Step, released: Set<string>) => Outcome): () => Hook {
+  return () => {
+    const held = new Map<string, string>();
+    const released = new Set<string>();
+    return async (c) => {
+      const s = c.step;
+      const out = f(await c.pass(), s, released);
+      const k = key(s);
+      if (s.op === 'bind' && k !== undefined && isOk(out)) { held.set(s.fd, k); released.delete(k); }
+      if (s.op === 'close' && held.has(s.fd) && isOk(out)) { released.add(held.get(s.fd)!); held.delete(s.fd); }
+      return out;
+    };
+  };
+}
+
+const closeUnlinks: Mutant = mutant(
+  'bind.unix-stale-socket-file',
+  'closing a bound AF_UNIX socket removes its file (no stale socket file): bind there succeeds, unlink finds nothing',
+  namesByHandle((s) => (s.op === 'bind' && 'path' in s.addr ? s.addr.path : undefined), (out, s, gone) => {
+    if (s.op === 'bind' && 'path' in s.addr && gone.has(s.addr.path) && errOf(out) === 'EADDRINUSE') return ok(0, { detail: { addr: `unix:${s.addr.path}` } });
+    if (s.op === 'unlink' && gone.has(s.path) && isOk(out)) { gone.delete(s.path); return err('ENOENT'); }
+    return out;
+  }),
+);
+
+const abstractLingers: Mutant = mutant(
+  'bind.unix-abstract-name',
+  'an abstract name stays taken after its socket closes, as a socket file would',
+  namesByHandle((s) => (s.op === 'bind' && 'abstract' in s.addr ? s.addr.abstract : undefined), (out, s, gone) =>
+    s.op === 'bind' && 'abstract' in s.addr && gone.has(s.addr.abstract) && isOk(out) ? err('EADDRINUSE') : out),
+);
+
+export const SOCKET_ADDR_MUTANTS: Mutant[] = [tcpTimesOut, missingRefused, staleMissing, reconnects, sharesAddress, rebinds, portStaysZero, privilegeAsEperm, makesDirs, truncatesPaths, closeUnlinks, abstractLingers];

@@ -17,11 +17,37 @@ const swapsBytes: Mutant = mutant(
   }),
 );
 
-/** recv never fills the caller's whole buffer: it asks the kernel for one byte less. */
+/**
+ * recv never fills the caller's whole buffer: it asks the kernel for one byte less. A MSG_WAITALL recv
+ * is cut only when the full length is already buffered (a peek says so), so that it never looks like a
+ * recv that stopped waiting (stream.recv-waitall's fault).
+ */
 const shortRecv: Mutant = mutant(
   'stream.no-message-boundaries',
-  'recv (MSG_WAITALL included) stops one byte short of the length asked, as a receiver that stops at an internal chunk boundary would',
-  (): Hook => async (c) => (isRecv(c.step) && c.step.size >= 2 ? c.pass({ ...c.step, size: c.step.size - 1 }) : c.pass()),
+  'recv (MSG_WAITALL with the data all there included) stops one byte short of the length asked, as a receiver that stops at an internal chunk boundary would',
+  (): Hook => async (c) => {
+    const s = c.step;
+    if (!isRecv(s) || s.size < 2) return c.pass();
+    if (s.waitall) {
+      const there = await c.aux({ ...s, waitall: false, dontwait: true, peek: true });
+      if (!isOk(there) || there.value < s.size) return c.pass();
+    }
+    return c.pass({ ...s, size: s.size - 1 });
+  },
+);
+
+/** MSG_WAITALL is ignored: recv returns whatever is there. */
+const waitallIgnored: Mutant = mutant(
+  'stream.recv-waitall',
+  'recv drops MSG_WAITALL, so it returns as soon as any data is there instead of waiting for the full length',
+  (): Hook => async (c) => (isRecv(c.step) && c.step.waitall ? c.pass({ ...c.step, waitall: false }) : c.pass()),
+);
+
+/** MSG_DONTWAIT is ignored on recv: on a blocking socket the call blocks. */
+const dontwaitIgnored: Mutant = mutant(
+  'stream.dontwait-never-blocks',
+  'recv drops MSG_DONTWAIT, so on a blocking socket with nothing to read it blocks instead of failing with EAGAIN',
+  (): Hook => async (c) => (isRecv(c.step) && c.step.dontwait ? c.pass({ ...c.step, dontwait: false }) : c.pass()),
 );
 
 /** After the peer's close, EOF is reported as a reset. */
@@ -42,7 +68,21 @@ const closeResets: Mutant = mutant(
 const shutdownIgnored: Mutant = mutant(
   'stream.shutdown-write-half-close',
   'shutdown(SHUT_WR) returns 0 but the socket keeps its write side open (no FIN, sends still accepted)',
-  (): Hook => async (c) => (c.step.op === 'shutdown' ? ok(0) : c.pass()),
+  (): Hook => async (c) => (c.step.op === 'shutdown' && c.step.how === 'wr' ? ok(0) : c.pass()),
+);
+
+/** shutdown(SHUT_RD) reports success and does nothing. */
+const shutdownReadIgnored: Mutant = mutant(
+  'stream.shutdown-read',
+  'shutdown(SHUT_RD) returns 0 but receiving stays enabled (recv blocks or gets EAGAIN, the peer\'s sends are accepted)',
+  (): Hook => async (c) => (c.step.op === 'shutdown' && c.step.how === 'rd' ? ok(0) : c.pass()),
+);
+
+/** shutdown(SHUT_RDWR) shuts only the write half. */
+const shutdownBothWriteOnly: Mutant = mutant(
+  'stream.shutdown-both',
+  'shutdown(SHUT_RDWR) behaves as SHUT_WR: the read half stays open',
+  (): Hook => async (c) => (c.step.op === 'shutdown' && c.step.how === 'rdwr' ? c.pass({ ...c.step, how: 'wr' }) : c.pass()),
 );
 
 /** A listener stops listening once it has accepted a connection. */
@@ -67,7 +107,7 @@ const wrongPeerName: Mutant = mutant(
   () => rewrite((out, step) => (step.op === 'sockname' && step.peer && isOk(out) && out.detail?.addr !== undefined ? { ...out, detail: { ...out.detail, addr: `${out.detail.addr}9` } } : out)),
 );
 
-export const STREAM_MUTANTS: Mutant[] = [swapsBytes, shortRecv, closeResets, shutdownIgnored, acceptOnce, wrongPeerName];
+export const STREAM_MUTANTS: Mutant[] = [swapsBytes, shortRecv, waitallIgnored, dontwaitIgnored, closeResets, shutdownIgnored, shutdownReadIgnored, shutdownBothWriteOnly, acceptOnce, wrongPeerName];
 
 /** MSG_PEEK is ignored: the peek consumes. */
 const peekConsumes: Mutant = mutant(

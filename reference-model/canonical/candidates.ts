@@ -10,7 +10,8 @@ import type { Ctx } from '../context.ts';
 import { exactTransfer, guaranteedRoom, peek } from '../pipe-buffer.ts';
 import { buffered, type ModelState, type Ofd, type Pending, type PipeObj } from '../state.ts';
 import { blockedWriter, readable, streamPrefix } from '../rules/stream.ts';
-import { recvCompletionCandidates, socketCandidates } from './socket-candidates.ts';
+import { connectCompletionCandidates, recvCompletionCandidates, socketCandidates } from './socket-candidates.ts';
+import { sendCompletionCandidates } from '../rules/send-buffer.ts';
 
 type Exit = NonNullable<Detail['exit']>;
 
@@ -82,6 +83,8 @@ export function completionCandidates(s: ModelState, p: Pending, ctx: Ctx): Outco
     }
     case 'opaque': return [pipelineOutcome(p.step, p.call as Extract<Step, { op: 'pipeline' }>)];
     case 'recv': return recvCompletionCandidates(s, p);
+    case 'send': return sendCompletionCandidates(p);
+    case 'connect': return connectCompletionCandidates(s, p);
   }
 }
 

@@ -11,6 +11,8 @@ const err = (errno: string): Outcome => ({ kind: 'err', errno });
 const PENDING: Outcome = { kind: 'pending' };
 const ERRORS = ['EBADF', 'EINVAL', 'EADDRINUSE', 'ECONNREFUSED', 'ENOENT', 'EISCONN', 'EAGAIN', 'EPIPE', 'ECONNRESET', 'ENOTCONN'].map(err);
 
+/** Two-host scenarios: the model's own test host addresses (documentation prefixes, RFC 5737 and RFC 3849). */
+const testHostName = (f: Family, h: 'a' | 'b', port: number): string => (f === 'inet6' ? `[2001:db8::${h === 'a' ? 1 : 2}]:${port}` : `192.0.2.${h === 'a' ? 1 : 2}:${port}`);
 const loopback = (f: Family, port: number): string => (f === 'inet6' ? `[::1]:${port}` : `127.0.0.1:${port}`);
 
 function sockAt(s: ModelState, handle: string) {
@@ -26,14 +28,20 @@ export function socketCandidates(s: ModelState, index: number, step: SocketCall)
     case 'bind': {
       const k = sockAt(s, step.fd);
       const a = step.addr;
-      const addr = 'path' in a ? `unix:${a.path}` : 'of' in a ? sockAt(s, a.of)?.local : loopback(k?.family ?? 'inet', 40000 + index);
+      const addr = 'host' in a ? testHostName(k?.family ?? 'inet', a.host, 40000 + index) : 'path' in a ? `unix:${a.path}` : 'of' in a ? sockAt(s, a.of)?.local : 'pathLength' in a ? `unix:/${'x'.repeat(Math.max(0, a.pathLength - 1))}` : 'abstract' in a ? `unix:@${a.abstract}` : loopback(k?.family ?? 'inet', 40000 + index);
       return [ok(0, addr), ...ERRORS];
+    }
+    case 'bind-unprivileged': {
+      // as a child that dropped to uid 65534 would report it
+      const detail = { ranAs: { uid: 65534, euid: 65534, netBindService: false } };
+      return [{ kind: 'ok', value: 0, detail: { ...detail, addr: loopback(step.family, step.port || 40000 + index) } }, { kind: 'err', errno: 'EACCES', detail }, ...ERRORS];
     }
     case 'connect': {
       const k = sockAt(s, step.fd);
-      return [ok(0, k?.family === 'unix' ? 'unix:' : loopback(k?.family ?? 'inet', 50000 + index)), { kind: 'err', errno: 'EINPROGRESS', detail: { addr: loopback(k?.family ?? 'inet', 50000 + index) } }, ...ERRORS];
+      return [ok(0, k?.family === 'unix' ? 'unix:' : loopback(k?.family ?? 'inet', 50000 + index)), { kind: 'err', errno: 'EINPROGRESS', detail: { addr: loopback(k?.family ?? 'inet', 50000 + index) } }, PENDING, ...ERRORS];
     }
     case 'connect-status': return [ok(1), ok(0), ...ERRORS];
+    case 'connect-wait': return [ok(1), ok(0), ...ERRORS];
     case 'accept': {
       const t = sockAt(s, step.fd);
       const head = t?.queue[0] === undefined ? undefined : s.net.socks.get(t.queue[0]);
@@ -66,7 +74,13 @@ export function recvCompletionCandidates(s: ModelState, p: Extract<Pending, { ki
   const k = s.net.socks.get(p.sock)!;
   const rx = s.objects.get(k.rx!)!;
   const m = Math.min(p.size, buffered(rx));
-  return [...(m > 0 ? [ok(m, undefined, peek(rx, m))] : []), ok(0)];
+  return [...(m > 0 ? [ok(m, undefined, peek(rx, m))] : []), ok(0), err('ECONNRESET')]; // ECONNRESET: woken by a reset (stream.close-unread-resets)
+}
+
+/** A blocked connect (listen.full-queue-blocks-unix, listen.dropped-syn-completes-later) returns 0 with its name. */
+export function connectCompletionCandidates(s: ModelState, p: Extract<Pending, { kind: 'connect' }>): Outcome[] {
+  const k = s.net.socks.get(p.sock)!;
+  return [ok(0, k.family === 'unix' ? 'unix:' : loopback(k.family, 50000 + p.step))];
 }
 
 void payload; void payloadTag;

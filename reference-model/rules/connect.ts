@@ -6,6 +6,7 @@ import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import type { ModelState } from '../state.ts';
+import { blockedConnect, connectionDone, fullQueueClause } from './connect-wait.ts';
 import { dgramConnect } from './dgram.ts';
 import { isErr, isOk } from './fd.ts';
 import { connectPair, newSock, sockOf } from './socket.ts';
@@ -40,7 +41,13 @@ export function queueLimit(t: Sock, ctx: Ctx): { sure: number; exact: boolean } 
   return { sure: t.backlog >= 1 ? 1 : 0, exact: false };
 }
 
-export function connect(s: ModelState, call: C<'connect'>, out: Outcome, ctx: Ctx): void {
+/** A backlog linux truncates (negative, or above somaxconn): its queue length answers to listen.backlog-truncated. */
+function overflowClause(l: Sock, ctx: Ctx): string {
+  const q = ctx.profile.listenQueue;
+  return q.rule === 'backlog-plus-one' && (l.backlog < 0 || l.backlog > q.somaxconn) ? 'listen.backlog-truncated' : 'listen.backlog-overflow';
+}
+
+export function connect(s: ModelState, step: number, actor: string, call: C<'connect'>, out: Outcome, ctx: Ctx): void {
   const k = sockOf(s, call.fd);
   const got = () => showOutcome(out);
   if (k.dgram) return dgramConnect(s, k, call, out);
@@ -62,18 +69,23 @@ export function connect(s: ModelState, call: C<'connect'>, out: Outcome, ctx: Ct
   const room = l.queue.length < sure;
   const tcpNb = k.nonblock && !unix;
   // "Keeps listening" once it has accepted and its queue is empty again; otherwise the queue length is what matters.
-  const clause = l.accepted > 0 && l.queue.length === 0 ? 'stream.accept-keeps-listening' : 'listen.backlog-overflow';
+  const overflow = overflowClause(l, ctx);
+  const clause = l.accepted > 0 && l.queue.length === 0 ? 'stream.accept-keeps-listening' : overflow;
   const progress = isOk(out, 0) || (tcpNb && isErr(out, 'EINPROGRESS'));
-  if (!k.nonblock && !room && exact) throw new OutOfScope('a blocking connect to a full listen queue (it would block the harness)');
+  if (!k.nonblock && out.kind === 'pending') return blockedConnect(s, step, actor, call, k, l, ctx);
   if (room) ctx.require(clause, progress, got, () => `${tcpNb ? '-1 EINPROGRESS' : '0'} (${l.queue.length} connection(s) pending, the queue holds ${sure})`);
-  else if (exact) {
+  else if (exact && !k.nonblock) {
+    // linux (measured): a blocking connect to a full queue sleeps (AF_UNIX until accept frees room; TCP until a retransmitted SYN gets in)
+    ctx.violate(fullQueueClause(k), got(), `blocked (the queue holds ${sure}, all taken)`);
+  } else if (exact) {
     // linux (measured): the SYN is dropped, so the connect stays in progress; AF_UNIX refuses with EAGAIN.
-    ctx.require('listen.backlog-overflow', tcpNb ? isErr(out, 'EINPROGRESS') : isErr(out, 'EAGAIN'), got, () => `${tcpNb ? '-1 EINPROGRESS (the SYN is dropped; never refused)' : '-1 EAGAIN'} (the queue holds ${sure}, all taken)`);
+    ctx.require(overflow, tcpNb ? isErr(out, 'EINPROGRESS') : isErr(out, 'EAGAIN'), got, () => `${tcpNb ? '-1 EINPROGRESS (the SYN is dropped; never refused)' : '-1 EAGAIN'} (the queue holds ${sure}, all taken)`);
   } else {
     if (!progress) return ctx.require('listen.backlog-overflow', ['ECONNREFUSED', 'EAGAIN', 'ETIMEDOUT'].some((e) => isErr(out, e)), got, () => '0, or a refusal (the queue may be full)');
   }
   if (tcpNb && !room) {
     k.connecting = { listener: l.id, acceptedAt: l.accepted, dropped: exact };
+    if (out.kind === 'err') k.local = out.detail?.addr;
     return;
   }
   if (!progress) return;
@@ -104,7 +116,8 @@ export function connectStatus(s: ModelState, call: C<'connect-status'>, out: Out
   // Room has appeared (or the profile does not say): a retransmitted SYN may have completed it.
   const refusal = !c.dropped && ['ECONNREFUSED', 'ETIMEDOUT'].some((e) => isErr(out, e));
   ctx.require('listen.backlog-overflow', isOk(out, 0) || isOk(out, 1) || refusal, got, () => '0 (in progress) or 1 (connected)');
-  if (isOk(out, 1)) k.limbo = true;
+  if (isOk(out, 1)) connectionDone(s, k, l, k.local, ctx);
+  else if (refusal) delete k.connecting;
 }
 
 export function accept(s: ModelState, step: number, actor: string, call: C<'accept'>, out: Outcome, ctx: Ctx): void {

@@ -9,6 +9,7 @@ import { hex, showOutcome } from '../describe.ts';
 import { bytesEqual } from '../pipe-buffer.ts';
 import type { Sock } from '../socket-state.ts';
 import type { ModelState } from '../state.ts';
+import { addressed, checkSource, maxSize, missedRefusal, REFUSED, refusal, reportedRefusal, SIZE } from './dgram-checks.ts';
 import { isErr, isOk } from './fd.ts';
 
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
@@ -17,6 +18,7 @@ const BOUNDARIES = 'dgram.message-boundaries';
 const TRUNCATION = 'dgram.truncation';
 const ZERO = 'dgram.zero-length';
 const DELIVERY = 'dgram.delivery';
+const PEEK = 'dgram.peek-does-not-consume';
 
 /**
  * Whether the profile says datagrams to `r` arrive in order, each once, none lost: linux AF_UNIX
@@ -29,57 +31,100 @@ function target(s: ModelState, handle: string): Sock | undefined {
   return typeof id === 'number' ? s.net.socks.get(id) : undefined;
 }
 
-/** connect on a datagram socket only sets where send goes; the walks connect only to a bound datagram socket. */
+/** connect on a datagram socket only sets where send goes (and, UDP, binds a port); the walks connect only to a bound datagram socket. */
 export function dgramConnect(s: ModelState, k: Sock, call: C<'connect'>, out: Outcome): void {
   const t = 'of' in call.to ? target(s, call.to.of) : undefined;
   if (!t?.dgram || t.state !== 'bound' || !isOk(out, 0)) throw new OutOfScope(`datagram connect: ${showOutcome(out)}`);
   k.dest = t.id;
+  k.handle ??= call.fd;
+  t.handle ??= (call.to as { of: string }).of;
+  if (out.kind === 'ok') k.local ??= out.detail?.addr;
 }
 
 export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>, out: Outcome, ctx: Ctx): void {
-  const dest = k.dest === undefined ? undefined : s.net.socks.get(k.dest);
-  if (!dest || dest.state === 'closed') throw new OutOfScope('datagram send without a live destination');
+  k.handle ??= call.fd;
+  if (call.to && k.dest !== undefined) throw new OutOfScope('sendto on a connected datagram socket');
+  const dest = call.to ? addressed(s, call.to) : k.dest === undefined ? undefined : s.net.socks.get(k.dest);
+  if (!dest?.dgram || dest.family !== k.family) throw new OutOfScope('datagram send without a datagram destination of its family');
+  const closed = dest.state === 'closed';
+  if (closed && k.family === 'unix') throw new OutOfScope('AF_UNIX datagram to a closed socket');
+  const got = () => showOutcome(out);
+  const limit = maxSize(k.family, ctx);
+  const over = limit !== null && call.size > limit;
+  if (isErr(out, 'ECONNREFUSED')) {
+    // linux (measured): EMSGSIZE comes first; the refusal stays pending
+    if (over && ctx.profile.dgramMaxSize.exact) return ctx.violate(SIZE, got(), `-1 EMSGSIZE (${call.size} bytes, above the ${limit}-byte limit)`);
+    return reportedRefusal(k, out, ctx);
+  }
+  // XSH send(): "If the message is too long to pass through the underlying protocol, send() shall fail and no data shall be transmitted." [EMSGSIZE]
+  if (over) return ctx.require(SIZE, isErr(out, 'EMSGSIZE'), got, () => `-1 EMSGSIZE (${call.size} bytes, above the ${limit}-byte limit)`);
+  if (refusal(k, ctx).must) return missedRefusal(out, ctx);
+  if (isErr(out, 'EMSGSIZE')) return ctx.require(SIZE, limit === null || !ctx.profile.dgramMaxSize.exact, got, () => `${call.size} or -1 EAGAIN (the limit is ${limit} bytes)`);
+  if (limit !== null && call.size === limit && out.kind === 'ok') ctx.exercise(SIZE);
   // XSH send(): "If the message is too long to pass through the underlying protocol, send() shall fail and no data shall be transmitted."
-  ctx.require(call.size === 0 ? ZERO : BOUNDARIES, isOk(out, call.size) || isErr(out, 'EAGAIN'), () => showOutcome(out), () => `${call.size} (the whole datagram${call.size ? '' : ', zero-length'}) or -1 EAGAIN`);
+  ctx.require(call.size === 0 ? ZERO : BOUNDARIES, isOk(out, call.size) || isErr(out, 'EAGAIN'), got, () => `${call.size} (the whole datagram${call.size ? '' : ', zero-length'}) or -1 EAGAIN`);
+  if (closed) {
+    // nobody has the port: the ICMP port unreachable comes back to the sender (udp(7))
+    if (out.kind !== 'ok') return;
+    if (call.to) k.refusedUnconnected = (k.refusedUnconnected ?? 0) + 1;
+    else k.refused = (k.refused ?? 0) + 1;
+    return ctx.exercise(REFUSED);
+  }
   const q = ctx.profile.dgramDelivery;
   const held = (dest.unread ?? []).length;
-  if (q.inOrder && q.bytes !== null && call.size <= q.bytes) {
+  // bounds measured with datagrams of q.bytes: a bigger one held (or sent) leaves them unknown
+  const small = q.bytes !== null && call.size <= q.bytes && (dest.unread ?? []).every((x) => x.length <= q.bytes!);
+  if (q.inOrder && small) {
     // linux (measured): an AF_UNIX receiver holds unixQueue datagrams from a sender that is not its peer, then EAGAIN; a socketpair at least unixPairFits; UDP queues udpFits, then drops silently.
     const mutual = dest.dest === k.id;
     const bound = k.family !== 'unix' ? q.udpFits : mutual ? q.unixPairFits : q.unixQueue;
     const exact = k.family === 'unix' && !mutual;
-    if (bound !== null && held < bound) ctx.require(DELIVERY, out.kind === 'ok', () => showOutcome(out), () => `${call.size} (the receiver holds ${held} of ${bound} datagrams)`);
-    else if (bound !== null && exact) ctx.require(DELIVERY, isErr(out, 'EAGAIN'), () => showOutcome(out), () => `-1 EAGAIN (the receiver's queue is full: ${held} of ${bound} datagrams)`);
+    if (bound !== null && held < bound) ctx.require(DELIVERY, out.kind === 'ok', got, () => `${call.size} (the receiver holds ${held} of ${bound} datagrams)`);
+    else if (bound !== null && exact) ctx.require(DELIVERY, isErr(out, 'EAGAIN'), got, () => `-1 EAGAIN (the receiver's queue is full: ${held} of ${bound} datagrams)`);
     else if (k.family !== 'unix') dest.lossy = true;
   } else if (k.family !== 'unix') dest.lossy = true;
   if (out.kind !== 'ok') return;
   const d = payload(payloadTag(step), call.size);
   dest.sent = [...(dest.sent ?? []), d];
   dest.unread = [...(dest.unread ?? []), d];
+  dest.senders = new Map(dest.senders ?? []).set(d, k.id);
 }
 
 /**
- * A MSG_DONTWAIT recv (as recvmsg: msg_flags seen). Each returned datagram must be one sent to the
- * socket: whole when it fits (dgram.message-boundaries), else its first `size` bytes with MSG_TRUNC
- * reported as the profile says (dgram.truncation); which one, and whether EAGAIN is allowed, is
- * dgram.delivery (posix: any of them, loss allowed; linux: the oldest unread, in order).
+ * A MSG_DONTWAIT recv (as recvmsg: msg_flags and the sender's address seen). Each returned datagram
+ * must be one sent to the socket: whole when it fits (dgram.message-boundaries), else its first
+ * `size` bytes with MSG_TRUNC reported as the profile says (dgram.truncation); which one, and
+ * whether EAGAIN is allowed, is dgram.delivery (posix: any of them, loss allowed; linux: the oldest
+ * unread, in order). MSG_PEEK leaves it for the next receive (dgram.peek-does-not-consume).
  */
 export function dgramRecv(s: ModelState, k: Sock, call: C<'recv'>, out: Outcome, ctx: Ctx): void {
   const sent = k.sent ?? [];
-  if (call.peek || call.waitall || !call.dontwait) throw new OutOfScope('datagram recv other than plain MSG_DONTWAIT');
+  if (call.waitall || !call.dontwait) throw new OutOfScope('datagram recv without MSG_DONTWAIT, or with MSG_WAITALL');
+  k.handle ??= call.fd;
   const got = () => showOutcome(out);
   const t = ctx.profile.dgramTruncation;
   if (out.kind === 'pending') return ctx.violate(BOUNDARIES, 'blocked', 'no blocking (MSG_DONTWAIT)');
+  // linux (measured): the pending error comes before any queued datagram, MSG_PEEK or not
+  if (isErr(out, 'ECONNREFUSED')) return reportedRefusal(k, out, ctx);
+  if (refusal(k, ctx).must) return missedRefusal(out, ctx);
   if (out.kind === 'err' && call.trunc && t.recvTruncFlag.includes(out.errno as never)) return ctx.exercise(TRUNCATION);
   const unread = k.unread ?? [];
   const strict = ordered(k, ctx);
+  const peeked = k.peekedDgrams;
+  // XSH recv() MSG_PEEK: "The data is treated as unread and the next recv() or similar function shall still return this data."
+  if (isErr(out, 'EAGAIN') && peeked) return ctx.violate(PEEK, '-1 EAGAIN', 'the datagram MSG_PEEK returned (it is still unread)');
   if (isErr(out, 'EAGAIN')) return void (strict && unread.length && ctx.violate(DELIVERY, '-1 EAGAIN', `the next datagram (${unread.length} queued; linux delivers them, posix may lose them)`));
   if (out.kind !== 'ok') return ctx.violate(BOUNDARIES, got(), 'one datagram, or -1 EAGAIN');
   const n = call.size;
   const data = out.data ?? new Uint8Array(0);
   const flagged = out.detail?.msgFlags?.includes('MSG_TRUNC') ?? false;
   // the datagram it is: one whose first bytes it returned (a short prefix may fit several: any will do)
-  const ds = sent.filter((x) => data.length === Math.min(x.length, n) && bytesEqual(x.subarray(0, data.length), data));
+  const all = sent.filter((x) => data.length === Math.min(x.length, n) && bytesEqual(x.subarray(0, data.length), data));
+  if (peeked) {
+    const p = peeked[0];
+    ctx.require(PEEK, all.some((x) => peeked.includes(x)), () => `${out.value} bytes [${hex(data)}]`, () => `the datagram MSG_PEEK returned, ${p.length} bytes [${hex(p)}]${p.length <= n ? ' (whole)' : ''}`);
+  }
+  const ds = peeked ? all.filter((x) => peeked.includes(x)) : all;
   // a datagram socket has no EOF: 0 is a zero-length datagram, or nothing
   if (out.value === 0 && (!sent.some((x) => x.length === 0) || (strict && !unread.length))) return ctx.violate(ZERO, '0 (as if EOF)', 'a datagram, or -1 EAGAIN (0 is only ever a zero-length datagram that was sent: a datagram socket has no EOF)');
   if (out.value === 0) ctx.exercise(ZERO);
@@ -105,6 +150,13 @@ export function dgramRecv(s: ModelState, k: Sock, call: C<'recv'>, out: Outcome,
     const head = unread[0];
     ctx.require(DELIVERY, head !== undefined && ds.includes(head), () => `${out.value} bytes [${hex(data)}]`, () => (head === undefined ? '-1 EAGAIN (every datagram was received: no duplicates)' : `the oldest unread datagram, ${head.length} bytes [${hex(head)}] (in order)`));
   }
+  const senders = (strict ? [d] : ds).map((x) => k.senders?.get(x)).filter((x): x is number => x !== undefined);
+  checkSource(s, k, [...new Set(senders)], out, ctx);
+  if (call.peek) {
+    k.peekedDgrams = strict ? [unread[0]] : ds;
+    return;
+  }
+  k.peekedDgrams = undefined;
   const left = unread.slice();
   const i = left.indexOf(strict ? unread[0] : d);
   if (i >= 0) left.splice(i, 1);

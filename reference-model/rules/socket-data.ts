@@ -10,6 +10,8 @@ import { buffered, type ModelState, type Pending, type PipeObj } from '../state.
 import { dgramRecv, dgramSend } from './dgram.ts';
 import { isErr, isOk } from './fd.ts';
 import { sockOf } from './socket.ts';
+import { admitBlockedSender, recvMayLag, streamSend } from './send-buffer.ts';
+import { sendAfterShutdown } from './stream-shutdown.ts';
 
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
 type RecvPending = Extract<Pending, { kind: 'recv' }>;
@@ -17,9 +19,15 @@ type RecvPending = Extract<Pending, { kind: 'recv' }>;
 const ORDER = 'stream.order-and-content';
 const BOUNDARIES = 'stream.no-message-boundaries';
 const PEEK = 'stream.peek-does-not-consume';
+const WAITALL = 'stream.recv-waitall';
+const DONTWAIT = 'stream.dontwait-never-blocks';
 
-/** The clause an EOF falls under: how the peer stopped sending. */
-const eofClause = (peer: Sock): string => (peer.wrDone === 'shutdown' ? 'stream.shutdown-write-half-close' : 'stream.eof-after-peer-close');
+/** The clause an EOF falls under: our read half shut, or how the peer stopped sending. */
+const eofClause = (k: Sock, peer: Sock): string => k.rdShut ?? (peer.wrDone === 'shutdown' ? 'stream.shutdown-write-half-close' : 'stream.eof-after-peer-close');
+/** No more data will come: the peer stopped sending, or our read half is shut (recv never blocks). */
+const ended = (k: Sock, peer: Sock): boolean => peer.wrDone !== undefined || k.rdShut !== undefined;
+/** Which clause a call that blocked (or answered EAGAIN) where it must not falls under: MSG_DONTWAIT on a blocking socket, or O_NONBLOCK. */
+const nonblockClause = (k: Sock, dontwait: boolean): string => (dontwait && !k.nonblock ? DONTWAIT : ORDER);
 
 function connected(s: ModelState, handle: string): { k: Sock; peer: Sock; rx: PipeObj; tx: PipeObj } {
   const k = sockOf(s, handle);
@@ -27,10 +35,11 @@ function connected(s: ModelState, handle: string): { k: Sock; peer: Sock; rx: Pi
   return { k, peer: s.net.socks.get(k.peer!)!, rx: s.objects.get(k.rx!)!, tx: s.objects.get(k.tx!)! };
 }
 
-export function send(s: ModelState, step: number, _actor: string, call: C<'send'>, out: Outcome, ctx: Ctx): void {
+export function send(s: ModelState, step: number, actor: string, call: C<'send'>, out: Outcome, ctx: Ctx): void {
   const d = sockOf(s, call.fd);
   if (d.dgram) return dgramSend(s, step, d, call, out, ctx);
   const { k, peer, tx } = connected(s, call.fd);
+  if (sendAfterShutdown(step, k, peer, tx, call, out, ctx)) return; // stream.shutdown-read, stream.shutdown-both
   const got = () => showOutcome(out);
   if (k.wrDone === 'shutdown') return ctx.require('stream.shutdown-write-half-close', isErr(out, 'EPIPE'), got, () => '-1 EPIPE (shut down for writing)');
   if (peer.state === 'closed') {
@@ -48,11 +57,8 @@ export function send(s: ModelState, step: number, _actor: string, call: C<'send'
     return;
   }
   if (call.size === 0) throw new OutOfScope('zero-length send');
-  // MSG_DONTWAIT: no buffer size is guaranteed (posix; linux not yet measured), so EAGAIN or a partial count is allowed.
-  const ok = (out.kind === 'ok' && out.value >= 1 && out.value <= call.size) || isErr(out, 'EAGAIN');
-  ctx.require(ORDER, ok, got, () => `1..${call.size} or -1 EAGAIN`);
+  streamSend(s, step, actor, call, k, tx, out, ctx); // stream.full-send-buffer: EAGAIN, partial counts, blocking
   if (peer.wrDone === 'shutdown') ctx.exercise('stream.shutdown-write-half-close'); // the other direction keeps working
-  if (out.kind === 'ok') appendUnbounded(tx, payload(payloadTag(step), call.size).subarray(0, out.value));
 }
 
 export function recv(s: ModelState, step: number, actor: string, call: C<'recv'>, out: Outcome, ctx: Ctx): void {
@@ -60,16 +66,17 @@ export function recv(s: ModelState, step: number, actor: string, call: C<'recv'>
   if (d.dgram) return dgramRecv(s, d, call, out, ctx);
   const { k, peer, rx } = connected(s, call.fd);
   if (call.size === 0) throw new OutOfScope('zero-length recv');
+  admitBlockedSender(s, k, rx, out, ctx); // the peer's blocked send (stream.full-send-buffer)
   const avail = buffered(rx);
-  const done = peer.wrDone !== undefined;
+  const done = ended(k, peer);
   const mayBlock = !call.dontwait && !k.nonblock;
   const waitall = call.waitall && mayBlock;
   const got = () => showOutcome(out);
   if (out.kind === 'pending') {
-    if (!mayBlock) ctx.violate(ORDER, 'blocked', 'no blocking (MSG_DONTWAIT or O_NONBLOCK)');
-    if (avail >= call.size || (avail > 0 && !waitall)) ctx.violate(k.peeked ? PEEK : BOUNDARIES, 'blocked', `${Math.min(avail, call.size)} bytes (buffered)`);
-    if (done) ctx.violate(eofClause(peer), 'blocked', avail ? `the ${avail} bytes left, then 0 (EOF)` : '0 (EOF)');
-    if (waitall) ctx.exercise(BOUNDARIES);
+    if (!mayBlock) ctx.violate(nonblockClause(k, call.dontwait), 'blocked', `no blocking (${call.dontwait ? 'MSG_DONTWAIT' : 'O_NONBLOCK'})`);
+    if (avail >= call.size || (avail > 0 && !waitall)) ctx.violate(k.peeked ? PEEK : waitall ? WAITALL : BOUNDARIES, 'blocked', `${Math.min(avail, call.size)} bytes (buffered)`);
+    if (done) ctx.violate(eofClause(k, peer), 'blocked', avail ? `the ${avail} bytes left, then 0 (EOF)` : '0 (EOF)');
+    if (waitall) ctx.exercise(WAITALL);
     ctx.exercise(ORDER);
     s.pending.set(step, { kind: 'recv', step, actor, sock: k.id, size: call.size, waitall, peek: call.peek, call: { actor, ...call } });
     return;
@@ -77,12 +84,30 @@ export function recv(s: ModelState, step: number, actor: string, call: C<'recv'>
   if (avail === 0) {
     if (done) return endOfStream(k, peer, out, ctx);
     if (isOk(out, 0)) ctx.violate(ORDER, '0 (EOF)', 'no EOF: the peer can still send');
-    if (!mayBlock) return ctx.require(ORDER, isErr(out, 'EAGAIN'), got, () => '-1 EAGAIN (nothing buffered)');
+    if (!mayBlock) return ctx.require(nonblockClause(k, call.dontwait), isErr(out, 'EAGAIN'), got, () => '-1 EAGAIN (nothing buffered)');
     return ctx.violate(ORDER, got(), 'blocked (nothing buffered, the peer can still send)');
   }
-  if (waitall && avail < call.size && !done) ctx.violate(BOUNDARIES, got(), `blocked (MSG_WAITALL: ${avail} of ${call.size} bytes buffered)`);
+  if (waitall && avail < call.size && !done) ctx.violate(WAITALL, got(), `blocked (MSG_WAITALL: ${avail} of ${call.size} bytes buffered)`);
+  if (discarded(k, out, Math.min(avail, call.size), ctx)) return;
   takeObserved(s, k, rx, out, call.size, waitall, done, false, !!call.peek, ctx);
   mayTakeReset(k, call.waitall, call.size, out);
+}
+
+/**
+ * A recv with data buffered that does not return it, after our read half was shut: 0 (linux returns
+ * the data; posix lets it be discarded), or a reset that may have overtaken data that may have been
+ * delivered (posix, stream.shutdown-both: the peer's send after both halves were shut).
+ */
+function discarded(k: Sock, out: Outcome, n: number, ctx: Ctx): boolean {
+  if (!k.rdShut) return false;
+  if (isErr(out, 'ECONNRESET') && k.resetPending === 'maybe') {
+    ctx.exercise(k.rdShut);
+    k.resetPending = false;
+    return true;
+  }
+  if (!isOk(out, 0)) return false;
+  ctx.require(k.rdShut, ctx.profile.shutdownRead.recv === 'data-or-eof', () => showOutcome(out), () => `${n} bytes (buffered; the read half is shut, but linux still returns the data)`);
+  return true;
 }
 
 /** A MSG_WAITALL recv (even nonblocking) that ran into the end of the data may have consumed a pending reset (linux AF_UNIX: sock_error clears it). */
@@ -100,11 +125,12 @@ function endOfStream(k: Sock, peer: Sock, out: Outcome, ctx: Ctx): void {
     const r = ctx.profile.resetByClose.recvAfterData;
     const allowed = k.resetPending === 'maybe' ? (['ECONNRESET', '0'] as const) : k.resetPending ? r : r.includes('0') ? r : ['0'];
     const strict = !r.includes('0');
-    ctx.require(strict && k.resetPending ? 'stream.close-unread-resets' : eofClause(peer), allowed.some((a) => (a === '0' ? isOk(out, 0) : isErr(out, a))), got, () => allowed.map((a) => (a === '0' ? '0 (EOF)' : `-1 ${a}`)).join(' or ') + ' (the peer closed with data unread)');
+    const resetClause = k.rdShut ? 'stream.shutdown-both' : 'stream.close-unread-resets'; // reset by the peer's send after both halves were shut, or by the peer's close
+    ctx.require(strict && k.resetPending ? resetClause : eofClause(k, peer), allowed.some((a) => (a === '0' ? isOk(out, 0) : isErr(out, a))), got, () => allowed.map((a) => (a === '0' ? '0 (EOF)' : `-1 ${a}`)).join(' or ') + (k.rdShut ? ' (a send of the peer after both halves were shut reset the connection)' : ' (the peer closed with data unread)'));
     if (isErr(out, 'ECONNRESET') || isOk(out, 0)) k.resetPending = false;
     return;
   }
-  ctx.require(eofClause(peer), isOk(out, 0), got, () => '0 (EOF)');
+  ctx.require(eofClause(k, peer), isOk(out, 0), got, () => '0 (EOF)');
 }
 
 /** Check a data-returning recv against the queue, and consume what it returned. */
@@ -118,9 +144,12 @@ function takeObserved(s: ModelState, k: Sock, rx: PipeObj, out: Outcome, n: numb
   ctx.require(k.peeked ? PEEK : ORDER, m <= n && data.length === m && expected.length === m && bytesEqual(data, expected), () => `${m} bytes [${hex(data)}]`, () => `a prefix of the stream [${hex(peek(rx, n))}]${k.peeked ? ' (the MSG_PEEK before did not consume it)' : ''}`);
   if (k.peeked) ctx.exercise(PEEK);
   const hi = Math.min(n, avail);
-  // MSG_WAITALL: the full length, or at EOF everything left (posix: "may return less" when the connection ends).
-  const lo = waitall ? (done && avail < n ? (ctx.profile.name === 'linux' ? hi : 1) : n) : woken || ctx.profile.name !== 'linux' ? 1 : hi;
-  ctx.require(BOUNDARIES, m >= lo && m <= hi, () => `${m} bytes`, () => (lo === hi ? `${lo} bytes` : `${lo}..${hi} bytes`) + (waitall ? ' (MSG_WAITALL)' : ''));
+  // MSG_WAITALL: the full length across sends (no boundaries), or at EOF everything left (posix: "may return less" when the connection ends).
+  const short = waitall && done && avail < n;
+  // Our read half shut where the profile lets buffered data be discarded (posix): any part of it may be gone.
+  const discarding = k.rdShut !== undefined && ctx.profile.shutdownRead.recv === 'data-or-eof';
+  const lo = discarding ? 1 : waitall ? (short ? (ctx.profile.name === 'linux' ? hi : 1) : n) : woken || ctx.profile.name !== 'linux' || recvMayLag(k, rx, ctx) ? 1 : hi;
+  ctx.require(short ? WAITALL : BOUNDARIES, m >= lo && m <= hi, () => `${m} bytes`, () => (lo === hi ? `${lo} bytes` : `${lo}..${hi} bytes`) + (waitall ? (short ? ' (MSG_WAITALL at the end of the data: everything left)' : ' (MSG_WAITALL)') : ''));
   k.peeked = peekFlag;
   if (!peekFlag) consume(rx, m);
 
@@ -130,14 +159,17 @@ export function recvCompleted(s: ModelState, p: RecvPending, out: Outcome, ctx: 
   const k = s.net.socks.get(p.sock)!;
   const peer = s.net.socks.get(k.peer!)!;
   const rx = s.objects.get(k.rx!)!;
-  const done = peer.wrDone !== undefined;
+  const done = ended(k, peer);
+  admitBlockedSender(s, k, rx, out, ctx);
   if (buffered(rx) === 0) {
     if (done) endOfStream(k, peer, out, ctx);
     else ctx.violate(ORDER, `woke with ${showOutcome(out)}`, 'still blocked (nothing buffered)');
   } else {
-    if (p.waitall && buffered(rx) < p.size && !done) ctx.violate(BOUNDARIES, `woke with ${showOutcome(out)}`, `still blocked (MSG_WAITALL: ${buffered(rx)} of ${p.size} bytes)`);
-    takeObserved(s, k, rx, out, p.size, p.waitall, done, true, !!p.peek, ctx);
-    mayTakeReset(k, p.waitall, p.size, out);
+    if (p.waitall && buffered(rx) < p.size && !done) ctx.violate(WAITALL, `woke with ${showOutcome(out)}`, `still blocked (MSG_WAITALL: ${buffered(rx)} of ${p.size} bytes)`);
+    if (!discarded(k, out, Math.min(buffered(rx), p.size), ctx)) {
+      takeObserved(s, k, rx, out, p.size, p.waitall, done, true, !!p.peek, ctx);
+      mayTakeReset(k, p.waitall, p.size, out);
+    }
   }
   s.pending.delete(p.step);
 }
@@ -146,6 +178,6 @@ export function recvStillBlocked(s: ModelState, p: RecvPending, ctx: Ctx): void 
   const k = s.net.socks.get(p.sock)!;
   const peer = s.net.socks.get(k.peer!)!;
   const avail = buffered(s.objects.get(k.rx!)!);
-  if (avail >= p.size || (avail > 0 && !p.waitall)) ctx.violate(k.peeked ? PEEK : BOUNDARIES, `still blocked with ${avail} bytes buffered`, 'the recv returns them');
-  if (peer.wrDone) ctx.violate(eofClause(peer), 'still blocked after the peer stopped sending', avail ? `the ${avail} bytes left` : '0 (EOF)');
+  if (avail >= p.size || (avail > 0 && !p.waitall)) ctx.violate(k.peeked ? PEEK : p.waitall ? WAITALL : BOUNDARIES, `still blocked with ${avail} bytes buffered`, 'the recv returns them');
+  if (ended(k, peer)) ctx.violate(eofClause(k, peer), `still blocked after ${k.rdShut ? 'the read half was shut' : 'the peer stopped sending'}`, avail ? `the ${avail} bytes left` : '0 (EOF)');
 }

@@ -6,7 +6,7 @@ import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState } from '../state.ts';
-import { isOk, newPipeObj } from './fd.ts';
+import { isErr, isOk, newPipeObj } from './fd.ts';
 
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
 
@@ -65,11 +65,21 @@ export function socket(s: ModelState, call: C<'socket'>, out: Outcome): void {
 
 
 
+const SHUTDOWN_CLAUSE = { wr: 'stream.shutdown-write-half-close', rd: 'stream.shutdown-read', rdwr: 'stream.shutdown-both' } as const;
+
+/**
+ * XSH shutdown(): "SHUT_RD Disables further receive operations. SHUT_WR Disables further send
+ * operations. SHUT_RDWR Disables further send and receive operations." Once the connection was reset
+ * (a send of the peer's after both halves were shut), the profile's answer (linux: ENOTCONN).
+ */
 export function shutdown(s: ModelState, call: C<'shutdown'>, out: Outcome, ctx: Ctx): void {
   const k = sockOf(s, call.fd);
   if (k.state !== 'connected') throw new OutOfScope(`shutdown on a ${k.state} socket`);
-  ctx.require('stream.shutdown-write-half-close', isOk(out, 0), () => showOutcome(out), () => '0');
-  k.wrDone ??= 'shutdown';
+  const clause = SHUTDOWN_CLAUSE[call.how];
+  const allowed = k.peerReset && k.rdShut ? ctx.profile.shutdownRead.afterReset : ['0'];
+  ctx.require(clause, allowed.some((a) => (a === '0' ? isOk(out, 0) : isErr(out, a))), () => showOutcome(out), () => allowed.map((a) => (a === '0' ? '0' : `-1 ${a} (the connection was reset)`)).join(' or '));
+  if (call.how !== 'rd') k.wrDone ??= 'shutdown';
+  if (call.how !== 'wr') k.rdShut ??= call.how === 'rd' ? 'stream.shutdown-read' : 'stream.shutdown-both';
 }
 
 export function closeSocket(s: ModelState, handle: string, out: Outcome): void {

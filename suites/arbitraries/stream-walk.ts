@@ -2,9 +2,9 @@
 // can be made: socketpair (blocking or SOCK_NONBLOCK), or connect/accept over AF_UNIX (a path in the
 // temp dir), AF_INET 127.0.0.1 or AF_INET6 ::1 (port 0). Areas reuse it with their own menus.
 // Scope rules that keep every trace judgeable: sends run on main with MSG_DONTWAIT (never block);
-// recvs on a run on actor A, on b on actor B; a is closed only if it never received (so no recv is
-// blocked on it; what b sent it is unread, which makes the close a reset), and after that only b
-// sends to it.
+// recvs on a run on actor A, on b on actor B; a is closed only if no recv that may block was made on
+// it (so none is blocked on it; what b sent it and it did not read makes the close a reset), and after
+// that only b sends to it. Only a is shut down; each half once.
 import fc from 'fast-check';
 import type { Scenario, Step } from '../../spec/scenario.ts';
 import type { Family } from '../../spec/socket-scenario.ts';
@@ -12,17 +12,21 @@ import type { Family } from '../../spec/socket-scenario.ts';
 export const STREAM_VARIANTS = ['socketpair', 'socketpair-nonblock', 'unix', 'inet', 'inet6'] as const;
 export type StreamVariant = (typeof STREAM_VARIANTS)[number];
 
-export type StreamItem = 'send' | 'recv' | 'recv-waitall' | 'recv-peek' | 'name' | 'shutdown' | 'close' | 'reconnect';
+/** 'close-unread': b sends to a, then a closes at once (unread data: a reset). */
+export type StreamItem = 'send' | 'recv' | 'recv-waitall' | 'recv-peek' | 'name' | 'shutdown' | 'close' | 'close-unread' | 'reconnect';
+export type ShutHow = 'wr' | 'rd' | 'rdwr';
 
 export interface StreamWalkOptions {
   property: string;
   menu: Partial<Record<StreamItem, number>>;
+  /** What a 'shutdown' move shuts (default: the write half only). */
+  shutdowns?: readonly ShutHow[];
   variants?: readonly StreamVariant[];
   minSteps?: number;
   maxSteps?: number;
 }
 
-type Choice = { item: StreamItem; size: number; toB: boolean; dontwait: boolean; peer: boolean };
+type Choice = { item: StreamItem; size: number; toB: boolean; dontwait: boolean; peer: boolean; how: ShutHow };
 
 const size = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 64 }) }, { weight: 2, arbitrary: fc.integer({ min: 65, max: 3000 }) });
 
@@ -34,6 +38,7 @@ export function streamWalk(o: StreamWalkOptions): fc.Arbitrary<Scenario> {
     toB: fc.boolean(),
     dontwait: fc.boolean(),
     peer: fc.boolean(),
+    how: fc.constantFrom(...(o.shutdowns ?? ['wr'] as const)),
   });
   return fc
     .tuple(fc.constantFrom(...(o.variants ?? STREAM_VARIANTS)), fc.array(choice, { minLength: o.minSteps ?? 1, maxLength: o.maxSteps ?? 12 }))
@@ -58,8 +63,9 @@ function layout(variant: StreamVariant, choices: Choice[]): Step[] {
   const steps = connectSteps(variant);
   const listening = !variant.startsWith('socketpair');
   let aClosed = false;
-  let aShut = false;
-  let aRecv = false;
+  let aShutWr = false;
+  let aShutRd = false;
+  let aRecv = false; // a recv that may block was made on a
   let bSent = false;
   let conns = 0;
   const push = (s: Step) => steps.push(s);
@@ -75,21 +81,29 @@ function layout(variant: StreamVariant, choices: Choice[]): Step[] {
         break;
       case 'recv': case 'recv-waitall': case 'recv-peek':
         if (to === 'a' && aClosed) break;
-        if (to === 'a') aRecv = true;
+        if (to === 'a' && (c.item === 'recv-waitall' || !c.dontwait)) aRecv = true;
         push({ actor: to === 'a' ? 'A' : 'B', op: 'recv', fd: to, size: c.size, waitall: c.item === 'recv-waitall', dontwait: c.item !== 'recv-waitall' && c.dontwait, ...(c.item === 'recv-peek' ? { peek: true } : {}) });
         break;
       case 'name':
         if (to === 'a' && aClosed) break;
         push({ actor: 'main', op: 'sockname', fd: to, peer: c.peer });
         break;
-      case 'shutdown':
-        if (aClosed || aShut) break;
-        aShut = true;
-        push({ actor: 'main', op: 'shutdown', fd: 'a', how: 'wr' });
+      case 'shutdown': {
+        const wr: boolean = c.how !== 'rd' && !aShutWr;
+        const rd: boolean = c.how !== 'wr' && !aShutRd;
+        if (aClosed || (!wr && !rd)) break;
+        aShutWr ||= wr;
+        aShutRd ||= rd;
+        push({ actor: 'main', op: 'shutdown', fd: 'a', how: wr && rd ? 'rdwr' : wr ? 'wr' : 'rd' });
         break;
-      case 'close':
-        // unread data from b makes it a reset (not after shutdown: a TCP FIN already received changes what the reset shows)
-        if (aClosed || aRecv || (aShut && bSent)) break;
+      }
+      case 'close': case 'close-unread':
+        // unread data from b makes it a reset (not after SHUT_WR: a TCP FIN already received changes what the reset shows)
+        if (aClosed || aRecv || (aShutWr && (bSent || c.item === 'close-unread'))) break;
+        if (c.item === 'close-unread') {
+          bSent = true;
+          push({ actor: 'main', op: 'send', fd: 'b', size: c.size });
+        }
         aClosed = true;
         push({ actor: 'main', op: 'close', fd: 'a' });
         break;

@@ -1,5 +1,5 @@
 // Address properties: connect and bind errors, ephemeral ports, AF_UNIX path names.
-import { addrWalk } from '../arbitraries/addr-walk.ts';
+import { addrWalk, privilegedWalk, unixNameWalk } from '../arbitraries/addr-walk.ts';
 import type { Property } from '../property.ts';
 
 export const SOCKET_ADDR_PROPERTIES: Property[] = [
@@ -13,6 +13,21 @@ export const SOCKET_ADDR_PROPERTIES: Property[] = [
     name: 'bind refuses an address in use and a second bind, and port 0 gets an ephemeral port',
     area: 'bind-errors',
     clauses: ['bind.address-in-use', 'bind.already-bound-einval', 'bind.port-zero-ephemeral'],
-    scenario: () => addrWalk({ property: 'bind-errors', menu: { 'bind-same': 3, 'bind-twice': 2, 'bind-port-zero': 2, connect: 1 } }),
+    // a closed L (a stale socket file) is the next property's
+    scenario: () => addrWalk({ property: 'bind-errors', menu: { 'bind-same': 3, 'bind-twice': 2, 'bind-port-zero': 2, connect: 1 }, lStates: ['bound', 'listening'] }),
+  },
+  {
+    name: 'AF_UNIX names: a missing directory is ENOENT, a path binds whole while it fits sun_path, a stale socket file holds its path until unlinked, an abstract name until its socket closes',
+    area: 'bind-errors',
+    clauses: ['bind.unix-missing-dir-enoent', 'bind.unix-path-length', 'bind.unix-stale-socket-file', 'bind.unix-abstract-name'],
+    scenario: (p) => unixNameWalk('unix-names', p),
+  },
+  {
+    name: 'a process without privilege gets EACCES for a protected port, and binds port 0',
+    area: 'bind-errors',
+    clauses: ['bind.privileged-port-eacces'],
+    scenario: (p) => privilegedWalk('privileged-ports', p),
+    // each bind is a child process (~0.1 s)
+    defaultRuns: 25,
   },
 ];

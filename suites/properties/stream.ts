@@ -7,7 +7,7 @@ export const STREAM_PROPERTIES: Property[] = [
   {
     name: 'stream sockets deliver bytes in order, coalescing sends as recv asks',
     area: 'stream-data',
-    clauses: ['stream.order-and-content', 'stream.no-message-boundaries'],
+    clauses: ['stream.order-and-content', 'stream.no-message-boundaries', 'stream.recv-waitall', 'stream.dontwait-never-blocks'],
     scenario: () => streamWalk({ property: 'stream-data', menu: { send: 4, recv: 3, 'recv-waitall': 2, name: 1 }, maxSteps: 14 }),
   },
   {
@@ -17,10 +17,16 @@ export const STREAM_PROPERTIES: Property[] = [
     scenario: () => streamWalk({ property: 'stream-peek', menu: { send: 4, 'recv-peek': 4, recv: 2, 'recv-waitall': 1 }, maxSteps: 14 }),
   },
   {
-    name: 'after close or shutdown(SHUT_WR) the peer reads the data, then EOF, and the other direction keeps working; sends to a closed peer fail',
+    name: 'after close or shutdown(SHUT_WR) the peer reads the data, then EOF, and the other direction keeps working; sends to a closed peer fail; closing with unread data resets',
     area: 'stream-close',
     clauses: ['stream.eof-after-peer-close', 'stream.shutdown-write-half-close', 'stream.send-after-peer-close', 'stream.close-unread-resets'],
-    scenario: () => streamWalk({ property: 'stream-close', menu: { send: 4, recv: 3, 'recv-waitall': 1, shutdown: 1, close: 3 }, minSteps: 3, maxSteps: 12 }),
+    scenario: () => streamWalk({ property: 'stream-close', menu: { send: 4, recv: 3, 'recv-waitall': 1, shutdown: 1, close: 2, 'close-unread': 2 }, minSteps: 3, maxSteps: 12 }),
+  },
+  {
+    name: 'after shutdown(SHUT_RD) recv ends in 0 without blocking and the socket still sends; after SHUT_RDWR the peer sees a closed socket',
+    area: 'stream-close',
+    clauses: ['stream.shutdown-read', 'stream.shutdown-both'],
+    scenario: () => streamWalk({ property: 'stream-shutdown', menu: { send: 4, recv: 3, 'recv-waitall': 1, shutdown: 2, 'close-unread': 1 }, shutdowns: ['rd', 'rdwr', 'wr'], minSteps: 3, maxSteps: 12 }),
   },
   {
     name: 'accept returns a connected socket while the listener keeps listening, and names agree on both ends',

@@ -82,7 +82,7 @@ export const command: Command = {
           const outcome = await runProperty(prop, target, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k) });
           const durationMs = Math.round(performance.now() - t0);
           runs[ti].outcomes.push({ outcome, durationMs });
-          progress.done(outcome.failure ? (outcome.failure.verdict.status === 'fail' ? `FAIL ${outcome.failure.verdict.violation.clause}` : `${outcome.failure.verdict.status.toUpperCase()}: ${outcome.failure.verdict.reason}`) : `ok (${outcome.runs} runs, ${durationMs} ms)`);
+          progress.done(outcome.failure ? (outcome.failure.verdict.status === 'fail' ? `FAIL ${outcome.failure.verdict.violation.clause}` : `${outcome.failure.verdict.status.toUpperCase()}: ${outcome.failure.verdict.reason}`) : outcome.runs > 0 && outcome.unsupported === outcome.runs ? `UNSUPPORTED: ${outcome.unsupportedReason}` : `ok (${outcome.runs} runs, ${durationMs} ms)`);
         }
       }
     } finally {

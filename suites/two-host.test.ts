@@ -1,0 +1,3 @@
+import { describeArea } from './area-tests.ts';
+
+describeArea('two-host');

@@ -1,0 +1,22 @@
+import { it } from 'vitest';
+import { setUpTestHosts } from '../harness/host/test-hosts.ts';
+import { AF, net } from '../harness/host/libc-net.mjs';
+import { sys } from '../harness/host/libc.mjs';
+import { execFileSync } from 'node:child_process';
+it('dbg', async () => {
+  const r = await setUpTestHosts();
+  if ('unsupported' in r) throw new Error(r.unsupported);
+  const h = r.hosts;
+  console.log(h.names, h.inet, h.rttMs);
+  const l = h.inHost('b', () => net.socket(AF.INET, false)).value;
+  const c = h.inHost('a', () => net.socket(AF.INET, false)).value;
+  console.log([h.hostOf(l), h.hostOf(c)]);
+  console.log(net.bind(l, `${h.inet.b}:0`), net.listen(l, 1));
+  const to = net.getsockname(l).addr!;
+  net.sendTimeout(c, 3);
+  console.log('connect', to, net.connect(c, to));
+  console.log(execFileSync('ip', ['-n', h.names.a, 'neigh'], { encoding: 'utf8' }), execFileSync('ip', ['-n', h.names.a, '-s', 'link'], { encoding: 'utf8' }));
+  console.log(execFileSync('ip', ['-n', h.names.b, 'addr'], { encoding: 'utf8' }));
+  for (const fd of [l, c]) sys.close(fd);
+  h.dispose();
+});
