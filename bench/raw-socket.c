@@ -4,13 +4,15 @@
 // address). So are the waits for loopback effects, because a C program needs them too: loopback
 // TCP and UDP deliver in softirq context, usually before send/connect returns but not always (under
 // load, ksoftirqd), and the next step (a MSG_DONTWAIT recv, a nonblocking accept) would see EAGAIN.
-// They end on the same conditions as the host target's waits, checked in a busy loop: after a TCP
-// connect, until the listener queued the connection or dropped the SYN; after a TCP send, until
-// the peer received the bytes (tcpi_bytes_received) or acknowledged them or the connection broke;
-// after a UDP send, until the receiver queued the datagram or counted it dropped. But C waits after
-// a send only where it needs to: when a later step receives (bench/raw-c.ts marks those sends); the
-// host target cannot know the future and waits after every send. Also left out is what C knows
-// without asking: a descriptor's family and type, its peer, the receiver of a connected sender.
+// They end on the conditions the host target waits for, checked in a busy loop: after a TCP connect,
+// until the listener queued the connection or dropped the SYN; after a TCP send, until the peer has
+// received the bytes (its tcpi_bytes_received grew by them; the host target compares the sender's
+// tcpi_bytes_sent, which comes to the same), or all are acknowledged, or the connection broke; after a
+// UDP send, until the receiver queued the datagram or counted it dropped. But C waits after a send only
+// where it needs to: when a later step receives (bench/raw-c.ts marks those sends). The host target
+// cannot know the future: it waits after every send, and over TCP before every recv too. Also left
+// out is what C knows without asking: a descriptor's family and type, its peer, the receiver of a
+// connected sender.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>

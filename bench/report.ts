@@ -31,7 +31,7 @@ function groupTable(ws: WorkloadResult[]): string[] {
     ['  steps per scenario', ...col((w) => w.calls.stepsPerScenario.toFixed(2))],
     ['  libc calls the harness makes per scenario', ...col((w) => w.calls.harnessLibcPerScenario.toFixed(2))],
     ['  syscalls per scenario in the C replay', ...raw((x) => x.syscallsPerScenario.toFixed(2))],
-    ['WHERE THE TIME GOES (CPU time per scenario and share of end to end; stages timed alone, same scenarios)'],
+    ['WHERE THE TIME GOES (CPU time per scenario and share of end to end; stages timed alone, the first round\'s scenarios)'],
     ['  generate (fast-check arbitrary)', ...stage((w) => w.stages.generate)],
     ['  execute (runScenario on HostTarget)', ...stage((w) => w.stages.execute)],
     ['    of which: session open + teardown (temp dir)', ...stage((w) => w.stages.session)],
@@ -39,13 +39,14 @@ function groupTable(ws: WorkloadResult[]): string[] {
     ['    of which: the syscalls themselves (C replay)', ...col((w) => (w.raw ? `${us(w.raw.cost.cpu)} ${pct(w.raw.cost.cpu, w.endToEnd.cost.cpu)}` : 'n/a'))],
     ['  check (reference model)', ...stage((w) => w.stages.check)],
     ['  fast-check runner, rest (end to end minus the above)', ...col((w) => rest(w.stages.runnerAndRest.cpu, w.endToEnd.cost.cpu))],
-    ['RAW C (bench/raw-loop.c + raw-socket.c, cc -O2: the same scenarios\' syscalls, same sizes, timed with clock_gettime)'],
+    ['RAW C (bench/raw-loop.c + raw-socket.c, cc -O2: the first round\'s scenarios\' calls, same sizes, after each round)'],
     ['  wall-clock cost per scenario', ...raw((x) => us(x.cost.wall))],
     ['  CPU time per scenario', ...raw((x) => us(x.cost.cpu))],
     ['  scenarios replayed', ...raw((x) => `${num(x.scenarios * x.passes)} in ${x.seconds.toFixed(1)} s`)],
     ['  results unlike the recorded traces', ...raw((x) => `${x.mismatches}${x.skipped ? ` (${x.skipped} not replayable)` : ''}`)],
-    [`RATIO ipcspec / raw C, wall clock (goal ≤ ${goals}×)`, ...col((w) => (w.ratio ? `${w.ratio.wall.toFixed(1)}× ${w.goalMet ? 'met' : 'NOT MET'}` : 'n/a'))],
-    ['  the same in CPU time', ...col((w) => (w.ratio ? `${w.ratio.cpu.toFixed(1)}×` : 'n/a'))],
+    [`RATIO ipcspec / raw C, wall clock, median of the rounds (goal ≤ ${goals}×)`, ...col((w) => (w.ratio ? `${w.ratio.wall.toFixed(1)}× ${w.goalMet ? 'met' : 'NOT MET'}` : 'n/a'))],
+    ['  each round (end to end, then C, moments apart)', ...col((w) => (w.ratioRounds ? w.ratioRounds.map((x) => x.toFixed(1)).join(' ') : 'n/a'))],
+    ['  the same in CPU time (median)', ...col((w) => (w.ratio ? `${w.ratio.cpu.toFixed(1)}×` : 'n/a'))],
   ];
   return table(rows);
 }
@@ -58,13 +59,17 @@ const GROUP_TITLES: Record<WorkloadResult['group'], string> = {
     'flags, and waits for loopback TCP/UDP effects on the same conditions as the host target (after a TCP connect: the',
     'listener queued it; after a send: the peer received it) but only where C needs to: before a later step receives',
     '(loopback delivers in softirq, usually but not always before send returns). The host target cannot know the future',
-    'and waits after every send. C also skips the lookups by syscall it does not need (family, type, peer, receiver).',
+    'and waits after every send (over TCP, before every recv too). C also skips the lookups by syscall it does not need',
+    '(family, type, peer, receiver).',
   ].join('\n'),
 };
 
 export function formatBench(r: BenchResult): string {
   const ws = r.workloads;
-  const out = [`ipcspec bench: ${r.host}; profile ${r.profile}; about ${r.seconds} s per figure`];
+  const out = [
+    `ipcspec bench: ${r.host}; profile ${r.profile}; about ${r.seconds} s per figure; load average ${r.load.before.toFixed(2)} at the start, ${r.load.after.toFixed(2)} at the end`,
+    `Each workload runs end to end in ${r.rounds} rounds, each followed by a round of the raw C replay; the ratio is the median of the rounds' ratios.`,
+  ];
   for (const group of ['pipes', 'sockets'] as const) {
     const g = ws.filter((w) => w.group === group);
     if (!g.length) continue;
@@ -74,8 +79,8 @@ export function formatBench(r: BenchResult): string {
   out.push('', `model checks alone (check() on ${num(mc.traces)} recorded traces): ${num(mc.perSecond)} per second, ${us(mc.cost.wall)} each (CPU ${us(mc.cost.cpu)})`);
   out.push('harness libc calls per scenario by function:');
   for (const w of ws) out.push(`  ${w.key}: ${Object.entries(w.calls.harnessLibcByCall).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
-  if (r.load.before > 0.5 * r.load.cpus) {
-    out.push(`note: the load average was ${r.load.before.toFixed(2)} on ${r.load.cpus} CPUs when the bench started: other processes compete for the CPU, so wall-clock figures are inflated (CPU-time figures much less).`);
+  if (Math.max(r.load.before, r.load.after) > 0.5 * r.load.cpus) {
+    out.push(`note: the load average was ${r.load.before.toFixed(2)} to ${r.load.after.toFixed(2)} on ${r.load.cpus} CPUs: other processes compete for the CPU, so wall-clock figures are inflated (CPU-time figures less) and ratios vary from round to round.`);
   }
   for (const w of ws) {
     if (w.endToEnd.failure) out.push(`warning: ${w.key}: the run found a deviation, figures cover the runs before it: ${w.endToEnd.failure}`);

@@ -40,8 +40,10 @@ export interface WorkloadResult {
 
 export interface BenchResult {
   host: string;
-  /** 1-minute load average before the bench started, and the CPUs it shares. */
-  load: { before: number; cpus: number };
+  /** 1-minute load average before the bench started and when it ended, and the CPUs it shares. */
+  load: { before: number; after: number; cpus: number };
+  /** Rounds of end to end and raw C per workload. */
+  rounds: number;
   profile: string;
   seconds: number;
   workloads: WorkloadResult[];
@@ -56,11 +58,9 @@ export async function runBench(seconds: number, log: (msg: string) => void, only
   const profile = loadProfile(hostProfileName());
   const target = new HostTarget();
   const cOk = haveCompiler();
-  const load = { before: loadavg()[0], cpus: availableParallelism() };
+  const before = loadavg()[0];
   try {
     const ws = workloads(only);
-    log('warming up');
-    for (const w of ws) await runProperty(w.property, target, profile, { runs: 150, seed: 1 });
     const results: WorkloadResult[] = [];
     const pool: Case[] = [];
     for (const w of ws) results.push(await measureWorkload(w, target, profile, seconds, cOk, pool, log));
@@ -69,7 +69,8 @@ export async function runBench(seconds: number, log: (msg: string) => void, only
     const ratios = results.map((r) => r.goalMet);
     return {
       host: `Linux ${release()} ${process.arch}, ${availableParallelism()} CPUs, node ${process.version}`,
-      load,
+      load: { before, after: loadavg()[0], cpus: availableParallelism() },
+      rounds: ROUNDS,
       profile: profile.name,
       seconds,
       workloads: results,
@@ -88,11 +89,15 @@ export async function runBench(seconds: number, log: (msg: string) => void, only
  * the load from second to second. The ratio reported is the median of the rounds'.
  */
 const ROUNDS = 5;
+/** Runs just before a workload is measured, so that the JIT has compiled its paths. */
+const WARM_UP_RUNS = 400;
 
 async function measureWorkload(
   w: Workload, target: HostTarget, profile: Profile, seconds: number, cOk: boolean, pool: Case[], log: (msg: string) => void,
 ): Promise<WorkloadResult> {
   const round = seconds / ROUNDS;
+  log(`${w.key}: warming up`);
+  await runProperty(w.property, target, profile, { runs: WARM_UP_RUNS, seed: 1 });
   log(`${w.key}: end to end through runProperty (${ROUNDS} rounds of ${round.toFixed(1)} s)${cOk ? ', each followed by the raw C replay' : ''}`);
   let e2e = await endToEnd(w, target, profile, round, 1000);
   const scenarios = e2e.scenarios;
@@ -127,8 +132,11 @@ async function measureWorkload(
     const replayed = raws.reduce((a, x) => a + x.scenarios * x.passes, 0);
     const mean = (f: (x: RawResult) => number) => raws.reduce((a, x) => a + f(x) * x.scenarios * x.passes, 0) / replayed;
     const first = raws[0];
+    const worst = raws.reduce((a, x) => (x.mismatches > a.mismatches ? x : a), first);
     raw = {
       ...first,
+      mismatches: worst.mismatches,
+      firstMismatch: worst.firstMismatch,
       passes: raws.reduce((a, x) => a + x.passes, 0),
       seconds: raws.reduce((a, x) => a + x.seconds, 0),
       nsPerScenario: mean((x) => x.nsPerScenario),

@@ -59,7 +59,9 @@ export type Pending =
   /** A blocking connect (`sock`) asleep because `listener`'s queue was full (linux: AF_UNIX waits for room; TCP's SYN was dropped). */
   | { kind: 'connect'; step: number; actor: string; sock: number; listener: number; call: Step }
   /** A send blocked on a full stream socket (`sock` sends): `remaining` its bytes the peer has not received yet, `written` those it has. */
-  | { kind: 'send'; step: number; actor: string; sock: number; total: number; remaining: Uint8Array; written: number; call: Step };
+  | { kind: 'send'; step: number; actor: string; sock: number; total: number; remaining: Uint8Array; written: number; call: Step }
+  /** A blocking datagram send (`sock`) asleep because its receiver's queue (`dest`) is full: the datagram enters the queue when it returns. */
+  | { kind: 'dgram-send'; step: number; actor: string; sock: number; dest: number; size: number; call: Step };
 
 export interface ModelState {
   nextId: number;

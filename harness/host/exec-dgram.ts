@@ -6,10 +6,10 @@ import { payload, payloadTag } from '../../spec/payload.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { SockAddr } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import { icmpUnreachIn } from '../measure/dgram-facts.ts';
 import type { ActorResult } from './actor.ts';
 import { domainOf, fdOf, isDgram, mayBlock, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
 import { recvFlags } from './exec-stream.ts';
+import { icmpUnreachIn } from './icmp-counters.ts';
 import { sys } from './libc.mjs';
 import { AF, MSG, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
@@ -60,6 +60,12 @@ export async function execDgramStep(s: HostSession, i: number, step: Extract<Ste
   if (step.op === 'send') {
     const data = payload(payloadTag(i), step.size);
     const to = step.to ? destination(s, fd, step.to) : undefined;
+    // a blocking send (AF_UNIX into a full queue sleeps until a receive makes room) runs on its actor
+    if (step.dontwait === false && mayBlock(fd)) {
+      const args = { fd, data: data.slice(), flags: MSG.NOSIGNAL };
+      if (to !== undefined) throw new Error('a blocking sendto is not a step the walks make');
+      return onActor(s, i, step.actor, 'send', args, syscallNumber('sendto'), fd, (r) => outcome(r));
+    }
     const settle = udpSettle(s, fd, to);
     const r = to === undefined ? net.send(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL) : net.sendto(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL, to, s.dir);
     if (!r.errno && settle) await settle();

@@ -69,26 +69,6 @@ export function tcpPeerWatch(s: HostSession, fd: number): (() => Promise<void>) 
   return () => until(() => { const r = sys.poll(peer, POLLRDHUP); return !!r.errno || ((r.revents ?? 0) & (POLLRDHUP | 0x8 | 0x10)) !== 0; }, 'the FIN to reach the peer');
 }
 
-/** The TCP sender's side of delivery: the peer acknowledged all data (SIOCOUTQ 0), or the connection broke (POLLERR/POLLHUP). */
-const tcpAcked = (fd: number): boolean => {
-  const q = net.outq(fd);
-  return !!q.errno || q.value === 0 || ((sys.poll(fd, 0).revents ?? 0) & 0x18) !== 0;
-};
-
-/**
- * Before a TCP send: returns a wait (long deadline) until what it sent is queued at the peer: the
- * peer's tcpi_bytes_received has grown by it. That needs no ACK, which the peer may delay by up to
- * 40 ms. An ACK of all data, or a broken connection, also ends the wait (and is all there is to
- * wait for when the peer is not among the session's sockets).
- */
-export function tcpDelivery(s: HostSession, fd: number): ((sent: number) => Promise<void>) | undefined {
-  if (!isTcp(fd, s)) return undefined;
-  const peer = peerOf(s, fd);
-  const before = peer === undefined ? undefined : net.tcpBytesReceived(peer);
-  if (peer === undefined || !before || before.errno) return () => until(() => tcpAcked(fd), 'the peer to acknowledge the data');
-  return (sent) => until(() => { const r = net.tcpBytesReceived(peer); return !!r.errno || r.value >= before.value + sent || tcpAcked(fd); }, 'the data to reach the peer');
-}
-
 export function resolveAddr(s: HostSession, fd: number, a: SockAddr): string {
   if ('path' in a) return `unix:${a.path}`;
   if ('host' in a) return testHostAddr(s, fd, a.host);

@@ -34,6 +34,5 @@ export declare const net: {
   sendTimeout(fd: number, seconds: number): Sys;
   inq(fd: number): Sys;
   tcpInfo(fd: number): Sys & { unacked?: number; notsent?: number; sent?: number; received?: number };
-  tcpBytesReceived(fd: number): Sys;
   meminfo(fd: number): Sys & { rmem?: number; drops?: number };
 };

@@ -265,14 +265,6 @@ net.tcpInfo = (fd) => {
   const r = wrap(c.getsockopt(fd, 6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, b, len));
   return r.errno ? r : { value: 0, unacked: b.readUInt32LE(24), notsent: b.readUInt32LE(144), sent: Number(b.readBigUInt64LE(200) - b.readBigUInt64LE(208)), received: Number(b.readBigUInt64LE(128)) };
 };
-/** TCP_INFO tcpi_bytes_received: payload bytes this socket has received in order (queued for reading), ever. */
-net.tcpBytesReceived = (fd) => {
-  const b = Buffer.alloc(232);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(232);
-  const r = wrap(c.getsockopt(fd, 6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, b, len));
-  return r.errno ? r : { value: Number(b.readBigUInt64LE(128)) };
-};
 /** SO_MEMINFO in one call: bytes queued for receiving (SK_MEMINFO_RMEM_ALLOC) and drops (SK_MEMINFO_DROPS). */
 net.meminfo = (fd) => {
   const b = Buffer.alloc(9 * 4);

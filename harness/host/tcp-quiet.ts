@@ -5,12 +5,16 @@
 import { sys } from './libc.mjs';
 import { net } from './libc-net.mjs';
 
+type Info = ReturnType<typeof net.tcpInfo>;
+/** Every data byte sent has arrived (a FIN counts one more in tcpi_bytes_received). */
+const arrived = (i: Info, j: Info): boolean => j.received! >= i.sent!;
+
 /** The connection sender -> receiver has nothing in flight and no window update pending (see above). */
 export function tcpQuiet(sender: number, receiver: number): boolean {
   const i = net.tcpInfo(sender);
   const j = net.tcpInfo(receiver);
   if (i.errno || j.errno) return true; // not a TCP connection (any more): nothing to wait for
-  return i.sent === j.received && (i.notsent === 0 || (i.unacked === 0 && net.inq(receiver).value > 0));
+  return arrived(i, j) && (i.notsent === 0 || (i.unacked === 0 && net.inq(receiver).value > 0));
 }
 
 /** A sender asleep in sendto may stay so: its unsent bytes wait behind a receiver holding data, nothing unacknowledged. */
@@ -18,7 +22,7 @@ export function tcpSenderMayWait(sender: number, receiver: number): boolean {
   const i = net.tcpInfo(sender);
   const j = net.tcpInfo(receiver);
   if (i.errno || j.errno) return true;
-  return i.sent === j.received && i.unacked === 0 && i.notsent! > 0 && net.inq(receiver).value > 0;
+  return arrived(i, j) && i.unacked === 0 && i.notsent! > 0 && net.inq(receiver).value > 0;
 }
 
 /** The connection broke (POLLERR or POLLHUP): nothing more will move. */

@@ -3,9 +3,10 @@
 // of the pair are created inside the namespaces and neither namespace has a route anywhere else,
 // so traffic between the hosts never leaves them. They are removed on dispose, at process exit and
 // on Ctrl-C; a run that died without removing them is swept by the next one (its pid is gone).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { TestHost } from '../../spec/socket-scenario.ts';
 import { onInterrupt } from '../scope.ts';
 import { inNetns, socketNetns } from './netns.mjs';
@@ -33,6 +34,8 @@ export const NAME_PREFIX = 'ipcspec-';
 const NAME_RE = /^ipcspec-(\d+)-\d+-[ab]$/;
 const DEV: Record<TestHost, string> = { a: 'veth-a', b: 'veth-b' };
 const PINGS = 5;
+const PING_CHILD = fileURLToPath(new URL('./ping-child.mjs', import.meta.url));
+const execFileAsync = promisify(execFile);
 /** Per-netns settings the linux profile's measured facts depend on: a test host gets this host's values. */
 const MIRRORED_SYSCTLS = ['net/core/somaxconn', 'net/ipv4/tcp_syncookies', 'net/ipv4/ip_local_port_range', 'net/ipv4/tcp_rmem', 'net/ipv4/tcp_wmem'];
 let made = 0;
@@ -156,25 +159,18 @@ class Hosts implements TestHosts {
     }
   }
 
-  /** net-ping from a to b, over both families; the slowest round trip sets the deadlines. */
+  /** net-ping from a process on host a to b, over both families; the slowest round trip sets the deadlines. */
   async preflight(): Promise<void> {
-    let ping: NetPing;
+    const args = ['netns', 'exec', this.names.a, process.execPath, PING_CHILD, String(PINGS), this.inet.b, this.inet6.b];
+    const { stdout } = await execFileAsync('ip', args, { encoding: 'utf8', timeout: 90_000 }).catch((e: { stdout?: string; message: string }) => ({ stdout: e.stdout || JSON.stringify({ error: e.message }) }));
+    let r: { rtts?: Record<string, number[]>; error?: string };
     try {
-      ping = createRequire(import.meta.url)('net-ping') as NetPing;
-    } catch (e) {
-      throw new Error(`net-ping (raw-socket) could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+      r = JSON.parse(stdout.trim().split('\n').pop() ?? '');
+    } catch {
+      throw new Error(`the net-ping preflight said nothing usable: ${stdout.slice(0, 200)}`);
     }
-    let worst = 0;
-    for (const [family, to] of [[ping.NetworkProtocol.IPv4, this.inet.b], [ping.NetworkProtocol.IPv6, this.inet6.b]] as const) {
-      // the ping socket is made while this thread is in a: it sends from a
-      const session = this.inHost('a', () => ping.createSession({ networkProtocol: family, retries: 2, timeout: 2000 }));
-      try {
-        await pingOnce(session, to); // the first also resolves the neighbour (ARP, NDP): not a round trip's time
-        for (let i = 0; i < PINGS; i++) worst = Math.max(worst, await pingOnce(session, to));
-      } finally {
-        session.close();
-      }
-    }
+    if (!r.rtts) throw new Error(`host b did not answer net-ping from host a: ${r.error}`);
+    const worst = Math.max(...Object.values(r.rtts).flat());
     this.rttMs = worst;
     this.deadlineMs = Math.max(10_000, Math.ceil(100 * worst));
   }
@@ -196,18 +192,4 @@ class Hosts implements TestHosts {
     process.off('exit', this.onExit);
     this.offInterrupt();
   }
-}
-
-interface PingSession { pingHost(target: string, cb: (err: Error | null, target: string, sent?: Date, rcvd?: Date) => void): void; close(): void }
-interface NetPing { NetworkProtocol: { IPv4: number; IPv6: number }; createSession(o: object): PingSession }
-
-/** One echo request and its reply, timed here (net-ping's own times have millisecond resolution). */
-function pingOnce(session: PingSession, to: string): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    session.pingHost(to, (err) => {
-      if (err) reject(new Error(`${to} did not answer net-ping from the other test host: ${err.message}`));
-      else resolve(Number(process.hrtime.bigint() - t0) / 1e6);
-    });
-  });
 }

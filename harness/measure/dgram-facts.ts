@@ -3,6 +3,7 @@
 // MSG_TRUNC flag (does it return the real length or the copied one?).
 import { readFileSync } from 'node:fs';
 import { sys } from '../host/libc.mjs';
+import { icmpUnreachIn } from '../host/icmp-counters.ts';
 import { AF, MSG, net } from '../host/libc-net.mjs';
 import type { TruncFlagResult } from '../../spec/profile.ts';
 import type { Fact } from './pipe-facts.ts';
@@ -99,13 +100,6 @@ export function measureDelivery(size: number): DeliveryFacts {
     unixPairFits: { value: pairR.fits, evidence: ev },
     udpFits: { value: udpFits, evidence: ev },
   };
-}
-
-/** The netns's count of ICMP (v4) or ICMPv6 destination unreachables received. */
-export function icmpUnreachIn(family: number): number {
-  if (family === AF.INET6) return Number(/^Icmp6InDestUnreachs\s+(\d+)/m.exec(readFileSync('/proc/net/snmp6', 'utf8'))?.[1] ?? NaN);
-  const [keys, vals] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Icmp:')).map((l) => l.split(/\s+/));
-  return Number(vals[keys.indexOf('InDestUnreachs')]);
 }
 
 export interface RefusedFacts { connected: Fact<'next-call' | 'may'>; unconnected: Fact<'never' | 'may'> }

@@ -49,18 +49,19 @@ const send = (kind: Kind, s: number, r: number, n: number) => {
   return x;
 };
 
-function withConnection<T>(kind: Kind, dir: string, f: (s: number, r: number) => T): T {
+/** `f(sender, receiver)` on a fresh connection; the accepted socket sends when `fromServer`. */
+function withConnection<T>(kind: Kind, dir: string, f: (s: number, r: number) => T, fromServer = false): T {
   const fds: number[] = [];
   try {
     const { s, r } = connection(kind, dir, fds);
-    return f(s, r);
+    return fromServer ? f(r, s) : f(s, r);
   } finally {
     fds.forEach((fd) => sys.close(fd));
   }
 }
 
 /** One huge nonblocking send into an idle connection: its count (partial), then sends until EAGAIN. */
-function fill(kind: Kind, dir: string, huge: number): { first: string; total: number; sends: number } {
+function fill(kind: Kind, dir: string, huge: number, fromServer = false): { first: string; total: number; sends: number } {
   return withConnection(kind, dir, (s, r) => {
     const x = send(kind, s, r, huge);
     if (x.errno) return { first: x.errno, total: 0, sends: 1 };
@@ -73,7 +74,7 @@ function fill(kind: Kind, dir: string, huge: number): { first: string; total: nu
       total += y.value;
     }
     return { first: String(x.value), total, sends };
-  });
+  }, fromServer);
 }
 
 /** Chunks of `chunk` bytes until data backs up in the TCP sender: what the receiver held then. */
@@ -112,14 +113,19 @@ export function measureSendBuf(): SendBufFacts {
     const huge = { socketpair: 1 << 20, unix: 1 << 20, inet: 8 << 20, inet6: 8 << 20 };
     const fills = Object.fromEntries(KINDS.map((k) => [k, fill(k, dir, huge[k])])) as Record<Kind, ReturnType<typeof fill>>;
     for (const k of KINDS) if (!/^\d+$/.test(fills[k].first)) throw new Error(`${k}: a huge send into an idle connection got ${fills[k].first}, not a partial count`);
+    // TCP autotunes each socket's buffer: the accepted socket sends too.
+    const back = { inet: fill('inet', dir, huge.inet, true), inet6: fill('inet6', dir, huge.inet6, true) };
+    for (const [k, f] of Object.entries(back)) if (!/^\d+$/.test(f.first)) throw new Error(`${k} (accepted socket sending): a huge send into an idle connection got ${f.first}`);
     const first = (k: Kind) => Number(fills[k].first);
     const unix = floorPow2(Math.min(first('socketpair'), first('unix')));
-    const tcp = floorPow2(Math.min(first('inet'), first('inet6')));
+    const tcp = floorPow2(Math.min(first('inet'), first('inet6'), Number(back.inet.first), Number(back.inet6.first)));
     // The bound must hold as stated: sends of exactly sureRoom into idle connections return whole.
     for (const k of KINDS) {
-      const n = isTcp(k) ? tcp : unix;
-      const got = withConnection(k, dir, (s, r) => send(k, s, r, n));
-      if (got.errno || got.value !== n) throw new Error(`${k}: a nonblocking send of ${n} bytes into an idle connection returned ${got.errno ?? got.value}`);
+      for (const fromServer of [false, true]) {
+        const n = isTcp(k) ? tcp : unix;
+        const got = withConnection(k, dir, (s, r) => send(k, s, r, n), fromServer);
+        if (got.errno || got.value !== n) throw new Error(`${k}: a nonblocking send of ${n} bytes into an idle connection returned ${got.errno ?? got.value}`);
+      }
     }
     // Small chunks are slow (Nagle waits for the delayed ACK) and let the window grow: the large ones bound it.
     const chunks = [65536, 262144, 1 << 20];
@@ -128,6 +134,7 @@ export function measureSendBuf(): SendBufFacts {
     const sysctl = (p: string) => readFileSync(`/proc/sys/net/${p}`, 'utf8').trim().replace(/\s+/g, ' ');
     const ev = `nonblocking sends into an idle connection (net.core.wmem_default ${sysctl('core/wmem_default')}, net.ipv4.tcp_wmem ${sysctl('ipv4/tcp_wmem')}, tcp_rmem ${sysctl('ipv4/tcp_rmem')}): ` +
       KINDS.map((k) => `${k} send(${huge[k]}) -> ${fills[k].first} (partial, not EAGAIN), ${fills[k].total} bytes in ${fills[k].sends} sends then EAGAIN`).join('; ') +
+      ` (the accepted socket sending: inet ${back.inet.first}, inet6 ${back.inet6.first})` +
       `; TCP receiver's queue when data first backed up in the sender (chunks ${chunks.join(', ')}; v4, v6): ${held.join(', ')}` +
       `; filled (AF_UNIX with 8192-byte sends, TCP 1 MiB), bytes read (as much at a time) before the sender polled POLLOUT: ${drains.join(', ')}`;
     return {

@@ -20,13 +20,17 @@ const coalesces: Mutant = mutant(
   (): Hook => async (c) => {
     const s = c.step;
     const out = await c.pass();
-    if (s.op !== 'recv' || !dgramHandles(c.steps).has(s.fd) || !isOk(out) || !out.data || out.value >= s.size) return out;
-    const more = await c.aux({ ...s, size: s.size - out.value, dontwait: true });
-    if (!isOk(more) || !more.data || more.value === 0) return out;
+    if (s.op !== 'recv' || s.peek || !dgramHandles(c.steps).has(s.fd) || !isOk(out) || !out.data || out.value >= s.size) return out;
+    // only a non-empty datagram that fits whole is appended (anything else would look like loss, not coalescing)
+    const room = s.size - out.value;
+    const next = await c.aux({ ...s, size: room, dontwait: true, peek: true, trunc: true });
+    if (!isOk(next) || next.value === 0 || next.value > room) return out;
+    const more = await c.aux({ ...s, size: room, dontwait: true });
+    if (!isOk(more) || !more.data) return out;
     const data = new Uint8Array(out.value + more.value);
     data.set(out.data);
     data.set(more.data, out.value);
-    return ok(data.length, { data });
+    return ok(data.length, { data, ...(out.detail ? { detail: out.detail } : {}) });
   },
 );
 
@@ -50,13 +54,18 @@ const emptyIsEof: Mutant = mutant(
   },
 );
 
-/** A full AF_UNIX receiver silently drops instead of pushing back. */
+/** A full AF_UNIX receiver silently drops instead of pushing back; a receive loses the oldest of two queued datagrams. */
 const dropsWhenFull: Mutant = mutant(
   'dgram.delivery',
-  'a datagram send that would get EAGAIN (the receiver\'s queue is full) reports success and the datagram is lost, as UDP would',
+  'a datagram send that would get EAGAIN (the receiver\'s queue is full) reports success and the datagram is lost, as UDP would; and a receive with two or more datagrams queued loses the oldest and returns the next',
   (): Hook => async (c) => {
+    const s = c.step;
     const out = await c.pass();
-    return c.step.op === 'send' && dgramHandles(c.steps).has(c.step.fd) && out.kind === 'err' && out.errno === 'EAGAIN' ? ok(c.step.size) : out;
+    if ((s.op !== 'send' && s.op !== 'recv') || !dgramHandles(c.steps).has(s.fd)) return out;
+    if (s.op === 'send') return out.kind === 'err' && out.errno === 'EAGAIN' ? ok(s.size) : out;
+    if (s.peek || !isOk(out)) return out;
+    const next = await c.aux({ ...s, dontwait: true });
+    return isOk(next) ? next : out;
   },
 );
 

@@ -84,6 +84,7 @@ export function completionCandidates(s: ModelState, p: Pending, ctx: Ctx): Outco
     case 'opaque': return [pipelineOutcome(p.step, p.call as Extract<Step, { op: 'pipeline' }>)];
     case 'recv': return recvCompletionCandidates(s, p);
     case 'send': return sendCompletionCandidates(p);
+    case 'dgram-send': return [ok(p.size)];
     case 'connect': return connectCompletionCandidates(s, p);
   }
 }

@@ -5,6 +5,7 @@ import type { Family, SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { peek } from '../pipe-buffer.ts';
 import { buffered, type ModelState, type Pending } from '../state.ts';
+import { sourceOf } from '../rules/dgram-checks.ts';
 
 const ok = (value: number, addr?: string, data?: Uint8Array): Outcome => ({ kind: 'ok', value, ...(data ? { data } : {}), ...(addr !== undefined ? { detail: { addr } } : {}) });
 const err = (errno: string): Outcome => ({ kind: 'err', errno });
@@ -48,13 +49,16 @@ export function socketCandidates(s: ModelState, index: number, step: SocketCall)
       const client = head?.peer === undefined ? undefined : s.net.socks.get(head.peer);
       return [ok(fd, client?.local), PENDING, ...ERRORS];
     }
-    case 'send': return [ok(step.size), ...ERRORS];
+    case 'send': return [ok(step.size), err('EMSGSIZE'), ...ERRORS, PENDING];
     case 'recv': {
       const k = sockAt(s, step.fd);
       const head = k?.dgram ? k.unread?.[0] : undefined;
       if (head) {
         const m = Math.min(step.size, head.length);
-        const flags = { msgFlags: head.length > step.size ? ['MSG_TRUNC'] : [] };
+        // the sender's address (a UDP port chosen at the sender's first sendto is invented from its id)
+        const from = k?.senders?.get(head) === undefined ? undefined : s.net.socks.get(k.senders.get(head)!);
+        const addr = from ? (sourceOf(from) ?? loopback(from.family, 40000 + from.id)) : undefined;
+        const flags = { msgFlags: head.length > step.size ? ['MSG_TRUNC'] : [], ...(addr ? { addr } : {}) };
         return [...new Set([head.length, m])].map((v): Outcome => ({ kind: 'ok', value: v, data: head.subarray(0, m), detail: flags })).concat(err('EAGAIN'), ERRORS);
       }
       const rx = k?.rx === undefined ? undefined : s.objects.get(k.rx);

@@ -56,6 +56,8 @@ const WELL_FORMED: Record<Family, RegExp> = { unix: /^unix:/, inet: /^127\.0\.0\
 /** The address a datagram from `k` carries: its name once bound or connected (UDP: the loopback address and its port). */
 export function sourceOf(k: Sock): string | undefined {
   if (k.source) return k.source;
+  // an AF_UNIX socket never bound has no name (linux autobinds only with SO_PASSCRED)
+  if (k.family === 'unix') return k.local ?? 'unix:';
   if (k.local === undefined || /^(0\.0\.0\.0|\[::\]):/.test(k.local)) return undefined;
   return k.local;
 }

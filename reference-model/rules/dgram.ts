@@ -1,7 +1,6 @@
 // Datagram sockets: connect (sets the destination), send, recv. XSH 2.10.6 SOCK_DGRAM, send(), recv().
 // Each socket keeps every datagram ever sent to it (`sent`: what a receive may return, posix allowing
 // duplication) and those not yet received (`unread`).
-import { payload, payloadTag } from '../../spec/payload.ts';
 import type { SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
@@ -9,6 +8,7 @@ import { hex, showOutcome } from '../describe.ts';
 import { bytesEqual } from '../pipe-buffer.ts';
 import type { Sock } from '../socket-state.ts';
 import type { ModelState } from '../state.ts';
+import { blockedDgramSend, enqueue } from './dgram-block.ts';
 import { addressed, checkSource, maxSize, missedRefusal, REFUSED, refusal, reportedRefusal, SIZE } from './dgram-checks.ts';
 import { isErr, isOk } from './fd.ts';
 
@@ -49,6 +49,12 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
   const closed = dest.state === 'closed';
   if (closed && k.family === 'unix') throw new OutOfScope('AF_UNIX datagram to a closed socket');
   const got = () => showOutcome(out);
+  const blocking = call.dontwait === false && !k.nonblock;
+  if (out.kind === 'pending') {
+    if (!blocking) return ctx.violate(BOUNDARIES, 'blocked', 'no blocking (MSG_DONTWAIT or O_NONBLOCK)');
+    if (k.family !== 'unix' || closed) throw new OutOfScope('a blocking UDP send, or one to a closed socket');
+    return blockedDgramSend(s, step, (call as unknown as { actor: string }).actor, k, dest, call.size, call as never, ctx);
+  }
   const limit = maxSize(k.family, ctx);
   const over = limit !== null && call.size > limit;
   if (isErr(out, 'ECONNREFUSED')) {
@@ -61,8 +67,7 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
   if (refusal(k, ctx).must) return missedRefusal(out, ctx);
   if (isErr(out, 'EMSGSIZE')) return ctx.require(SIZE, limit === null || !ctx.profile.dgramMaxSize.exact, got, () => `${call.size} or -1 EAGAIN (the limit is ${limit} bytes)`);
   if (limit !== null && call.size === limit && out.kind === 'ok') ctx.exercise(SIZE);
-  // XSH send(): "If the message is too long to pass through the underlying protocol, send() shall fail and no data shall be transmitted."
-  ctx.require(call.size === 0 ? ZERO : BOUNDARIES, isOk(out, call.size) || isErr(out, 'EAGAIN'), got, () => `${call.size} (the whole datagram${call.size ? '' : ', zero-length'}) or -1 EAGAIN`);
+  ctx.require(call.size === 0 ? ZERO : BOUNDARIES, isOk(out, call.size) || (isErr(out, 'EAGAIN') && !blocking), got, () => `${call.size} (the whole datagram${call.size ? '' : ', zero-length'})${blocking ? '' : ' or -1 EAGAIN'}`);
   if (closed) {
     // nobody has the port: the ICMP port unreachable comes back to the sender (udp(7))
     if (out.kind !== 'ok') return;
@@ -80,14 +85,10 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
     const bound = k.family !== 'unix' ? q.udpFits : mutual ? q.unixPairFits : q.unixQueue;
     const exact = k.family === 'unix' && !mutual;
     if (bound !== null && held < bound) ctx.require(DELIVERY, out.kind === 'ok', got, () => `${call.size} (the receiver holds ${held} of ${bound} datagrams)`);
-    else if (bound !== null && exact) ctx.require(DELIVERY, isErr(out, 'EAGAIN'), got, () => `-1 EAGAIN (the receiver's queue is full: ${held} of ${bound} datagrams)`);
+    else if (bound !== null && exact) ctx.require(DELIVERY, isErr(out, 'EAGAIN') && !blocking, got, () => `${blocking ? 'blocked' : '-1 EAGAIN'} (the receiver's queue is full: ${held} of ${bound} datagrams)`);
     else if (k.family !== 'unix') dest.lossy = true;
   } else if (k.family !== 'unix') dest.lossy = true;
-  if (out.kind !== 'ok') return;
-  const d = payload(payloadTag(step), call.size);
-  dest.sent = [...(dest.sent ?? []), d];
-  dest.unread = [...(dest.unread ?? []), d];
-  dest.senders = new Map(dest.senders ?? []).set(d, k.id);
+  if (out.kind === 'ok') enqueue(dest, k, step, call.size);
 }
 
 /**

@@ -17,6 +17,7 @@ import { connectCompleted, connectStillBlocked, connectWait } from './connect-wa
 import { shutdown, socket, socketpair } from './socket.ts';
 import { recv, recvCompleted, recvStillBlocked, send } from './socket-data.ts';
 import { sendCompleted, sendStillBlocked } from './send-buffer.ts';
+import { dgramSendCompleted, dgramSendStillBlocked } from './dgram-block.ts';
 
 type CallRule = (s: ModelState, step: number, actor: string, call: never, out: Outcome, ctx: Ctx) => void;
 const plain = <C>(f: (s: ModelState, call: C, out: Outcome, ctx: Ctx) => void): CallRule =>
@@ -67,6 +68,7 @@ export function completed(s: ModelState, p: Pending, out: Outcome, ctx: Ctx): vo
     case 'child-read': return childReadCompleted(s, p, out, ctx);
     case 'recv': return recvCompleted(s, p, out, ctx);
     case 'send': return sendCompleted(s, p, out, ctx);
+    case 'dgram-send': return dgramSendCompleted(s, p, out, ctx);
     case 'connect': return connectCompleted(s, p, out, ctx);
     case 'opaque':
       s.pending.delete(p.step);
@@ -84,6 +86,7 @@ export function stillBlocked(s: ModelState, p: Pending, ctx: Ctx): void {
     case 'child-read': return childReadStillBlocked(s, p, ctx);
     case 'recv': return recvStillBlocked(s, p, ctx);
     case 'send': return sendStillBlocked(s, p, ctx);
+    case 'dgram-send': return dgramSendStillBlocked(s, p, ctx);
     case 'connect': return connectStillBlocked(s, p, ctx);
     case 'opaque': return ctx.violate('pipeline.order-and-eof', 'the pipeline is stuck: both processes are blocked', 'it finishes');
   }

@@ -25,10 +25,13 @@ type SendPending = Extract<Pending, { kind: 'send' }>;
 export const blockedSendOf = (s: ModelState, sock: number): SendPending | undefined =>
   [...s.pending.values()].find((p): p is SendPending => p.kind === 'send' && p.sock === sock);
 
+/** The sizes were measured over AF_UNIX and TCP over loopback; other paths (two-host TCP) get no size. */
+const overLoopback = (k: Sock): boolean => k.family === 'unix' || /^(127\.|\[::1\]:)/.test(k.local ?? '');
+
 /** linux: what a nonblocking send into an idle connection surely queues; 0 where no size is guaranteed. */
 const sureRoom = (k: Sock, ctx: Ctx): number => {
   const r = ctx.profile.streamSendBuffer.sureRoom;
-  return r && ctx.settled ? r[k.family === 'unix' ? 'unix' : 'tcp'] : 0;
+  return r && ctx.settled && overLoopback(k) ? r[k.family === 'unix' ? 'unix' : 'tcp'] : 0;
 };
 
 /**
@@ -68,9 +71,10 @@ export function streamSend(s: ModelState, step: number, actor: string, call: Sen
  * Before a recv on `k` is judged: the peer's blocked send has moved bytes into the queue that the
  * model cannot see until a recv returns them. Move as many as `out` shows (from the send's remaining
  * bytes, in order). A recv that finds nothing while the sender still has bytes to send means the
- * sender was left asleep although the reader drained the connection.
+ * sender was left asleep although the reader drained the connection (`waitall`: the recv may wait
+ * for more than there is, so its blocking proves nothing).
  */
-export function admitBlockedSender(s: ModelState, k: Sock, rx: PipeObj, out: Outcome, ctx: Ctx): void {
+export function admitBlockedSender(s: ModelState, k: Sock, rx: PipeObj, out: Outcome, ctx: Ctx, waitall = false): void {
   const p = k.peer === undefined ? undefined : blockedSendOf(s, k.peer);
   if (!p || p.remaining.length === 0) return;
   const avail = buffered(rx);
@@ -82,7 +86,8 @@ export function admitBlockedSender(s: ModelState, k: Sock, rx: PipeObj, out: Out
     ctx.exercise(FULL);
     return;
   }
-  if (avail === 0 && ctx.settled && (isErr(out, 'EAGAIN') || out.kind === 'pending')) {
+  // A MSG_WAITALL recv may block having taken what there was: it waits for more.
+  if (avail === 0 && ctx.settled && (isErr(out, 'EAGAIN') || (out.kind === 'pending' && !waitall))) {
     ctx.violate(FULL, out.kind === 'pending' ? 'blocked' : showOutcome(out), `the next bytes of the blocked send #${p.step + 1} (the reader drained the connection, so the sender was woken and queued more; ${p.remaining.length} of its ${p.total} bytes not received yet)`);
   }
 }
@@ -90,9 +95,12 @@ export function admitBlockedSender(s: ModelState, k: Sock, rx: PipeObj, out: Out
 /** A blocked send returns: linux all of it, posix at least what the reader has received of it. */
 export function sendCompleted(s: ModelState, p: SendPending, out: Outcome, ctx: Ctx): void {
   const k = s.net.socks.get(p.sock)!;
-  const lo = ctx.profile.name === 'linux' ? p.total : Math.max(1, p.written);
-  const ok = out.kind === 'ok' && out.value >= lo && out.value <= p.total;
-  ctx.require(FULL, ok, () => `woke with ${showOutcome(out)}`, () => (lo === p.total ? `${p.total}` : `${lo}..${p.total}`) + ` (the reader made room; ${p.written} of its bytes already received)`);
+  const peer = k.peer === undefined ? undefined : s.net.socks.get(k.peer);
+  // The connection ended under it (no walk does this yet): what it sent so far, or the error.
+  const ended = k.wrDone !== undefined || peer?.state === 'closed' || peer?.rdShut !== undefined;
+  const lo = ctx.profile.name === 'linux' && !ended ? p.total : Math.max(1, p.written);
+  const ok = (out.kind === 'ok' && out.value >= lo && out.value <= p.total) || (ended && p.written === 0 && (isErr(out, 'EPIPE') || isErr(out, 'ECONNRESET')));
+  ctx.require(FULL, ok, () => `woke with ${showOutcome(out)}`, () => (lo === p.total ? `${p.total}` : `${lo}..${p.total}`) + (ended ? ' or -1 EPIPE (the connection ended)' : ` (the reader made room; ${p.written} of its bytes already received)`));
   const tx = k.tx === undefined ? undefined : s.objects.get(k.tx);
   if (tx && out.kind === 'ok') appendUnbounded(tx, p.remaining.subarray(0, out.value - p.written));
   s.pending.delete(p.step);
@@ -103,7 +111,10 @@ export function sendStillBlocked(_s: ModelState, p: SendPending, ctx: Ctx): void
   if (p.remaining.length === 0 && ctx.settled) ctx.violate(FULL, 'still blocked', `${p.total} (the reader has received all of its bytes)`);
 }
 
-/** linux TCP: with more unread than the receiver surely holds, some may wait in the sender's queue, so a recv may return less than is unread. */
+/**
+ * linux TCP: with more unread than the receiver surely holds, some may wait in the sender's queue, so a
+ * recv may return less than is unread. (The hold is a receive-buffer fact: it is applied on any path.)
+ */
 export function recvMayLag(k: Sock, rx: PipeObj, ctx: Ctx): boolean {
   const hold = ctx.profile.streamSendBuffer.tcpReceiverHolds;
   return k.family !== 'unix' && (hold === null || buffered(rx) > hold);

@@ -66,7 +66,7 @@ export function recv(s: ModelState, step: number, actor: string, call: C<'recv'>
   if (d.dgram) return dgramRecv(s, d, call, out, ctx);
   const { k, peer, rx } = connected(s, call.fd);
   if (call.size === 0) throw new OutOfScope('zero-length recv');
-  admitBlockedSender(s, k, rx, out, ctx); // the peer's blocked send (stream.full-send-buffer)
+  admitBlockedSender(s, k, rx, out, ctx, call.waitall); // the peer's blocked send (stream.full-send-buffer)
   const avail = buffered(rx);
   const done = ended(k, peer);
   const mayBlock = !call.dontwait && !k.nonblock;

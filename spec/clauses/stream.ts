@@ -23,7 +23,7 @@ export const STREAM_CLAUSES: Clause[] = [
   {
     id: 'stream.dontwait-never-blocks', area: 'stream-data', profiles: BOTH,
     title: 'recv with MSG_DONTWAIT never blocks, even on a blocking socket: with nothing to read it fails with EAGAIN.',
-    behaviour: 'On a socket without O_NONBLOCK, recv(fd, buf, n, MSG_DONTWAIT) (alone or with MSG_PEEK) on an empty socket whose peer can still send returns -1 EAGAIN at once instead of blocking; with data buffered it returns it like a plain recv. (Every send in the walks uses MSG_DONTWAIT too; what it returns with a full buffer is stream.order-and-content\'s.)',
+    behaviour: 'On a socket without O_NONBLOCK, recv(fd, buf, n, MSG_DONTWAIT) (alone or with MSG_PEEK) on an empty socket whose peer can still send returns -1 EAGAIN at once instead of blocking; with data buffered it returns it like a plain recv. (A send with MSG_DONTWAIT into a full buffer: stream.full-send-buffer.)',
     citation: { posix: 'XSH recv(): "If no messages are available at the socket and O_NONBLOCK is set on the socket\'s file descriptor, recv() shall fail and set errno to [EAGAIN] or [EWOULDBLOCK]."; MSG_DONTWAIT gives one call that meaning, as BSD and Linux define it', man: 'recv(2): "MSG_DONTWAIT (since Linux 2.2) Enables nonblocking operation; if the operation would block, the call fails with the error EAGAIN or EWOULDBLOCK."' },
   },
   {

@@ -15,7 +15,8 @@ export type DgramVariant = (typeof DGRAM_VARIANTS)[number];
 /** send-flood: FLOOD datagrams of DGRAM_MAX bytes (past the measured UDP and socketpair queue bounds). */
 /** send-big: a datagram at the size limit, one byte over, or far over; recv-big: a buffer any datagram fits. */
 /** sendto: c sends to b (socketpair: a plain send); recv-peek: MSG_PEEK, with a full or a short buffer. */
-export type DgramItem = 'send' | 'send-empty' | 'send-burst' | 'send-flood' | 'send-big' | 'sendto' | 'recv' | 'recv-short' | 'recv-peek' | 'recv-big';
+/** send-block (once; AF_UNIX, blocking sockets): fill the receiver's queue, then a blocking send on actor S, which a later receive wakes. */
+export type DgramItem = 'send' | 'send-empty' | 'send-burst' | 'send-flood' | 'send-big' | 'sendto' | 'recv' | 'recv-short' | 'recv-peek' | 'recv-big' | 'send-block';
 const BURST = 12;
 const FLOOD = 56;
 /** Where the walks look for the size limit: the profile's, else linux's default (AF_UNIX: SO_SNDBUF 212992 less 32). */
@@ -79,15 +80,21 @@ function layout(variant: DgramVariant, choices: Choice[], bindC: boolean, limits
   const uses = (...items: DgramItem[]) => choices.some((c) => items.includes(c.item));
   const steps = [...dgramSetup(variant), ...(uses('sendto') ? thirdSender(variant, bindC) : [])];
   const limit = variant === 'inet' ? limits.udp : variant === 'inet6' ? limits.udp6 : (limits.unix ?? LINUX_LIMITS.unix!);
+  let blocked = false;
   for (const c of choices) {
     const to = pair && c.toA ? 'a' : 'b';
     const from = to === 'a' ? 'b' : 'a';
     const recv = (size: number, more: Partial<Extract<Step, { op: 'recv' }>> = {}) => steps.push({ actor: 'main', op: 'recv', fd: to, size, waitall: false, dontwait: true, ...more });
-    if (c.item === 'send-burst') for (let j = 0; j < BURST; j++) steps.push({ actor: 'main', op: 'send', fd: from, size: 1 + ((c.size + j) % 64) });
+    if (c.item === 'send-block' && !blocked && (variant === 'unix' || variant === 'socketpair')) {
+      blocked = true;
+      const fill = variant === 'unix' ? BURST : FLOOD;
+      for (let j = 0; j < fill; j++) steps.push({ actor: 'main', op: 'send', fd: from, size: variant === 'unix' ? 1 + ((c.size + j) % 64) : DGRAM_MAX - j });
+      steps.push({ actor: 'S', op: 'send', fd: from, size: c.size, dontwait: false });
+    } else if (c.item === 'send-burst') for (let j = 0; j < BURST; j++) steps.push({ actor: 'main', op: 'send', fd: from, size: 1 + ((c.size + j) % 64) });
     else if (c.item === 'send-flood') for (let j = 0; j < FLOOD; j++) steps.push({ actor: 'main', op: 'send', fd: from, size: DGRAM_MAX - j });
     else if (c.item === 'send-big') steps.push({ actor: 'main', op: 'send', fd: from, size: [limit, limit + 1, limit + 7 * c.size][c.size % 3] });
     else if (c.item === 'sendto' && !pair) steps.push({ actor: 'main', op: 'send', fd: 'c', size: c.size, to: { of: 'b' } });
-    else if (c.item === 'send' || c.item === 'send-empty' || c.item === 'sendto') steps.push({ actor: 'main', op: 'send', fd: from, size: c.item === 'send-empty' ? 0 : c.size });
+    else if (c.item === 'send' || c.item === 'send-empty' || c.item === 'sendto' || c.item === 'send-block') steps.push({ actor: 'main', op: 'send', fd: from, size: c.item === 'send-empty' ? 0 : c.size });
     else if (c.item === 'recv') recv(RECV_BUFFER);
     else if (c.item === 'recv-big') recv(RECV_BIG);
     else if (c.item === 'recv-peek') {

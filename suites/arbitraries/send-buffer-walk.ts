@@ -1,6 +1,7 @@
 // A walk that fills a stream connection's send buffer and drains it: a (the client, or the first of
 // a socketpair) sends large amounts to b, nonblocking (MSG_DONTWAIT) or blocking (no MSG_DONTWAIT, on
-// its actor S), and b reads with recvs of every size (on its actor R), nonblocking or blocking.
+// its actor S), and b reads with recvs of every size (on its actor R), nonblocking, blocking, or
+// blocking with MSG_WAITALL (which keeps draining while a blocked sender refills).
 // Sizes scale with the family: AF_UNIX holds about 200 KiB by default, TCP over loopback about 4 MiB.
 // Scope rules that keep every trace judgeable: every send of a is on actor S, so a send queued behind
 // a blocked one waits for it as a thread would (two sends never interleave); nothing is closed.
@@ -8,7 +9,7 @@ import fc from 'fast-check';
 import type { Scenario, Step } from '../../spec/scenario.ts';
 import { connectSteps, STREAM_VARIANTS, type StreamVariant } from './stream-walk.ts';
 
-type Item = 'send' | 'send-block' | 'recv' | 'recv-block';
+type Item = 'send' | 'send-block' | 'recv' | 'recv-block' | 'recv-waitall';
 type Choice = { item: Item; size: number };
 
 const KiB = 1024;
@@ -24,7 +25,7 @@ function sizes(tcp: boolean): fc.Arbitrary<number> {
   );
 }
 
-const MENU: Array<[Item, number]> = [['send', 3], ['send-block', 2], ['recv', 4], ['recv-block', 2]];
+const MENU: Array<[Item, number]> = [['send', 3], ['send-block', 2], ['recv', 4], ['recv-block', 2], ['recv-waitall', 1]];
 
 export function sendBufferWalk(o: { property: string; minSteps?: number; maxSteps?: number }): fc.Arbitrary<Scenario> {
   return fc.constantFrom(...STREAM_VARIANTS).chain((variant) => {
@@ -32,7 +33,7 @@ export function sendBufferWalk(o: { property: string; minSteps?: number; maxStep
       item: fc.oneof(...MENU.map(([item, weight]) => ({ weight, arbitrary: fc.constant(item) }))),
       size: sizes(variant === 'inet' || variant === 'inet6'),
     });
-    return fc.array(choice, { minLength: o.minSteps ?? 2, maxLength: o.maxSteps ?? 24 }).map((choices) => ({ property: o.property, steps: layout(variant, choices) }));
+    return fc.array(choice, { minLength: o.minSteps ?? 2, maxLength: o.maxSteps ?? 32, size: 'medium' }).map((choices) => ({ property: o.property, steps: layout(variant, choices) }));
   });
 }
 
@@ -40,7 +41,7 @@ function layout(variant: StreamVariant, choices: Choice[]): Step[] {
   const steps = connectSteps(variant);
   for (const c of choices) {
     if (c.item === 'send' || c.item === 'send-block') steps.push({ actor: 'S', op: 'send', fd: 'a', size: c.size, ...(c.item === 'send-block' ? { dontwait: false } : {}) });
-    else steps.push({ actor: 'R', op: 'recv', fd: 'b', size: c.size, waitall: false, dontwait: c.item === 'recv' });
+    else steps.push({ actor: 'R', op: 'recv', fd: 'b', size: c.size, waitall: c.item === 'recv-waitall', dontwait: c.item === 'recv' });
   }
   return steps;
 }

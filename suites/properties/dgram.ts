@@ -27,10 +27,10 @@ export const DGRAM_PROPERTIES: Property[] = [
     scenario: () => dgramWalk({ property: 'dgram-zero', menu: { send: 3, 'send-empty': 2, recv: 3 } }),
   },
   {
-    name: 'datagrams arrive in order without loss or duplicates while the receiver has room; a full AF_UNIX receiver makes the sender get EAGAIN, a full UDP one drops silently',
+    name: 'datagrams arrive in order without loss or duplicates while the receiver has room; a full AF_UNIX receiver makes the sender get EAGAIN (or block until a receive makes room), a full UDP one drops silently',
     area: 'dgram-data',
     clauses: ['dgram.delivery'],
-    scenario: () => dgramWalk({ property: 'dgram-delivery', menu: { send: 4, 'send-empty': 1, 'send-burst': 1, 'send-flood': 1, sendto: 1, recv: 3, 'recv-short': 1 }, minSteps: 2, maxSteps: 16 }),
+    scenario: () => dgramWalk({ property: 'dgram-delivery', menu: { send: 4, 'send-empty': 1, 'send-burst': 1, 'send-flood': 1, 'send-block': 1, sendto: 1, recv: 3, 'recv-short': 1 }, minSteps: 2, maxSteps: 16 }),
   },
   {
     name: 'MSG_PEEK returns a datagram and leaves it, whole, for the next receive',

@@ -8,6 +8,6 @@ export const SEND_BUFFER_PROPERTIES: Property[] = [
     area: 'stream-buffer',
     clauses: ['stream.full-send-buffer'],
     scenario: () => sendBufferWalk({ property: 'stream-buffer' }),
-    defaultRuns: 100,
+    defaultRuns: 60,
   },
 ];

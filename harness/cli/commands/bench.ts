@@ -23,6 +23,8 @@ export const command: Command = {
     '    with cc -O2), and the ratio ipcspec / C against the goal: ' + `${PIPE_GOAL_RATIO}× for pipes, ${SOCKET_GOAL_RATIO}× for sockets.`,
     '    The C loop waits for loopback TCP/UDP effects on the host target\'s conditions, but only',
     '    where a C program needs to: before a later step receives (see bench/raw-socket.c).',
+    'End to end and C run in turn, in rounds, and the ratio is the median of the rounds\': other',
+    'processes change the load from second to second. The load average is printed with the figures.',
     'Without `cc` only the C part (and the ratio) is skipped. Figures are printed, never asserted.',
     '',
     '  --seconds N             time spent on each figure (default 5)',
