@@ -39,6 +39,7 @@ export function describeStep(s: Step): string {
     case 'sockname': return `get${s.peer ? 'peer' : 'sock'}name(${s.fd})`;
     case 'connect-status': return `connected(${s.fd})? poll(POLLOUT, 0) + SO_ERROR`;
     case 'bind-unprivileged': return `child drops to an unprivileged uid; bind(socket(AF_${s.family.toUpperCase()}), loopback port ${s.port})`;
+    case 'connect-fill': return `fill: up to ${s.count} nonblocking ${s.as}1.. = socket(AF_${s.family.toUpperCase()}) connect to ${showAddr(s.to)}, until one does not complete`;
     case 'connect-wait': return `wait for ${s.fd} to connect: poll(POLLOUT) up to 30 s + SO_ERROR`;
   }
 }

@@ -55,6 +55,12 @@ export type SocketCall =
   /** Wait (long deadline, 30 s) until a connect in progress completes: poll(POLLOUT), then SO_ERROR: 1 connected, the error, or 0 if still in progress at the deadline. */
   | { op: 'connect-wait'; fd: Handle }
   /**
+   * Fill a listen queue in one step: up to `count` times, a nonblocking socket(family) named `as`1, `as`2, ...
+   * connects to `to`; stops at the first that does not complete at once (AF_UNIX: connect fails; TCP: the
+   * listener drops the SYN instead of queueing the handshake). The value is how many completed.
+   */
+  | { op: 'connect-fill'; family: Family; to: SockAddr; count: number; as: Handle }
+  /**
    * A child process drops to an unprivileged user (uid 65534 when started as root), then makes a
    * stream socket and binds it to the family's loopback address at `port`. The bound name in
    * detail.addr, the credentials the bind ran with in detail.ranAs.

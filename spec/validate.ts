@@ -37,6 +37,7 @@ const STEP_SHAPES: Record<string, Shape> = {
   bind: { fd: str, addr: sockAddr }, listen: { fd: str, backlog: int }, connect: { fd: str, to: sockAddr }, accept: { fd: str, as: str },
   send: { fd: str, size: nat, to: (v) => v === undefined || sockAddr(v), dontwait: (v) => v === undefined || bool(v) }, recv: { fd: str, size: nat, waitall: bool, dontwait: bool, peek: (v) => v === undefined || bool(v) },
   shutdown: { fd: str, how: oneOf('wr', 'rd', 'rdwr') }, sockname: { fd: str, peer: bool }, 'connect-status': { fd: str }, 'connect-wait': { fd: str },
+  'connect-fill': { family: oneOf(...SOCKET_FAMILIES), to: sockAddr, count: nat, as: str },
   'bind-unprivileged': { family: oneOf('inet', 'inet6'), port },
 };
 

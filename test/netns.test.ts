@@ -2,7 +2,7 @@
 // own link, always removed (after a run, after Ctrl-C, after a crash), and reported unsupported,
 // never passed, where they cannot be made.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { runProperty } from '../suites/run-property.ts';
 const ROOT = join(import.meta.dirname, '..');
 const CHILD = join(import.meta.dirname, 'fixtures', 'two-host-child.mts');
 const netnsList = (): string[] => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+const openFds = () => readdirSync('/proc/self/fd').length;
 const ofPid = (pid: number) => netnsList().filter((n) => n.startsWith(`ipcspec-${pid}-`));
 /** Long deadline for something that must happen (expiry is a broken machine, not a verdict). */
 async function eventually(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
@@ -60,7 +61,8 @@ describe('test hosts for two-host scenarios', () => {
     expect(netnsList()).not.toEqual(expect.arrayContaining([h.names.b]));
   });
 
-  it.skipIf(!!why)('are gone after a run of every two-host property', async () => {
+  it.skipIf(!!why)('are gone after a run of every two-host property, and no descriptor is left open', async () => {
+    const fds = openFds();
     const target = new HostTarget();
     for (const p of TWO_HOST_PROPERTIES) {
       const out = await runProperty(p, target, loadProfile('linux'), { runs: 4, seed: 7 });
@@ -70,6 +72,7 @@ describe('test hosts for two-host scenarios', () => {
     expect(ofPid(process.pid)).toHaveLength(2);
     await target.dispose();
     expect(ofPid(process.pid)).toEqual([]);
+    expect(openFds()).toBe(fds);
   });
 
   it.skipIf(!!why)('are gone after Ctrl-C in the middle of `ipcspec run`', async () => {

@@ -7,7 +7,7 @@ import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
 import { fdOf, isDgram, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
 import { errnoName, sys } from './libc.mjs';
-import { net } from './libc-net.mjs';
+import { AF, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
 
@@ -16,7 +16,7 @@ export const CONNECT_WAIT_MS = 30_000;
 const POLLOUT = 0x4;
 const DONE = POLLOUT | 0x8 | 0x10; // POLLOUT | POLLERR | POLLHUP
 
-export type ConnectStep = Extract<Step, { op: 'listen' | 'connect' | 'connect-status' | 'connect-wait' | 'accept' }>;
+export type ConnectStep = Extract<Step, { op: 'listen' | 'connect' | 'connect-status' | 'connect-wait' | 'connect-fill' | 'accept' }>;
 
 /** poll(POLLOUT) said the connect is over: 1 connected, or its error (SO_ERROR). */
 function connectResult(fd: number): Outcome {
@@ -69,6 +69,24 @@ export async function execConnectStep(s: HostSession, i: number, step: ConnectSt
         if (Date.now() - t0 > CONNECT_WAIT_MS) return { kind: 'ok', value: 0 };
         await new Promise((res) => setTimeout(res, 2));
       }
+    }
+    case 'connect-fill': {
+      const listener = 'of' in step.to ? fdOf(s, step.to.of) : undefined;
+      const family = step.family === 'unix' ? AF.UNIX : step.family === 'inet' ? AF.INET : AF.INET6;
+      for (let n = 0; n < step.count; n++) {
+        const k = net.socket(family, true);
+        if (k.errno) return outcome(k);
+        bindHandle(s, `${step.as}${n + 1}`, k.value);
+        const tcp = family !== AF.UNIX && listener !== undefined;
+        const before = tcp ? { q: net.acceptQueue(listener).value, d: net.drops(listener).value } : undefined;
+        const r = net.connect(k.value, resolveAddr(s, k.value, step.to), root);
+        if (!before) { if (r.errno) return { kind: 'ok', value: n }; continue; }
+        if (r.errno !== 'EINPROGRESS') return r.errno ? { kind: 'ok', value: n } : { kind: 'error', message: 'a nonblocking TCP connect returned 0 at once' };
+        let queued = false;
+        await until(() => (queued = net.acceptQueue(listener!).value > before.q) || net.drops(listener!).value > before.d, 'the handshake to be queued or dropped by the listener');
+        if (!queued) return { kind: 'ok', value: n };
+      }
+      return { kind: 'ok', value: step.count };
     }
     case 'accept': {
       const fd = fdOf(s, step.fd);

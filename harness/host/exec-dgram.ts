@@ -25,16 +25,19 @@ function destination(s: HostSession, fd: number, to: SockAddr): string {
   names.set(s, seen);
   if (!('of' in to)) return resolveAddr(s, fd, to);
   const live = s.fds.get(to.of);
-  const addr = live === undefined ? undefined : net.getsockname(live, s.dir).addr;
+  const addr = live === undefined ? undefined : net.getsockname(live, rootFor(s, live)).addr;
   if (addr !== undefined) seen.set(to.of, addr);
   const known = addr ?? seen.get(to.of);
   if (known === undefined) throw new Error(`sendto ${to.of}: its address was never seen while it was open`);
   return known;
 }
 
-/** The session's datagram socket named `addr`, if any. */
+/** Unix paths are reported relative to the session dir (made on first use: UDP needs none). */
+const rootFor = (s: HostSession, fd: number): string | undefined => (domainOf(fd, s) === AF.UNIX ? s.dir : undefined);
+
+/** The session's UDP socket named `addr`, if any. */
 function receiverAt(s: HostSession, fd: number, addr: string): number | undefined {
-  for (const other of s.fds.values()) if (other !== fd && isDgram(other, s) && net.getsockname(other, s.dir).addr === addr) return other;
+  for (const other of s.fds.values()) if (other !== fd && isDgram(other, s) && net.getsockname(other).addr === addr) return other;
   return undefined;
 }
 
@@ -42,7 +45,7 @@ function receiverAt(s: HostSession, fd: number, addr: string): number | undefine
 function udpSettle(s: HostSession, fd: number, to: string | undefined): (() => Promise<void>) | undefined {
   const fam = domainOf(fd, s) ?? -1;
   if (fam === AF.UNIX) return undefined;
-  const addr = to ?? net.getpeername(fd, s.dir).addr;
+  const addr = to ?? net.getpeername(fd).addr;
   if (addr === undefined) return undefined;
   const r = receiverAt(s, fd, addr);
   if (r !== undefined) {
@@ -67,14 +70,14 @@ export async function execDgramStep(s: HostSession, i: number, step: Extract<Ste
       return onActor(s, i, step.actor, 'send', args, syscallNumber('sendto'), fd, (r) => outcome(r));
     }
     const settle = udpSettle(s, fd, to);
-    const r = to === undefined ? net.send(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL) : net.sendto(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL, to, s.dir);
+    const r = to === undefined ? net.send(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL) : net.sendto(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL, to, rootFor(s, fd));
     if (!r.errno && settle) await settle();
     return outcome(r);
   }
   const flags = recvFlags(step);
   if (step.dontwait) {
     // recvmsg, to see msg_flags and the sender's address
-    const r = net.recvfrom(fd, step.size, flags, s.dir);
+    const r = net.recvfrom(fd, step.size, flags, rootFor(s, fd));
     const o = outcome(r, { data: r.errno ? undefined : r.data });
     return o.kind === 'ok' ? { ...o, detail: { msgFlags: (r.msgFlags ?? 0) & MSG.TRUNC ? ['MSG_TRUNC'] : [], addr: r.addr ?? 'unix:' } } : o;
   }

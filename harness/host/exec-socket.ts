@@ -17,7 +17,7 @@ export async function execSocketStep(s: HostSession, i: number, step: Extract<St
   switch (step.op) {
     case 'socketpair': case 'socket': case 'bind': case 'sockname': case 'bind-unprivileged':
       return execAddrStep(s, step);
-    case 'listen': case 'connect': case 'connect-status': case 'connect-wait': case 'accept':
+    case 'listen': case 'connect': case 'connect-status': case 'connect-wait': case 'connect-fill': case 'accept':
       return execConnectStep(s, i, step);
     case 'send': case 'recv':
       return isDgram(fdOf(s, step.fd), s) ? execDgramStep(s, i, step) : execStreamStep(s, i, step);

@@ -43,6 +43,8 @@ export function socketCandidates(s: ModelState, index: number, step: SocketCall)
     }
     case 'connect-status': return [ok(1), ok(0), ...ERRORS];
     case 'connect-wait': return [ok(1), ok(0), ...ERRORS];
+    // every count, largest first: the rules keep the one the queue allows
+    case 'connect-fill': return Array.from({ length: step.count + 1 }, (_, i) => ok(step.count - i));
     case 'accept': {
       const t = sockAt(s, step.fd);
       const head = t?.queue[0] === undefined ? undefined : s.net.socks.get(t.queue[0]);

@@ -21,7 +21,7 @@ export function listen(s: ModelState, call: C<'listen'>, out: Outcome): void {
 }
 
 /** The socket an address names (undefined: a missing path). */
-function target(s: ModelState, to: SockAddr): Sock | undefined {
+export function target(s: ModelState, to: SockAddr): Sock | undefined {
   if ('of' in to) {
     const id = s.net.handles.get(to.of);
     if (typeof id !== 'number') throw new OutOfScope(`connect to the name of ${to.of}, which is not an open socket`);
@@ -42,7 +42,7 @@ export function queueLimit(t: Sock, ctx: Ctx): { sure: number; exact: boolean } 
 }
 
 /** A backlog linux truncates (negative, or above somaxconn): its queue length answers to listen.backlog-truncated. */
-function overflowClause(l: Sock, ctx: Ctx): string {
+export function overflowClause(l: Sock, ctx: Ctx): string {
   const q = ctx.profile.listenQueue;
   return q.rule === 'backlog-plus-one' && (l.backlog < 0 || l.backlog > q.somaxconn) ? 'listen.backlog-truncated' : 'listen.backlog-overflow';
 }

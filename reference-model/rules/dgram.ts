@@ -46,6 +46,7 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
   if (call.to && k.dest !== undefined) throw new OutOfScope('sendto on a connected datagram socket');
   const dest = call.to ? addressed(s, call.to) : k.dest === undefined ? undefined : s.net.socks.get(k.dest);
   if (!dest?.dgram || dest.family !== k.family) throw new OutOfScope('datagram send without a datagram destination of its family');
+  if (call.to && 'of' in call.to) dest.handle ??= call.to.of;
   const closed = dest.state === 'closed';
   if (closed && k.family === 'unix') throw new OutOfScope('AF_UNIX datagram to a closed socket');
   const got = () => showOutcome(out);

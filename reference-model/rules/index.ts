@@ -14,6 +14,7 @@ import { poll } from './poll.ts';
 import { bind, bindUnprivileged, sockname, unlinkName } from './address.ts';
 import { accept, connect, connectStatus, listen } from './connect.ts';
 import { connectCompleted, connectStillBlocked, connectWait } from './connect-wait.ts';
+import { connectFill } from './connect-fill.ts';
 import { shutdown, socket, socketpair } from './socket.ts';
 import { recv, recvCompleted, recvStillBlocked, send } from './socket-data.ts';
 import { sendCompleted, sendStillBlocked } from './send-buffer.ts';
@@ -56,6 +57,7 @@ export const CALL_RULES: Record<Op, CallRule> = {
   sockname: plain(sockname),
   'connect-status': plain(connectStatus),
   'connect-wait': plain(connectWait),
+  'connect-fill': plain(connectFill),
   'bind-unprivileged': plain(bindUnprivileged),
 };
 

@@ -1,5 +1,5 @@
-// The listen queue: a listener (any family, backlog 0, 1, 2 or 5; or, in listenBigWalk, an AF_UNIX
-// one with a backlog of -1 or above somaxconn) that accepts at most once, fed connects beyond what its queue holds (linux: min(backlog, somaxconn) + 1):
+// The listen queue: a listener (any family, backlog 0, 1, 2 or 5; or, in listenBigWalk, a backlog of
+// -1 or above somaxconn, filled by one connect-fill step) that accepts at most once, fed connects beyond what its queue holds (linux: min(backlog, somaxconn) + 1):
 // nonblocking ones from main, with zero-timeout connect-status checks in between, and blocking ones,
 // each on its own actor (against a full queue they sleep in connect; AF_UNIX wakes when accept frees
 // room). After the one accept only AF_UNIX connects again (a dropped TCP connect may complete through
@@ -24,20 +24,21 @@ export function expectedHolds(q: Profile['listenQueue'], backlog: number): numbe
 }
 
 export const listenWalk = (profile: Profile, property: string): fc.Arbitrary<Scenario> =>
-  walk(profile, property, fc.record({ family: fc.constantFrom(...SOCKET_FAMILIES), backlog: fc.constantFrom(0, 1, 2, 5) }));
+  walk(profile, property, fc.record({ family: fc.constantFrom(...SOCKET_FAMILIES), backlog: fc.constantFrom(0, 1, 2, 5) }), false);
 
-/** Filling a queue of somaxconn + 1 costs that many connects (AF_UNIX: about 1.5 s), so its property runs few. */
+/** A queue of somaxconn + 1 is filled by one connect-fill step (thousands of connects, one model event); still costly, so its property runs few. */
 export const listenBigWalk = (profile: Profile, property: string): fc.Arbitrary<Scenario> =>
-  walk(profile, property, fc.record({ family: fc.constant<Family>('unix'), backlog: bigBacklog(profile.listenQueue) }));
+  walk(profile, property, fc.record({ family: fc.constantFrom(...SOCKET_FAMILIES), backlog: bigBacklog(profile.listenQueue) }), true);
 
-function walk(profile: Profile, property: string, listener: fc.Arbitrary<{ family: Family; backlog: number }>): fc.Arbitrary<Scenario> {
+function walk(profile: Profile, property: string, listener: fc.Arbitrary<{ family: Family; backlog: number }>, fill: boolean): fc.Arbitrary<Scenario> {
   const q = profile.listenQueue;
   const move = fc.record({ kind: fc.constantFrom<Move['kind']>('connect', 'connect', 'block', 'status', 'status', 'accept'), pick: fc.nat() });
   return fc
     .record({
       listener,
       extra: fc.integer({ min: 1, max: 2 }),
-      moves: fc.array(move, { maxLength: 10 }),
+      // after a fill every model step copies thousands of sockets (the model target tries several outcomes per step): few moves
+      moves: fc.array(move, { maxLength: fill ? 5 : 10 }),
     })
     .map(({ listener: { family, backlog }, extra, moves }) => {
       const holds = expectedHolds(q, backlog);
@@ -55,17 +56,18 @@ function walk(profile: Profile, property: string, listener: fc.Arbitrary<{ famil
         steps.push({ actor: 'main', op: 'socket', family, as: h, nonblock: !blocking });
         steps.push({ actor: blocking ? `B${blocked}` : 'main', op: 'connect', fd: h, to: { of: 'L' } });
       };
-      // fill the queue and go beyond it, with checks in between
-      for (let i = 0; i < holds + extra; i++) connect(false);
+      // fill the queue and go beyond it, with checks in between (or all at once)
+      if (fill) steps.push({ actor: 'main', op: 'connect-fill', family, to: { of: 'L' }, count: holds + extra, as: 'f' });
+      else for (let i = 0; i < holds + extra; i++) connect(false);
       for (const m of moves) {
         const more = family === 'unix' || !accepted;
         if (m.kind === 'connect' && more && clients.length < holds + 4) connect(false);
         if (m.kind === 'block' && more && blocked < MAX_BLOCKED) connect(true);
-        if (m.kind === 'status' || m.kind === 'connect') steps.push({ actor: 'main', op: 'connect-status', fd: clients[m.pick % clients.length] });
+        if ((m.kind === 'status' || m.kind === 'connect') && clients.length) steps.push({ actor: 'main', op: 'connect-status', fd: clients[m.pick % clients.length] });
         // backlog 0: posix surely holds nothing, so which connection accept would return is unknown
         if (m.kind === 'accept' && !accepted && backlog >= 1) { accepted = true; steps.push({ actor: 'main', op: 'accept', fd: 'L', as: 's1' }); }
       }
-      steps.push({ actor: 'main', op: 'connect-status', fd: clients[clients.length - 1] });
+      if (clients.length) steps.push({ actor: 'main', op: 'connect-status', fd: clients[clients.length - 1] });
       return { property, steps };
     });
 }
