@@ -45,6 +45,10 @@ export function bind(s: ModelState, call: C<'bind'>, out: Outcome, ctx: Ctx): vo
     return ctx.require(clause, allowed.some((e) => isErr(out, e)), got, () => allowed.map((e) => `-1 ${e}`).join(' or ') + (bound ? ' (already bound)' : ' (the address is in use)'));
   }
   const addr = out.kind === 'ok' ? out.detail?.addr : undefined;
+  // the target spells abstract name N as "\0DIR/N", the bytes of path N after a NUL: no file, so the path is free
+  if ('path' in a && s.net.abstract.has(a.path)) {
+    ctx.require('bind.unix-abstract-name', addr === `unix:${a.path}`, got, () => `0, named unix:${a.path} (the abstract name @${a.path} made no file)`);
+  }
   if ('path' in a && s.net.unlinked.has(a.path)) {
     ctx.require('bind.unix-stale-socket-file', addr === `unix:${a.path}`, got, () => `0, named unix:${a.path} (the stale socket file was unlinked: the path is free again)`);
     s.net.unlinked.delete(a.path);

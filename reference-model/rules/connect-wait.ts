@@ -119,7 +119,7 @@ export function connectWait(s: ModelState, call: C<'connect-wait'>, out: Outcome
     return connectionDone(s, k, l, k.local, ctx);
   }
   if (mustComplete(s, k, ctx)) {
-    ctx.violate(SYN_LATER, `${got()} after ${30} s`, `1 (accept freed room for all ${droppedPending(s, l)} dropped connect(s); a retransmitted SYN completes it)`);
+    ctx.violate(SYN_LATER, `${got()} (still in progress when connect-wait gave up)`, `1 (accept freed room for all ${droppedPending(s, l)} dropped connect(s); a retransmitted SYN completes it)`);
   }
   const refusal = !c.dropped && ['ECONNREFUSED', 'ETIMEDOUT'].some((e) => isErr(out, e));
   ctx.require(clause, isOk(out, 0) || refusal, got, () => '1 (connected) or 0 (still in progress: room for it is not certain)');

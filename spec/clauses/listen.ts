@@ -5,7 +5,7 @@ export const LISTEN_CLAUSES: Clause[] = [
   {
     id: 'listen.backlog-overflow', area: 'listen-backlog', profiles: BOTH,
     title: 'A listener that never accepts completes only as many connections as its queue holds; the rest are dropped, not refused.',
-    behaviour: 'Connections within the queue complete (AF_UNIX connect returns 0; a nonblocking TCP connect returns EINPROGRESS and is then connected). linux (measured: spec/profiles/linux.json listenQueue): the queue holds exactly min(backlog, somaxconn) + 1; beyond it a nonblocking AF_UNIX connect fails with EAGAIN and a TCP connect stays in progress (its SYN is dropped, never refused), seen by poll(POLLOUT) with a zero timeout once the listener has dropped the SYN. When accept frees room, new AF_UNIX connects succeed and a pending TCP connect may complete later through retransmission. posix: the backlog is a hint; with backlog >= 1 one connection is surely held, beyond that a connect may complete, stay pending or be refused.',
+    behaviour: 'Connections within the queue complete (AF_UNIX connect returns 0; a nonblocking TCP connect returns EINPROGRESS and is then connected). linux (measured: spec/profiles/linux.json listenQueue): the queue holds exactly min(backlog, somaxconn) + 1; beyond it a nonblocking AF_UNIX connect fails with EAGAIN and a TCP connect stays in progress (its SYN is dropped, never refused), seen by poll(POLLOUT) with a zero timeout once the listener has dropped the SYN. When accept frees room, new AF_UNIX connects succeed and a pending TCP connect may complete later through retransmission (listen.dropped-syn-completes-later says when it must); a blocking AF_UNIX connect to a full queue blocks (listen.full-queue-blocks-unix); backlogs linux truncates: listen.backlog-truncated. posix: the backlog is a hint; with backlog >= 1 one connection is surely held, beyond that a connect may complete, stay pending or be refused.',
     citation: {
       posix: 'XSH listen(): "The backlog argument provides a hint to the implementation which the implementation shall use to limit the number of outstanding connections in the socket\'s listen queue."; XSH connect(): "If the connection cannot be established immediately and O_NONBLOCK is set for the file descriptor for the socket, connect() shall fail and set errno to [EINPROGRESS]"',
       man: 'listen(2) NOTES: "If the backlog argument is greater than the value in /proc/sys/net/core/somaxconn, then it is silently truncated"; unix(7) EAGAIN',
@@ -19,7 +19,7 @@ export const LISTEN_CLAUSES: Clause[] = [
     citation: {
       posix: 'XSH connect(): "If the connection cannot be established immediately and O_NONBLOCK is not set for the file descriptor for the socket, connect() shall block for up to an unspecified timeout interval until the connection is established."',
       man: 'unix(7) ERRORS: "EAGAIN ... for connect(2), the listen queue of the server socket is full" (nonblocking); connect(2)',
-      linux: 'measured (.scratch probe, reproduced by the listen-queue-waits property): net/unix/af_unix.c unix_stream_connect sleeps in unix_wait_for_peer while unix_recvq_full; unix_accept wakes peer_wait',
+      linux: 'measured (harness/measure/listen-facts.ts, provenance listenQueue.fullQueue: a blocking connect bounded by SO_SNDTIMEO 250 ms slept 256-265 ms, then EAGAIN; after accept a blocking connect returned 0): net/unix/af_unix.c unix_stream_connect sleeps in unix_wait_for_peer while unix_recvq_full; unix_accept wakes peer_wait',
     },
   },
   {
@@ -29,7 +29,7 @@ export const LISTEN_CLAUSES: Clause[] = [
     citation: {
       posix: 'XSH connect(): "If the connection cannot be established immediately and O_NONBLOCK is set ..., connect() shall fail and set errno to [EINPROGRESS], but the connection request shall not be aborted, and the connection shall be established asynchronously."',
       man: 'listen(2) NOTES: "If the underlying protocol supports retransmission, the request may be ignored so that a later reattempt at connection succeeds."; tcp(7) tcp_syn_retries',
-      linux: 'measured (.scratch probe: a dropped blocking/nonblocking connect completed 1007-1028 ms after accept): net/ipv4/tcp_input.c tcp_conn_request drops the SYN when sk_acceptq_is_full; net/ipv4/tcp_timer.c retransmits it',
+      linux: 'measured (harness/measure/listen-facts.ts, provenance listenQueue.fullQueue: a blocking connect bounded by SO_SNDTIMEO 250 ms slept, then EINPROGRESS; the dropped connect completed 486-775 ms after accept, i.e. at the retransmission 1 s after its SYN): net/ipv4/tcp_input.c tcp_conn_request drops the SYN when sk_acceptq_is_full; net/ipv4/tcp_timer.c retransmits it',
     },
   },
   {
@@ -39,7 +39,7 @@ export const LISTEN_CLAUSES: Clause[] = [
     citation: {
       posix: 'XSH listen(): "If listen() is called with a backlog argument value that is less than 0, the function behaves as if it had been called with a backlog argument value of 0."',
       man: 'listen(2) NOTES: "If the backlog argument is greater than the value in /proc/sys/net/core/somaxconn, then it is silently truncated to that value."',
-      linux: 'measured (harness/measure/listen-facts.ts: backlogs -1, somaxconn + 1 and INT_MAX, every family): net/socket.c __sys_listen "if ((unsigned int)backlog > somaxconn) backlog = somaxconn"',
+      linux: 'measured (harness/measure/listen-facts.ts, provenance listenQueue.rule: backlogs -1 and somaxconn + 1 in every family, INT_MAX on AF_UNIX, each held 4097 = somaxconn + 1): net/socket.c __sys_listen "if ((unsigned int)backlog > somaxconn) backlog = somaxconn"',
     },
   },
 ];

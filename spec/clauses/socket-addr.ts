@@ -74,7 +74,7 @@ export const SOCKET_ADDR_CLAUSES: Clause[] = [
   {
     id: 'bind.unix-abstract-name', area: 'bind-errors', profiles: LINUX_ONLY,
     title: 'A Linux abstract AF_UNIX name is taken while a socket holds it and free again once that socket closes.',
-    behaviour: 'bind(AF_UNIX) to a name whose sun_path starts with a NUL byte returns 0, and the socket is named by it (getsockname: sun_path[0] NUL); no file is made. Binding the same name while a socket holds it returns -1/EADDRINUSE; once that socket has closed the name binds again (there is no file to leave behind).',
+    behaviour: 'bind(AF_UNIX) to a name whose sun_path starts with a NUL byte returns 0, and the socket is named by it (getsockname: sun_path[0] NUL); no file is made (a path spelled like the name, after the NUL, still binds). Binding the same name while a socket holds it returns -1/EADDRINUSE; once that socket has closed the name binds again (there is no file to leave behind).',
     citation: { man: 'unix(7): "an abstract socket address is distinguished (from a pathname socket) by the fact that sun_path[0] is a null byte" ... "The name has no connection with filesystem pathnames" ... "Abstract sockets automatically disappear when all open references to the socket are closed."', linux: 'measured: bind of an abstract name -> 0; the same name again -> EADDRINUSE; after the first socket closed -> 0' },
   },
 ];

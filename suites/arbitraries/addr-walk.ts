@@ -127,12 +127,13 @@ type NameMove =
   | { kind: 'missing-dir' }
   | { kind: 'length'; n: number }
   | { kind: 'stale'; then: 'bind' | 'unlink' | 'bind-unlink' | 'unlink-rebind' | 'bind-unlink-rebind' }
-  | { kind: 'abstract'; then: 'none' | 'again' | 'close-rebind' | 'again-close-rebind' };
+  | { kind: 'abstract'; then: 'none' | 'again' | 'close-rebind' | 'again-close-rebind' | 'path' };
 
 /**
  * AF_UNIX names, each move on fresh sockets and fresh names: a path under a missing directory, a
  * path of N bytes, a stale socket file (bound, closed; bound again, unlinked, rebound), and (where
- * the profile has them) an abstract name (bound, bound again, released by close, rebound).
+ * the profile has them) an abstract name (bound, bound again, released by close, rebound; the path
+ * of the same spelling is still free).
  */
 export function unixNameWalk(property: string, p: Profile): fc.Arbitrary<Scenario> {
   const moves: Array<fc.Arbitrary<NameMove>> = [
@@ -140,7 +141,7 @@ export function unixNameWalk(property: string, p: Profile): fc.Arbitrary<Scenari
     fc.constantFrom(...PATH_LENGTHS).map((n) => ({ kind: 'length' as const, n })),
     fc.constantFrom('bind' as const, 'unlink' as const, 'bind-unlink' as const, 'unlink-rebind' as const, 'bind-unlink-rebind' as const).map((then) => ({ kind: 'stale' as const, then })),
   ];
-  if (p.unixAbstract) moves.push(fc.constantFrom('none' as const, 'again' as const, 'close-rebind' as const, 'again-close-rebind' as const).map((then) => ({ kind: 'abstract' as const, then })));
+  if (p.unixAbstract) moves.push(fc.constantFrom('none' as const, 'again' as const, 'close-rebind' as const, 'again-close-rebind' as const, 'path' as const).map((then) => ({ kind: 'abstract' as const, then })));
   return fc.array(fc.oneof(...moves), { minLength: 1, maxLength: 4 }).map((ms) => ({ property, steps: nameSteps(ms) }));
 }
 
@@ -177,6 +178,8 @@ function nameSteps(moves: NameMove[]): Step[] {
         steps.push({ actor: 'main', op: 'bind', fd: a, addr: name });
         if (m.then.startsWith('again')) steps.push({ actor: 'main', op: 'bind', fd: fresh(), addr: name });
         if (m.then.endsWith('close-rebind')) steps.push({ actor: 'main', op: 'close', fd: a }, { actor: 'main', op: 'bind', fd: fresh(), addr: name });
+        // the path spelled like the name: free, since an abstract name makes no file
+        if (m.then === 'path') steps.push({ actor: 'main', op: 'bind', fd: fresh(), addr: { path: name.abstract } });
         break;
       }
     }
