@@ -10,7 +10,7 @@ import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import type { ModelState, Pending } from '../state.ts';
-import { queueLimit } from './connect.ts';
+import { overflowClause, queueLimit } from './connect.ts';
 import { isErr, isOk } from './fd.ts';
 import { connectPair, newSock, sockOf } from './socket.ts';
 
@@ -30,7 +30,8 @@ const clauseOf = (k: Sock, l: Sock, ctx: Ctx): string => (queueLimit(l, ctx).exa
 /** connect on a blocking socket reported "still blocked": only a full queue may do that. */
 export function blockedConnect(s: ModelState, step: number, actor: string, call: C<'connect'>, k: Sock, l: Sock, ctx: Ctx): void {
   const { sure, exact } = queueLimit(l, ctx);
-  if (l.queue.length < sure) ctx.violate(OVERFLOW, 'blocked', `0 (${l.queue.length} connection(s) pending, the queue holds ${sure})`);
+  const roomClause = l.accepted > 0 && l.queue.length === 0 ? 'stream.accept-keeps-listening' : overflowClause(l, ctx);
+  if (l.queue.length < sure) ctx.violate(roomClause, 'blocked', `0 (${l.queue.length} connection(s) pending, the queue holds ${sure})`);
   if (exact) ctx.exercise(fullQueueClause(k));
   s.pending.set(step, { kind: 'connect', step, actor, sock: k.id, listener: l.id, call: { actor, ...call } });
   if (k.family !== 'unix') k.connecting = { listener: l.id, acceptedAt: l.accepted, dropped: exact };
