@@ -50,7 +50,11 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
   // fast-check's final counterexample is the last failing evaluation during shrinking: keep its trace.
   let lastFailing: { scenario: Scenario; trace: Trace; verdict: Exclude<Verdict, { status: 'pass' }> } | undefined;
   let firstFailureAt = 0;
+  // An error (harness or out of scope) is not shrunk: each try could cost a full deadline, and the
+  // first erroring scenario is already a replayable reproduction.
+  let errored = false;
   const predicate = async (scenario: Scenario): Promise<boolean> => {
+    if (errored) return true;
     const trace = await runScenario(target, scenario);
     const verdict = check(scenario, trace, profile);
     if (verdict.status === 'pass') {
@@ -63,6 +67,7 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
       return true;
     }
     lastFailing = { scenario, trace, verdict };
+    if (verdict.status === 'error') errored = true;
     return false;
   };
   let counted = 0;
