@@ -54,7 +54,7 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
   // first erroring scenario is already a replayable reproduction.
   let errored = false;
   const predicate = async (scenario: Scenario): Promise<boolean> => {
-    if (errored) return true;
+    if (errored || o.interrupted?.()) return true;
     const trace = await runScenario(target, scenario);
     const verdict = check(scenario, trace, profile);
     if (verdict.status === 'pass') {

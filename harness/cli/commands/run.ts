@@ -4,7 +4,7 @@ import { toJson } from '../../../spec/codec.ts';
 import { assemble, type TargetRun } from '../../../reports/assemble.ts';
 import { renderMarkdown } from '../../../reports/markdown.ts';
 import { runProperty } from '../../../suites/run-property.ts';
-import { onInterrupt } from '../../scope.ts';
+import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
@@ -76,11 +76,13 @@ export const command: Command = {
     try {
       for (const [ti, target] of targets.entries()) {
         for (const prop of p.properties) {
+          if (wasInterrupted()) break; // the partial report is written; start nothing new
           const n = runsOf(prop, runsFlag);
           progress.start(`${target.info.name}: ${prop.area}: ${prop.name}`, n);
           const t0 = performance.now();
-          const outcome = await runProperty(prop, target, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k) });
+          const outcome = await runProperty(prop, target, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k), interrupted: wasInterrupted });
           const durationMs = Math.round(performance.now() - t0);
+          if (wasInterrupted()) break;
           runs[ti].outcomes.push({ outcome, durationMs });
           progress.done(outcome.failure ? (outcome.failure.verdict.status === 'fail' ? `FAIL ${outcome.failure.verdict.violation.clause}` : `${outcome.failure.verdict.status.toUpperCase()}: ${outcome.failure.verdict.reason}`) : outcome.runs > 0 && outcome.unsupported === outcome.runs ? `UNSUPPORTED: ${outcome.unsupportedReason}` : `ok (${outcome.runs} runs, ${durationMs} ms)`);
         }
@@ -89,6 +91,8 @@ export const command: Command = {
       off();
       await Promise.all(targets.map((t) => t.dispose()));
     }
+    // interrupted: the handler has written the partial report and exits once the targets are released
+    if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
     printSummary(report, out, counterexamples);
     return report.summary.fail > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
