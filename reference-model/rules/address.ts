@@ -146,6 +146,8 @@ export function sockname(s: ModelState, call: C<'sockname'>, out: Outcome, ctx: 
   const k = sockOf(s, call.fd);
   const who = call.peer ? (k.peer === undefined ? undefined : s.net.socks.get(k.peer)) : k;
   if (call.peer && k.state !== 'connected') throw new OutOfScope(`getpeername on a ${k.state} socket`);
+  // A connection the peer reset (TCP, closed with our data unread) has no peer any more: ENOTCONN.
+  if (call.peer && k.peerReset && out.kind === 'err' && out.errno === 'ENOTCONN') return;
   const addr = out.kind === 'ok' ? out.detail?.addr : undefined;
   const want = who?.local;
   if (want === undefined) {

@@ -1,4 +1,5 @@
-// Socket addresses: connect errors and bind errors (AF_UNIX paths, AF_INET/AF_INET6 loopback ports).
+// Socket addresses: connect errors and bind errors (AF_UNIX paths and abstract names, AF_INET/AF_INET6
+// ports on loopback and on the two-host scenarios' test hosts).
 import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
 
 const CONNECT = 'POSIX.1-2024 XSH connect() ERRORS';
@@ -7,7 +8,7 @@ const BIND = 'POSIX.1-2024 XSH bind() ERRORS';
 export const SOCKET_ADDR_CLAUSES: Clause[] = [
   {
     id: 'connect.tcp-no-listener-econnrefused', area: 'connect-errors', profiles: BOTH,
-    title: 'A TCP connect to a loopback port where nothing listens fails with ECONNREFUSED.',
+    title: 'A TCP connect to a port where nothing listens (on loopback, or on another test host) fails with ECONNREFUSED.',
     behaviour: 'connect to 127.0.0.1 or ::1 at a port that a socket holds bound but not listening (so no other program can be listening there) returns -1/ECONNREFUSED, at once.',
     citation: { posix: `${CONNECT}: [ECONNREFUSED] "The target address was not listening for connections or refused the connection request."`, man: 'tcp(7): a RST answers a SYN to a port with no listener' },
   },
@@ -32,7 +33,7 @@ export const SOCKET_ADDR_CLAUSES: Clause[] = [
   {
     id: 'bind.address-in-use', area: 'bind-errors', profiles: BOTH,
     title: 'Binding an address that is already bound fails with EADDRINUSE.',
-    behaviour: 'bind to a loopback port another socket holds (no SO_REUSEADDR), or to an AF_UNIX path an open socket is bound to, returns -1/EADDRINUSE. (A path whose socket has closed: bind.unix-stale-socket-file.)',
+    behaviour: 'bind to a port another socket holds (no SO_REUSEADDR), or to an AF_UNIX path an open socket is bound to, returns -1/EADDRINUSE. (A path whose socket has closed: bind.unix-stale-socket-file.)',
     citation: { posix: `${BIND}: [EADDRINUSE] "The specified address is already in use."`, man: 'unix(7) ERRORS EADDRINUSE "The specified local address is already in use or the filesystem socket object already exists."' },
   },
   {
@@ -44,7 +45,7 @@ export const SOCKET_ADDR_CLAUSES: Clause[] = [
   {
     id: 'bind.port-zero-ephemeral', area: 'bind-errors', profiles: BOTH,
     title: 'Binding port 0 gets an ephemeral port, which getsockname reports.',
-    behaviour: 'bind to 127.0.0.1:0 or [::1]:0 returns 0, and getsockname reports the same address with a port from 1 to 65535.',
+    behaviour: 'bind to 127.0.0.1:0 or [::1]:0 (or a test host\'s own address, port 0, in the two-host scenarios) returns 0, and getsockname reports the same address with a port from 1 to 65535.',
     citation: { posix: 'XSH getsockname(): "retrieve the locally-bound name of the specified socket"', man: 'ip(7): "When a process wants to receive new incoming packets or connections, it should bind a socket to a local interface address using bind(2). ... If the port is 0, an ephemeral port is chosen" (ip(7) ip_local_port_range)' },
   },
   {

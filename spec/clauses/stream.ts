@@ -5,7 +5,7 @@ export const STREAM_CLAUSES: Clause[] = [
   {
     id: 'stream.order-and-content', area: 'stream-data', profiles: BOTH,
     title: 'A connected stream socket delivers the bytes its peer sent, in order, without loss or duplication.',
-    behaviour: 'Every recv returns the next unread bytes of what the peer sent. A send with MSG_DONTWAIT that fits returns its size (linux: within the measured minimum buffer; posix guarantees no buffer, so EAGAIN or a partial count is allowed). A recv on an empty socket whose peer can still send blocks, or fails with EAGAIN when the socket is O_NONBLOCK (MSG_DONTWAIT on a blocking socket: stream.dontwait-never-blocks).',
+    behaviour: 'Every recv returns the next unread bytes of what the peer sent. What a send returns when the buffer may be full is stream.full-send-buffer. A recv on an empty socket whose peer can still send blocks, or fails with EAGAIN when the socket is O_NONBLOCK (MSG_DONTWAIT on a blocking socket: stream.dontwait-never-blocks).',
     citation: { posix: 'XSH 2.10.6 Socket Types: "The SOCK_STREAM socket type provides reliable, sequenced, full-duplex octet streams"', man: 'socket(2), unix(7), tcp(7)' },
   },
   {
