@@ -35,9 +35,24 @@ function destination(s: HostSession, fd: number, to: SockAddr): string {
 /** Unix paths are reported relative to the session dir (made on first use: UDP needs none). */
 const rootFor = (s: HostSession, fd: number): string | undefined => (domainOf(fd, s) === AF.UNIX ? s.dir : undefined);
 
+/**
+ * IP datagram sockets' names once they have a port: that never changes while the descriptor is
+ * open, so it is asked once per session state (FdMap.changes), not on every send.
+ */
+const fixedNames = new WeakMap<HostSession, { at: number; byFd: Map<number, string> }>();
+function nameOf(s: HostSession, fd: number): string | undefined {
+  let c = fixedNames.get(s);
+  if (!c || c.at !== s.fds.changes) fixedNames.set(s, (c = { at: s.fds.changes, byFd: new Map() }));
+  const known = c.byFd.get(fd);
+  if (known !== undefined) return known;
+  const addr = net.getsockname(fd).addr;
+  if (addr !== undefined && !addr.endsWith(':0')) c.byFd.set(fd, addr);
+  return addr;
+}
+
 /** The session's UDP socket named `addr`, if any. */
 function receiverAt(s: HostSession, fd: number, addr: string): number | undefined {
-  for (const other of s.fds.values()) if (other !== fd && isDgram(other, s) && net.getsockname(other).addr === addr) return other;
+  for (const other of s.fds.values()) if (other !== fd && isDgram(other, s) && nameOf(s, other) === addr) return other;
   return undefined;
 }
 
