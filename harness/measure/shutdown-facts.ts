@@ -34,6 +34,15 @@ const settled = (family: number, fd: number): void => {
   if (family !== AF.UNIX) until(() => net.outq(fd).value === 0 || ((sys.poll(fd, 0).revents ?? 0) & 0x18) !== 0, 'ack or reset');
 };
 
+/** A connected pair in which a holds 3 unread bytes from b; data is a 4-byte buffer for later sends. */
+function holdingThree(family: number, dir: string, name: string, fds: number[]): { a: number; b: number; data: Uint8Array } {
+  const { client: a, server: b } = connectedPair(family, dir, name, fds);
+  const data = new Uint8Array(4);
+  net.send(b, data.subarray(0, 3), FLAGS);
+  settled(family, b);
+  return { a, b, data };
+}
+
 /**
  * a holds 3 unread bytes from b; a shuts down `how`; then: a's recvs (the second on a blocking socket
  * only when poll says it will not block), b's send and what a receives of it, a's send and b's view.
@@ -41,10 +50,7 @@ const settled = (family: number, fd: number): void => {
 function afterShutdown(family: number, dir: string, how: number, name: string): Record<string, string> {
   const fds: number[] = [];
   try {
-    const { client: a, server: b } = connectedPair(family, dir, name, fds);
-    const data = new Uint8Array(4);
-    net.send(b, data.subarray(0, 3), FLAGS);
-    settled(family, b);
+    const { a, b, data } = holdingThree(family, dir, name, fds);
     const r: Record<string, string> = { shutdown: show(net.shutdown(a, how)) };
     r.pollAfterShutdown = events(a);
     r.recvBuffered = show(net.recv(a, 10, MSG.DONTWAIT));
@@ -68,10 +74,7 @@ function afterShutdown(family: number, dir: string, how: number, name: string): 
 function resetOrder(family: number, dir: string, sendFirst: boolean, name: string): string[] {
   const fds: number[] = [];
   try {
-    const { client: a, server: b } = connectedPair(family, dir, name, fds);
-    const data = new Uint8Array(4);
-    net.send(b, data.subarray(0, 3), FLAGS);
-    settled(family, b);
+    const { a, b, data } = holdingThree(family, dir, name, fds);
     net.shutdown(a, SHUT.RDWR);
     if (family !== AF.UNIX) until(() => ((sys.poll(b, POLLRDHUP).revents ?? 0) & POLLRDHUP) !== 0, 'FIN at the peer');
     const out = [`peer send ${show(net.send(b, data, FLAGS))}`];
