@@ -2,7 +2,7 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Target } from './target.ts';
 
-export const TARGET_NAMES = ['host', 'model', 'mutant:CLAUSE'] as const;
+export const TARGET_NAMES = ['host', 'model', 'mutant:CLAUSE', 'exec:CMD'] as const;
 
 export async function makeTarget(name: string, profile: Profile): Promise<Target> {
   if (name === 'host') {
@@ -20,6 +20,15 @@ export async function makeTarget(name: string, profile: Profile): Promise<Target
     if (!m) throw new UnknownTarget(`no mutant for clause "${name.slice(7)}" (see ipcspec clauses)`);
     const { HostTarget } = await import('./host/target.ts');
     return m.wrap(new HostTarget());
+  }
+  if (name.startsWith('exec:')) {
+    // Any program that speaks the driver protocol (spec/driver-protocol.md), e.g. harness/drivers/ipcspec-driver.c.
+    const { ExecTarget } = await import('./exec-target.ts');
+    try {
+      return await ExecTarget.start(name.slice('exec:'.length));
+    } catch (e) {
+      throw new UnknownTarget((e as Error).message);
+    }
   }
   throw new UnknownTarget(`unknown target "${name}" (known: ${TARGET_NAMES.join(', ')})`);
 }

@@ -55,6 +55,8 @@ export interface Sock {
   peekedDgrams?: readonly Uint8Array[];
   /** Two-host scenarios: the test host whose address it was bound to. */
   testHost?: 'a' | 'b';
+  /** set-buffers fixed SO_SNDBUF/SO_RCVBUF on this connection (either end): the profile's measured sizes, taken with default buffers, do not apply. */
+  fixedBuffers?: boolean;
   /** Its connect completed where the model does not track the connection: outside the model from here. */
   limbo?: boolean;
 }

@@ -37,7 +37,8 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
         if (r && r.status !== 'fail') {
           r.status = 'fail';
           r.runs += 1;
-          r.reason = `step ${v.violation.step + 1}: observed ${v.violation.observed}; allowed ${v.violation.allowed}`;
+          const where = f.trace.events[v.violation.event]?.type === 'quiescent' ? 'at quiescence' : `step ${v.violation.step + 1}`;
+          r.reason = `${where}: observed ${v.violation.observed}; allowed ${v.violation.allowed}`;
           r.counterexample = file;
         }
         counterexamples.set(file, {
@@ -47,7 +48,21 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
           replay: o.replayCmd(file, target.name),
         });
       } else if (v.status !== 'fail') {
-        for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass') { r.status = v.status; r.reason = v.reason; } }
+        for (const c of p.clauses) {
+          const r = per.get(c);
+          if (!r || r.status !== 'pass') continue;
+          r.status = v.status;
+          r.reason = v.reason;
+          // The scenario that erred is a replayable reproduction too (it is not shrunk: see run-property.ts).
+          if (v.status === 'error' && f.scenario.steps.length > 0) {
+            const file = `counterexamples/${c}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
+            r.counterexample = file;
+            counterexamples.set(file, {
+              schemaVersion: SCHEMA_VERSION, kind: 'ipcspec-counterexample', clause: c, property: p.name, profile: o.profile, target,
+              seed: outcome.seed, path: f.path, scenario: f.scenario, trace: f.trace, verdict: { status: 'error', reason: v.reason }, replay: o.replayCmd(file, target.name),
+            });
+          }
+        }
       }
     }
     for (const r of per.values()) {

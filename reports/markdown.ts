@@ -10,6 +10,10 @@ export function renderMarkdown(r: Report, cx: Map<string, Counterexample>): stri
   out.push(`# ipcspec report`, '');
   out.push(`Profile \`${r.profile}\`, seed \`${r.seed}\`, ${r.createdAt}${r.interrupted ? ' — **interrupted: partial results**' : ''}.`, '');
   for (const t of r.targets) out.push(`- target \`${t.name}\`: ${t.description}`);
+  if (r.merged) {
+    const k = r.merged.conflicts.length;
+    out.push('', `Merged from ${r.merged.inputs.length} reports (${r.merged.inputs.map((i) => `\`${i.file}\``).join(', ')})${k ? `; ${k} clause result${k === 1 ? '' : 's'} disagreed between inputs, the worse status is kept` : ''}.`);
+  }
   out.push('', `**${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.unsupported} unsupported, ${r.summary.error} error** (${r.results.length} clause results)`, '');
   const areas = [...new Set(r.results.map((x) => x.area))];
   for (const area of areas) {

@@ -52,6 +52,14 @@ export interface Report {
   results: ClauseResult[];
   properties: PropertyRun[];
   summary: Record<Status, number>;
+  /** Set by `ipcspec report merge`: the inputs, and where two of them disagreed on a clause × target. */
+  merged?: MergeInfo;
+}
+
+export interface MergeInfo {
+  inputs: Array<{ file: string; label?: string; createdAt: string; seed: number; profile: ProfileName; runs?: number; only?: string; interrupted: boolean; targets: string[] }>;
+  /** The same clause on the same target with different statuses in several inputs: the worst is kept (fail > error > unsupported > pass). */
+  conflicts: Array<{ clause: string; target: string; kept: Status; seen: Array<{ file: string; status: Status }> }>;
 }
 
 export interface Counterexample {

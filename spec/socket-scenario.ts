@@ -65,4 +65,10 @@ export type SocketCall =
    * stream socket and binds it to the family's loopback address at `port`. The bound name in
    * detail.addr, the credentials the bind ran with in detail.ranAs.
    */
-  | { op: 'bind-unprivileged'; family: 'inet' | 'inet6'; port: number };
+  | { op: 'bind-unprivileged'; family: 'inet' | 'inet6'; port: number }
+  /**
+   * setsockopt(SOL_SOCKET, SO_SNDBUF, snd) then setsockopt(SOL_SOCKET, SO_RCVBUF, rcv) (each only if
+   * given) on a connected stream socket before any data: fixed sizes (linux doubles them and stops
+   * autotuning the connection). The value is 0, or the first call's error.
+   */
+  | { op: 'set-buffers'; fd: Handle; snd?: number; rcv?: number };

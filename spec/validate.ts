@@ -20,6 +20,8 @@ const testHostAddr = (v: unknown) => !!v && typeof v === 'object' && Object.keys
 const sockAddr = (v: unknown): boolean => testHostAddr(v) || !!v && typeof v === 'object' && Object.keys(v).length === 1 && (relPath((v as { path?: unknown }).path) || (v as { port?: unknown }).port === 0 || str((v as { of?: unknown }).of) || unixName(v));
 const unixName = (v: unknown) => (nat((v as { pathLength?: unknown }).pathLength) && (v as { pathLength: number }).pathLength <= 4096) || (str((v as { abstract?: unknown }).abstract) && !(v as { abstract: string }).abstract.includes('\0'));
 const port = (v: unknown) => nat(v) && (v as number) <= 65535;
+/** A socket buffer size: positive, and at most 1 GiB (the kernel doubles it into an int). */
+const bufSize = (v: unknown) => nat(v) && (v as number) >= 1 && (v as number) <= 1 << 30;
 const consumer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'cat' || ((v as { kind: string }).kind === 'head-lines' && nat((v as { lines: number }).lines)));
 
 const STEP_SHAPES: Record<string, Shape> = {
@@ -39,6 +41,7 @@ const STEP_SHAPES: Record<string, Shape> = {
   shutdown: { fd: str, how: oneOf('wr', 'rd', 'rdwr') }, sockname: { fd: str, peer: bool }, 'connect-status': { fd: str }, 'connect-wait': { fd: str },
   'connect-fill': { family: oneOf(...SOCKET_FAMILIES), to: sockAddr, count: nat, as: str },
   'bind-unprivileged': { family: oneOf('inet', 'inet6'), port },
+  'set-buffers': { fd: str, snd: (v) => v === undefined || bufSize(v), rcv: (v) => v === undefined || bufSize(v) },
 };
 
 const MAX_BYTES = 8 << 20; // spec/payload.ts: payloads are views into a 16 MiB pool

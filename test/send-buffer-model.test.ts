@@ -1,6 +1,7 @@
 // The model's judgement of full send buffers (stream.full-send-buffer) on hand-made traces over an
 // AF_UNIX socketpair: a nonblocking send never blocks, a blocked sender is woken once the reader has
-// drained the connection, and (linux) an idle connection takes the measured sure room.
+// drained the connection, and (linux) an idle connection takes the measured sure room, unless its
+// buffers were set.
 import { describe, expect, it } from 'vitest';
 import { check } from '../reference-model/check.ts';
 import { payload, payloadTag } from '../spec/payload.ts';
@@ -72,5 +73,18 @@ describe(FULL, () => {
     }
     // not idle (unread data): EAGAIN is allowed
     expect(verdict(run([PAIR, send(10), send(room)], [ok(0), ok(10), EAGAIN]), 'linux')).toBe('pass');
+  });
+
+  it('with buffers set before data, no measured size applies, but a nonblocking send still never blocks', () => {
+    const room = loadProfile('linux').streamSendBuffer.sureRoom!.unix;
+    const setBufs: Step = { actor: 'main', op: 'set-buffers', fd: 'a', snd: 16_384, rcv: 65_536 };
+    for (const p of ['linux', 'posix']) {
+      expect(verdict(run([PAIR, setBufs, send(room)], [ok(0), ok(0), EAGAIN]), p)).toBe('pass');
+      expect(verdict(run([PAIR, setBufs, send(room)], [ok(0), ok(0), ok(1)]), p)).toBe('pass');
+      expect(verdict(run([PAIR, setBufs, send(room)], [ok(0), ok(0), PENDING]), p)).toBe(FULL);
+      expect(verdict(run([PAIR, setBufs], [ok(0), EAGAIN]), p)).toBe(FULL);
+      // after data the model does not judge it (the walks set buffers before any)
+      expect(verdict(run([PAIR, send(10), setBufs], [ok(0), ok(10), ok(0)]), p)).toBe('error');
+    }
   });
 });

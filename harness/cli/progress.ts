@@ -37,10 +37,10 @@ export function printSummary(r: Report, out: string, cx: Map<string, Counterexam
     console.log(`  ${x.status.toUpperCase().padEnd(11)} ${x.clause.padEnd(w)}  ${x.target}  ${String(x.runs).padStart(5)} runs${note}`);
   }
   const s = r.summary;
-  console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.md, ${out}/report.json`);
+  console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.html, ${out}/report.md, ${out}/report.json, ${out}/junit.xml`);
   for (const x of r.results.filter((y) => y.counterexample)) {
     const c = cx.get(x.counterexample!);
-    console.log(`\nFAIL ${x.clause} on ${x.target}: ${clauseById(x.clause).title}`);
+    console.log(`\n${x.status.toUpperCase()} ${x.clause} on ${x.target}: ${clauseById(x.clause).title}${x.status === 'fail' ? '' : ` (${x.reason ?? ''})`}`);
     if (c) console.log(renderSteps(c.scenario, c.trace, c.verdict));
     console.log(`replay: ${c?.replay ?? `npx ipcspec replay ${out}/${x.counterexample}`}`);
   }

@@ -5,13 +5,29 @@
 import { payload, payloadTag } from '../../spec/payload.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import { isTcp, mayBlock, onActor, outcome, peerOf, until } from './exec-socket-kit.ts';
+import { fdOf, isTcp, mayBlock, onActor, outcome, peerOf, until } from './exec-socket-kit.ts';
 import { MSG, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
 import { tcpBroken, tcpQuiet, tcpSenderMayWait } from './tcp-quiet.ts';
 
 type SendStep = Extract<Step, { op: 'send' }>;
+type SetBuffersStep = Extract<Step, { op: 'set-buffers' }>;
+
+/**
+ * set-buffers: SO_SNDBUF, then SO_RCVBUF, each if given. Fixed sizes keep a loopback TCP receiver from
+ * growing its window past what its memory holds (autotuning does, and then drops segments), so a
+ * walk can fill the send buffer and every step still settles.
+ */
+export function setBuffers(s: HostSession, step: SetBuffersStep): Outcome {
+  const fd = fdOf(s, step.fd);
+  for (const [which, bytes] of [['snd', step.snd], ['rcv', step.rcv]] as const) {
+    if (bytes === undefined) continue;
+    const r = net.setBuffer(fd, which, bytes);
+    if (r.errno) return outcome(r);
+  }
+  return { kind: 'ok', value: 0 };
+}
 
 /** The connection fd sends on has settled, or broke; with the peer unknown (closed), all data acknowledged. */
 function settled(s: HostSession, fd: number): (() => boolean) | undefined {

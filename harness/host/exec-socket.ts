@@ -7,6 +7,7 @@ import { execConnectStep } from './exec-connect.ts';
 import { execDgramStep } from './exec-dgram.ts';
 import { fdOf, isDgram } from './exec-socket-kit.ts';
 import { execStreamStep } from './exec-stream.ts';
+import { setBuffers } from './exec-send.ts';
 import { execHostSocket } from './exec-two-host.ts';
 import type { HostSession, Waiting } from './session.ts';
 
@@ -23,5 +24,7 @@ export async function execSocketStep(s: HostSession, i: number, step: Extract<St
       return isDgram(fdOf(s, step.fd), s) ? execDgramStep(s, i, step) : execStreamStep(s, i, step);
     case 'shutdown':
       return execStreamStep(s, i, step);
+    case 'set-buffers':
+      return setBuffers(s, step);
   }
 }

@@ -35,4 +35,6 @@ export declare const net: {
   inq(fd: number): Sys;
   tcpInfo(fd: number): Sys & { unacked?: number; notsent?: number; sent?: number; received?: number };
   meminfo(fd: number): Sys & { rmem?: number; drops?: number };
+  setBuffer(fd: number, which: 'snd' | 'rcv', bytes: number): Sys;
+  buffer(fd: number, which: 'snd' | 'rcv'): Sys;
 };

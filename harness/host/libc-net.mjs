@@ -273,3 +273,11 @@ net.meminfo = (fd) => {
   const r = wrap(c.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, b, len));
   return r.errno ? r : { value: 0, rmem: b.readUInt32LE(0), drops: b.readUInt32LE(8 * 4) };
 };
+/** SO_SNDBUF / SO_RCVBUF: set a fixed size (setsockopt; linux doubles it and stops autotuning), or read the size in use. */
+const BUF_OPT = { snd: 7 /* SO_SNDBUF */, rcv: 8 /* SO_RCVBUF */ };
+net.setBuffer = (fd, which, bytes) => {
+  const v = Buffer.alloc(4);
+  v.writeInt32LE(bytes, 0);
+  return wrap(c.setsockopt(fd, SOL_SOCKET, BUF_OPT[which], v, 4));
+};
+net.buffer = (fd, which) => intOption(fd, SOL_SOCKET, BUF_OPT[which], 4, 0, 'i');

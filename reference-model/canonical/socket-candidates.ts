@@ -42,6 +42,7 @@ export function socketCandidates(s: ModelState, index: number, step: SocketCall)
       return [ok(0, k?.family === 'unix' ? 'unix:' : loopback(k?.family ?? 'inet', 50000 + index)), { kind: 'err', errno: 'EINPROGRESS', detail: { addr: loopback(k?.family ?? 'inet', 50000 + index) } }, PENDING, ...ERRORS];
     }
     case 'connect-status': return [ok(1), ok(0), ...ERRORS];
+    case 'set-buffers': return [ok(0), ...ERRORS];
     case 'connect-wait': return [ok(1), ok(0), ...ERRORS];
     // every count, largest first: the rules keep the one the queue allows
     case 'connect-fill': return Array.from({ length: step.count + 1 }, (_, i) => ok(step.count - i));

@@ -17,7 +17,7 @@ import { connectCompleted, connectStillBlocked, connectWait } from './connect-wa
 import { connectFill } from './connect-fill.ts';
 import { shutdown, socket, socketpair } from './socket.ts';
 import { recv, recvCompleted, recvStillBlocked, send } from './socket-data.ts';
-import { sendCompleted, sendStillBlocked } from './send-buffer.ts';
+import { sendCompleted, sendStillBlocked, setBuffers } from './send-buffer.ts';
 import { dgramSendCompleted, dgramSendStillBlocked } from './dgram-block.ts';
 
 type CallRule = (s: ModelState, step: number, actor: string, call: never, out: Outcome, ctx: Ctx) => void;
@@ -59,6 +59,7 @@ export const CALL_RULES: Record<Op, CallRule> = {
   'connect-wait': plain(connectWait),
   'connect-fill': plain(connectFill),
   'bind-unprivileged': plain(bindUnprivileged),
+  'set-buffers': plain(setBuffers),
 };
 
 export function completed(s: ModelState, p: Pending, out: Outcome, ctx: Ctx): void {

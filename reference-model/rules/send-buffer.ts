@@ -28,11 +28,32 @@ export const blockedSendOf = (s: ModelState, sock: number): SendPending | undefi
 /** The sizes were measured over AF_UNIX and TCP over loopback; other paths (two-host TCP) get no size. */
 const overLoopback = (k: Sock): boolean => k.family === 'unix' || /^(127\.|\[::1\]:)/.test(k.local ?? '');
 
-/** linux: what a nonblocking send into an idle connection surely queues; 0 where no size is guaranteed. */
+/**
+ * linux: what a nonblocking send into an idle connection surely queues; 0 where no size is guaranteed.
+ * The sizes were measured with default buffers: a connection whose buffers were set gets none.
+ */
 const sureRoom = (k: Sock, ctx: Ctx): number => {
   const r = ctx.profile.streamSendBuffer.sureRoom;
-  return r && ctx.settled && overLoopback(k) ? r[k.family === 'unix' ? 'unix' : 'tcp'] : 0;
+  return r && ctx.settled && overLoopback(k) && !k.fixedBuffers ? r[k.family === 'unix' ? 'unix' : 'tcp'] : 0;
 };
+
+/**
+ * set-buffers: setsockopt SO_SNDBUF / SO_RCVBUF on a connected stream socket before data. XSH
+ * setsockopt() SO_SNDBUF "Sets send buffer size", SO_RCVBUF "Sets receive buffer size": a positive
+ * size on a connected socket succeeds. From here the connection is judged by the profile-independent
+ * parts of stream.full-send-buffer only (see sureRoom, recvMayLag).
+ */
+export function setBuffers(s: ModelState, call: Extract<SocketCall, { op: 'set-buffers' }>, out: Outcome, ctx: Ctx): void {
+  const id = s.net.handles.get(call.fd);
+  const k = typeof id === 'number' ? s.net.socks.get(id) : undefined;
+  if (!k || k.dgram || k.state !== 'connected' || k.peer === undefined) throw new OutOfScope('set-buffers on a socket that is not a connected stream socket');
+  const peer = s.net.socks.get(k.peer)!;
+  const queued = [k.rx, k.tx].some((q) => q !== undefined && buffered(s.objects.get(q)!) > 0);
+  if (queued || blockedSendOf(s, k.id) || blockedSendOf(s, peer.id) || k.wrDone || peer.wrDone || k.rdShut || peer.rdShut) throw new OutOfScope('set-buffers on a connection with data or a half shut');
+  ctx.require(FULL, out.kind === 'ok' && out.value === 0, () => showOutcome(out), () => '0 (setsockopt of a buffer size on a connected socket)');
+  k.fixedBuffers = true;
+  peer.fixedBuffers = true;
+}
 
 /**
  * A send on a connected stream socket whose peer is still there (socket-data.ts send has judged
@@ -117,7 +138,7 @@ export function sendStillBlocked(_s: ModelState, p: SendPending, ctx: Ctx): void
  */
 export function recvMayLag(k: Sock, rx: PipeObj, ctx: Ctx): boolean {
   const hold = ctx.profile.streamSendBuffer.tcpReceiverHolds;
-  return k.family !== 'unix' && (hold === null || buffered(rx) > hold);
+  return k.family !== 'unix' && (hold === null || k.fixedBuffers === true || buffered(rx) > hold);
 }
 
 /** The model as a target: a blocked send returns everything. */

@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { toJson } from '../../../spec/codec.ts';
 import { assemble, type TargetRun } from '../../../reports/assemble.ts';
-import { renderMarkdown } from '../../../reports/markdown.ts';
+import { writeReportDir } from '../../../reports/write-report.ts';
 import { runProperty } from '../../../suites/run-property.ts';
 import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
@@ -15,8 +13,8 @@ import { printSummary, Progress } from '../progress.ts';
 const usage = `usage: ipcspec run [--target host|model]... [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
 
 Runs every property of the profile's clauses against each target, checks each trace with the
-reference model, shrinks failures, and writes DIR/report.json, DIR/report.md and
-DIR/counterexamples/*.json.
+reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DIR/report.html
+(the clause × target matrix with counterexamples), DIR/junit.xml and DIR/counterexamples/*.json.
 
   --target T     ${TARGET_NAMES.join(' | ')} (default host; repeat for several targets;
                  mutant:CLAUSE is the host with that clause's fault injected)
@@ -58,10 +56,7 @@ export const command: Command = {
         runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version,
         replayCmd: (file, target) => `npx ipcspec replay ${join(out, file)} --target ${cliName(target)} --profile ${p.profile.name}`,
       });
-      mkdirSync(join(out, 'counterexamples'), { recursive: true });
-      for (const [file, c] of counterexamples) writeFileSync(join(out, file), toJson(c));
-      writeFileSync(join(out, 'report.json'), toJson(report));
-      writeFileSync(join(out, 'report.md'), renderMarkdown(report, counterexamples));
+      writeReportDir(out, report, counterexamples);
       return { report, counterexamples };
     };
     // Ctrl-C: keep what was gathered, then release every target.

@@ -1,0 +1,31 @@
+// Which declared capabilities a step needs (spec/driver-protocol.md, hello): a step the driver did not
+// declare is never sent, and is reported unsupported (DESIGN principle 7).
+import type { Step } from '../spec/scenario.ts';
+import type { SockAddr } from '../spec/socket-scenario.ts';
+import type { DriverHello } from './driver-messages.ts';
+
+export function featuresNeeded(step: Step): string[] {
+  const need: string[] = [];
+  const addr = (a: SockAddr | undefined) => {
+    if (a && 'pathLength' in a) need.push('unix-path-length');
+    if (a && 'abstract' in a) need.push('unix-abstract');
+  };
+  switch (step.op) {
+    case 'make-pipe': need.push(`variant:${step.variant}`); break;
+    case 'socket': need.push(`family:${step.family}`); if (step.dgram) need.push('dgram'); if (step.host) need.push('test-hosts'); break;
+    case 'socketpair': if (step.dgram) need.push('dgram'); break;
+    case 'connect-fill': case 'bind-unprivileged': need.push(`family:${step.family}`); break;
+    case 'bind': addr(step.addr); break;
+    case 'connect': addr(step.to); break;
+    case 'send': addr(step.to); break;
+    default: break;
+  }
+  return need;
+}
+
+/** What the driver lacks for this step ("op X", "feature Y"), or undefined. */
+export function missingCapability(hello: DriverHello, step: Step): string | undefined {
+  if (!hello.ops.includes(step.op)) return `op ${step.op}`;
+  const f = featuresNeeded(step).find((x) => !hello.features.includes(x));
+  return f ? `feature ${f}` : undefined;
+}

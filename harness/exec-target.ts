@@ -1,0 +1,213 @@
+// `--target exec:CMD`: any program that speaks the driver protocol (spec/driver-protocol.md).
+// Every line it sends is validated; a bad line, an exit or a missing reply becomes an error outcome
+// with the driver's stderr tail, the driver is killed, and the next scenario starts a new one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Step } from '../spec/scenario.ts';
+import { payload, payloadTag, record, concat, writeData } from '../spec/payload.ts';
+import type { Outcome } from '../spec/trace.ts';
+import { PROTOCOL_VERSION, ProtocolError, type DriverHello, type DriverMessage } from './driver-messages.ts';
+import { DriverProcess } from './driver-process.ts';
+import { splitCommand } from './exec-command.ts';
+import { missingCapability } from './exec-capabilities.ts';
+import type { Session, StepResult, Target, TargetInfo } from './target.ts';
+
+/** Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers that hang. */
+export const execDeadlineMs = (): number => Number(process.env.IPCSPEC_EXEC_DEADLINE_MS) || 15_000;
+
+export class ExecTarget implements Target {
+  readonly info: TargetInfo;
+  private driver?: DriverProcess;
+  private hello?: DriverHello;
+  private scenarios = 0;
+  /** The driver's TMPDIR, so that the scratch dirs of a driver that was killed are removed too (a sandboxed driver may not see it, and falls back). */
+  private readonly root = mkdtempSync(join(tmpdir(), 'ipcspec-exec-'));
+
+  private constructor(readonly argv: string[], readonly cmd: string) {
+    this.info = { name: `exec:${cmd}`, description: `exec:${cmd} (driver not started)`, settled: false, privileged: false };
+  }
+
+  /** Start the driver and shake hands. A driver that fails here still makes a target: every scenario is then an error. */
+  static async start(cmd: string): Promise<ExecTarget> {
+    const argv = splitCommand(cmd);
+    if (!argv.length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
+    const t = new ExecTarget(argv, cmd);
+    try {
+      await t.live();
+    } catch (e) {
+      // Reported on every scenario; not retried, as a driver that never says hello would cost a deadline each time.
+      t.startFailure = `exec driver: ${(e as Error).message}`;
+      t.info.description = `exec:${cmd} (the driver did not start: ${t.startFailure})`;
+    }
+    return t;
+  }
+
+  private startFailure?: string;
+
+  /** A driver that has said hello, started if there is none. */
+  private async live(): Promise<DriverProcess> {
+    if (this.driver?.alive) return this.driver;
+    const d = new DriverProcess(this.argv, { TMPDIR: this.root });
+    this.driver = d;
+    const fail = async (why: string): Promise<never> => {
+      this.driver = undefined;
+      await d.stop();
+      throw new ProtocolError(`${why}${tail(d)}`);
+    };
+    d.send({ type: 'hello', protocol: PROTOCOL_VERSION });
+    let m: DriverMessage;
+    try {
+      m = await d.next(execDeadlineMs(), 'hello');
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    if (m.type !== 'hello') return fail(`expected hello, got ${m.type}`);
+    if (m.protocol !== PROTOCOL_VERSION) return fail(`driver speaks protocol ${m.protocol}, ipcspec speaks ${PROTOCOL_VERSION}`);
+    if (this.hello && JSON.stringify(capabilities(this.hello)) !== JSON.stringify(capabilities(m))) {
+      return fail('restarted driver declared different capabilities');
+    }
+    this.hello ??= m;
+    this.info.description = `exec:${this.cmd}: ${m.driver}, ${m.description}`;
+    this.info.settled = m.settle === 'proven';
+    this.info.privileged = m.privileged;
+    return d;
+  }
+
+  kill(): void {
+    this.driver?.kill();
+    this.driver = undefined;
+  }
+
+  /** A broken driver is not reused: the next scenario starts a new one. */
+  forget(d: DriverProcess): void {
+    if (this.driver === d) this.driver = undefined;
+  }
+
+  async open(): Promise<Session> {
+    let d: DriverProcess;
+    const n = this.scenarios++;
+    if (this.startFailure) return new BrokenSession(this.startFailure);
+    try {
+      d = await this.live();
+    } catch (e) {
+      return new BrokenSession(`exec driver: ${(e as Error).message}`); // the stderr tail is in the message
+    }
+    try {
+      d.send({ type: 'begin', scenario: n });
+      const m = await d.next(execDeadlineMs(), 'begun');
+      if (m.type !== 'begun' || m.scenario !== n) throw new ProtocolError(`expected {"type":"begun","scenario":${n}}, got ${JSON.stringify(m)}`);
+    } catch (e) {
+      this.driver = undefined;
+      await d.stop();
+      return new BrokenSession(`exec driver: ${(e as Error).message}${tail(d)}`);
+    }
+    return new ExecSession(this, d, this.hello!);
+  }
+
+  async dispose(): Promise<void> {
+    const d = this.driver;
+    if (d?.alive) {
+      d.send({ type: 'shutdown' });
+      try {
+        const m = await d.next(Math.min(execDeadlineMs(), 5_000), 'bye');
+        if (m.type === 'bye') await d.waitExit(2_000);
+      } catch { /* killed below */ }
+    }
+    this.kill();
+    await d?.waitExit(2_000);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+const capabilities = (h: DriverHello) => ({ ops: h.ops, features: h.features, settle: h.settle });
+const tail = (d: DriverProcess): string => `; driver stderr: ${d.stderrTail() || '(empty)'}`;
+
+/** The driver failed before the scenario began: the first step reports it. */
+class BrokenSession implements Session {
+  constructor(private readonly message: string) {}
+  async step(): Promise<StepResult> {
+    return { outcome: { kind: 'error', message: this.message }, completed: [] };
+  }
+  async teardown(): Promise<void> {}
+}
+
+class ExecSession implements Session {
+  private pending = new Set<number>();
+  private failed = false;
+
+  constructor(private readonly target: ExecTarget, private readonly d: DriverProcess, private readonly hello: DriverHello) {}
+
+  async step(index: number, step: Step): Promise<StepResult> {
+    if (this.failed) return { outcome: { kind: 'error', message: 'exec driver: already failed in this scenario' }, completed: [] };
+    const missing = missingCapability(this.hello, step);
+    if (missing) return { outcome: { kind: 'unsupported', reason: `driver ${this.hello.driver} does not support ${missing}` }, completed: [] };
+    try {
+      const data = stepData(index, step);
+      // settle goes out at once, behind the step: the driver handles requests in order, and one round trip is saved.
+      this.d.send({ type: 'step', step: index, call: step, ...(data ? { data } : {}) });
+      this.d.send({ type: 'settle' });
+      const completed: Array<{ step: number; outcome: Outcome }> = [];
+      let outcome = (await this.until('result', completed, index)).outcome as Outcome;
+      if (outcome.kind === 'pending') this.pending.add(index);
+      const settled = await this.until('settled', completed);
+      if (!settled.proven && this.hello.settle === 'proven') throw new ProtocolError('settled "proven": false from a driver that declared settle "proven"');
+      const own = completed.findIndex((c) => c.step === index);
+      if (own >= 0) outcome = completed.splice(own, 1)[0].outcome;
+      return { outcome, completed };
+    } catch (e) {
+      return { outcome: await this.fail(e), completed: [] };
+    }
+  }
+
+  /** Read lines until a message of `type` arrives; completions on the way are collected and checked. */
+  private async until<T extends DriverMessage['type']>(type: T, completed: Array<{ step: number; outcome: Outcome }>, step?: number): Promise<Extract<DriverMessage, { type: T }>> {
+    for (;;) {
+      const m = await this.d.next(execDeadlineMs(), type);
+      if (m.type === 'complete') {
+        if (!this.pending.delete(m.step)) throw new ProtocolError(`complete for step ${m.step}, which is not pending`);
+        if (m.outcome.kind === 'pending') throw new ProtocolError(`complete for step ${m.step} says pending`);
+        completed.push({ step: m.step, outcome: m.outcome });
+        continue;
+      }
+      if (m.type !== type) throw new ProtocolError(`expected ${type}, got ${m.type}`);
+      if (m.type === 'result' && m.step !== step) throw new ProtocolError(`result for step ${m.step}, expected step ${step}`);
+      return m as Extract<DriverMessage, { type: T }>;
+    }
+  }
+
+  private async fail(e: unknown): Promise<Outcome> {
+    this.failed = true;
+    this.target.forget(this.d);
+    await this.d.stop();
+    return { kind: 'error', message: `exec driver: ${(e as Error).message}${tail(this.d)}` };
+  }
+
+  async teardown(): Promise<void> {
+    if (this.failed || !this.d.alive) return;
+    try {
+      this.d.send({ type: 'end' });
+      const m = await this.until('ended', []);
+      if (m.error) throw new ProtocolError(`end: ${m.error}`);
+    } catch (e) {
+      // Nothing left to report it on: say it, and start afresh next scenario.
+      this.target.forget(this.d);
+      await this.d.stop();
+      console.error(`ipcspec: exec driver could not end a scenario: ${(e as Error).message}${tail(this.d)}`);
+    }
+  }
+}
+
+/** The bytes a step writes, computed here so that every target writes the same payload. */
+function stepData(i: number, step: Step): Uint8Array | undefined {
+  switch (step.op) {
+    case 'write': case 'writev': return writeData(i, step);
+    case 'send': case 'child-write': return payload(payloadTag(i), step.size);
+    case 'concurrent-writes': {
+      const parts: Uint8Array[] = [];
+      for (let w = 0; w < step.writers; w++) for (let q = 0; q < step.records; q++) parts.push(record(w, q, step.size));
+      return concat(parts);
+    }
+    default: return undefined;
+  }
+}
