@@ -7,7 +7,7 @@ const STDERR_LINES = 20;
 
 export class DriverProcess {
   private child: ChildProcess;
-  private buffered = '';
+  private partial: string[] = [];
   private lines: string[] = [];
   private stderr: string[] = [''];
   private exited?: string;
@@ -16,10 +16,12 @@ export class DriverProcess {
   constructor(readonly argv: string[], env: Record<string, string> = {}) {
     // Its own process group: a Ctrl-C to ipcspec reaches the harness, which then shuts the driver down.
     this.child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
+    // A long line (a big read's data) comes in many chunks: keep them apart until its newline arrives.
     this.child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      this.buffered += s;
-      const parts = this.buffered.split('\n');
-      this.buffered = parts.pop()!;
+      if (!s.includes('\n')) { this.partial.push(s); return; }
+      const parts = s.split('\n');
+      parts[0] = this.partial.join('') + parts[0];
+      this.partial = [parts.pop()!];
       this.lines.push(...parts);
       this.wake?.();
     });

@@ -22,7 +22,7 @@ export class ExecTarget implements Target {
   private hello?: DriverHello;
   private scenarios = 0;
   /** The driver's TMPDIR, so that the scratch dirs of a driver that was killed are removed too (a sandboxed driver may not see it, and falls back). */
-  private readonly root = mkdtempSync(join(tmpdir(), 'ipcspec-exec-'));
+  readonly root = mkdtempSync(join(tmpdir(), 'ipcspec-exec-'));
 
   private constructor(readonly argv: string[], readonly cmd: string) {
     this.info = { name: `exec:${cmd}`, description: `exec:${cmd} (driver not started)`, settled: false, privileged: false };

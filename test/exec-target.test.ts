@@ -2,12 +2,16 @@
 // a driver that crashes, hangs or prints garbage gives an error result with its stderr, exit 2,
 // while the run's other results are kept.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDriverLine } from '../harness/driver-messages.ts';
 import { splitCommand } from '../harness/exec-command.ts';
+import { ExecTarget } from '../harness/exec-target.ts';
+import { loadProfile } from '../spec/profile.ts';
+import { PROPERTIES } from '../suites/properties/index.ts';
+import { runProperty } from '../suites/run-property.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
@@ -22,6 +26,14 @@ const ipcspec = (args: string[], env: Record<string, string> = {}) => {
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { targets: Array<{ name: string; settled: boolean }>; results: Result[] };
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, report };
 };
+
+const childrenOfThisProcess = () =>
+  readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const st = readFileSync(`/proc/${p}/stat`, 'latin1');
+      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+    } catch { return false; }
+  });
 
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 if (!hasCc) console.warn('exec-target.test: no `cc` on this machine, so the C driver is not built and its conformance test is skipped');
@@ -55,6 +67,32 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the portable C driver (
     expect(r.status).toBe(0);
     expect(r.report.results.length).toBeGreaterThanOrEqual(12);
     for (const x of r.report.results) expect(x, x.clause).toMatchObject({ status: 'pass' });
+  });
+
+  it('built without /proc (as for an OS that has none), says it cannot prove blocking, and its traces are not settled', () => {
+    const noproc = `${exe}-noproc`;
+    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', noproc, join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c')], { encoding: 'utf8' });
+    expect(b.status).toBe(0);
+    const r = ipcspec(['run', '--target', `exec:${noproc}`, '--only', 'pipe-data,pipe-blocking', '--runs', '40', '--seed', '14']);
+    expect(r.status).toBe(0);
+    expect(r.report.targets[0]).toMatchObject({ settled: false });
+    for (const x of r.report.results) expect(x, x.clause).toMatchObject({ status: 'pass' });
+  });
+
+  it('leaves no descriptor, temp dir or process behind, also when scenarios end with calls blocked', async () => {
+    const fds = readdirSync('/proc/self/fd').length;
+    const target = await ExecTarget.start(exe);
+    for (const area of ['pipe-blocking', 'fifo-open', 'pipe-no-reader', 'stream-close']) {
+      for (const p of PROPERTIES.filter((x) => x.area === area)) {
+        const o = await runProperty(p, target, loadProfile('linux'), { runs: 15, seed: 3 });
+        expect(o.failure?.verdict, p.name).toBeUndefined();
+      }
+    }
+    expect(existsSync(target.root)).toBe(true);
+    await target.dispose();
+    expect(existsSync(target.root)).toBe(false);
+    expect(readdirSync('/proc/self/fd').length).toBe(fds);
+    expect(childrenOfThisProcess()).toEqual([]);
   });
 
   it('reports what it cannot do as unsupported, never as pass', () => {

@@ -2,6 +2,7 @@
  *
  *   cc -O2 -pthread -o ipcspec-driver ipcspec-driver.c
  *   npx ipcspec run --target exec:./ipcspec-driver
+ *   (-DIPCSPEC_NO_PROC: behave as on a system without /proc: settle "unknown", traces not settled)
  *
  * POSIX only, one file, no libraries: cross-compile it for an OS port and run it there. It performs
  * each scenario step with real syscalls and reports what it saw; it never judges. Calls that may block
@@ -236,11 +237,16 @@ static unsigned char *b64decode(const char *s, size_t *n) {
   size_t k = 0;
   unsigned v = 0;
   int bits = 0;
-  for (; *s && *s != '='; s++) {
+  static signed char T[256];
+  if (!T['B']) {
     const char *A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char *p = strchr(A, *s);
-    if (!p) die("bad request: not base64");
-    v = v << 6 | (unsigned)(p - A);
+    memset(T, -1, sizeof T);
+    for (int i = 0; i < 64; i++) T[(unsigned char)A[i]] = (signed char)i;
+  }
+  for (; *s && *s != '='; s++) {
+    int x = T[(unsigned char)*s];
+    if (x < 0) die("bad request: not base64");
+    v = v << 6 | (unsigned)x;
     bits += 6;
     if (bits >= 8) { bits -= 8; d[k++] = (unsigned char)(v >> bits); }
   }
@@ -1071,7 +1077,11 @@ static void settle(void) {
 
 /* ---- end: release everything the scenario made ---- */
 
-static void end_(void) {
+static int in_scenario;
+
+static void release(void) {
+  if (!in_scenario) return;
+  in_scenario = 0;
   /* Interrupt blocked calls (SIGUSR1 has a handler without SA_RESTART), until each has returned. */
   for (int i = 0; i < nactors; i++) {
     Actor *a = actors[i];
@@ -1098,6 +1108,10 @@ static void end_(void) {
   for (int i = 0; i < nhandles; i++) if (handles[i].fd >= 0) close(handles[i].fd);
   nhandles = 0;
   remove_dir();
+}
+
+static void end_(void) {
+  release();
   puts_("{\"type\":\"ended\"}");
   flush_line();
 }
@@ -1156,18 +1170,22 @@ int main(void) {
       if (jnum(req, "protocol") != 1) fprintf(stderr, "ipcspec-driver: harness speaks protocol %ld, this driver 1\n", jnum(req, "protocol"));
       hello();
     } else if (!strcmp(t, "begin")) {
+      release(); /* a begin without an end: the previous scenario is over */
       make_dir();
+      in_scenario = 1;
       putf("{\"type\":\"begun\",\"scenario\":%ld}", jnum(req, "scenario"));
       flush_line();
     } else if (!strcmp(t, "step")) step_(req);
     else if (!strcmp(t, "settle")) settle();
     else if (!strcmp(t, "end")) end_();
     else if (!strcmp(t, "shutdown")) {
+      release();
       puts_("{\"type\":\"bye\"}");
       flush_line();
       exit(0);
     } else die("unknown request type \"%s\"", t);
     jfree(req);
   }
+  release(); /* stdin ended: the harness is gone */
   return 0;
 }

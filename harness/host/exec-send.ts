@@ -2,6 +2,7 @@
 // socket, it may block in a full send buffer and runs on its actor. Over TCP the step then waits
 // (long deadline) until the connection is quiet (tcp-quiet.ts): everything sent has arrived, and
 // what did not fit waits behind the receiver's shut window, so the next step sees it where it stays.
+// set-buffers (fixed SO_SNDBUF / SO_RCVBUF before data) is here too: it is what lets TCP fill for real.
 import { payload, payloadTag } from '../../spec/payload.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';

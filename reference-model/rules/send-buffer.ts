@@ -5,6 +5,7 @@
 // fail." linux adds measured sizes (spec/profiles/linux.json streamSendBuffer).
 // A blocked send's bytes reach the reader while it sleeps: the model moves them into the queue as the
 // reader's recvs show them (admitBlockedSender), so the queue holds what is known to be there.
+// set-buffers (setsockopt SO_SNDBUF / SO_RCVBUF before data) takes a connection out of the measured sizes.
 import { payload, payloadTag } from '../../spec/payload.ts';
 import type { SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
