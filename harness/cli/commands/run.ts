@@ -28,6 +28,8 @@ exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error`
 
 /** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
 const cliName = (target: string): string => (target.includes('+mutant:') ? target.slice(target.indexOf('mutant:')) : target);
+/** A word the shell reads back unchanged (exec:CMD targets and paths may hold spaces). */
+const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 export const command: Command = {
   name: 'run',
@@ -54,7 +56,7 @@ export const command: Command = {
     const write = (interrupted: boolean) => {
       const { report, counterexamples } = assemble({
         runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version,
-        replayCmd: (file, target) => `npx ipcspec replay ${join(out, file)} --target ${cliName(target)} --profile ${p.profile.name}`,
+        replayCmd: (file, target) => `npx ipcspec replay ${shellWord(join(out, file))} --target ${shellWord(cliName(target))} --profile ${p.profile.name}`,
       });
       writeReportDir(out, report, counterexamples);
       return { report, counterexamples };
