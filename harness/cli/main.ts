@@ -13,7 +13,7 @@ async function loadCommands(): Promise<Command[]> {
 function help(commands: Command[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));
   return [
-    'ipcspec: property-based conformance suite for Unix IPC (pipes and FIFOs)',
+    'ipcspec: property-based conformance suite for Unix IPC (pipes, FIFOs, stream and datagram sockets, listen backlogs)',
     '',
     'usage: ipcspec <command> [options]     (ipcspec <command> --help for its options)',
     '',

@@ -15,12 +15,15 @@ function differences(before: unknown, after: unknown, path = ''): string[] {
 
 export const command: Command = {
   name: 'measure-profile',
-  summary: 'measure pipe and FIFO facts on this Linux host and print (or --write) the linux profile',
+  summary: 'measure pipe, FIFO and socket facts on this Linux host and print (or --write) the linux profile',
   usage: [
     'usage: ipcspec measure-profile [--write]',
     '',
     'Measures, with real syscalls, every number and choice in the linux profile: PIPE_BUF, pipe',
-    'capacity and how it is counted, F_SETPIPE_SZ rounding and limits, poll readiness, FIFO facts.',
+    'capacity and how it is counted, F_SETPIPE_SZ rounding and limits, poll readiness, FIFO facts;',
+    'the listen queue, peer close and reset, shutdown, send buffers, datagram queues, truncation,',
+    'size limits and refusals, privileged ports and AF_UNIX path limits (a few seconds: it waits for',
+    'real SYN retransmissions).',
     'Prints the profile as JSON on stdout.',
     '',
     '  --write   also rewrite spec/profiles/linux.json and list the behavioural fields that changed (on stderr)',

@@ -10,7 +10,7 @@ import { packageVersion, plan } from '../run-plan.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { printSummary, Progress } from '../progress.ts';
 
-const usage = `usage: ipcspec run [--target host|model]... [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
+const usage = `usage: ipcspec run [--target host|model|mutant:CLAUSE|exec:CMD]... [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
 
 Runs every property of the profile's clauses against each target, checks each trace with the
 reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DIR/report.html
