@@ -1,9 +1,11 @@
 // Stream data and half-close on the host. Sends are in exec-send.ts; over TCP a send and a recv wait
-// (long deadline) until the connection is quiet, so each step sees the data where it stays.
+// (long deadline) until the connection is quiet, so each step sees the data where it stays, and a
+// recv that sleeps while the peer's bytes are still on their way is not reported blocked.
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { fdOf, mayBlock, onActor, outcome, tcpPeerWatch } from './exec-socket-kit.ts';
+import { fdOf, isTcp, mayBlock, onActor, outcome, peerOf, tcpPeerWatch } from './exec-socket-kit.ts';
+import { tcpBroken, tcpNothingComing } from './tcp-quiet.ts';
 import { MSG, net, SHUT } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
@@ -25,7 +27,11 @@ export async function execStreamStep(s: HostSession, i: number, step: DataStep):
       const finish = (r: ActorResult) => outcome(r, { data: r.errno ? undefined : r.data });
       await tcpArrivals(s, fd);
       if (step.dontwait || !mayBlock(fd)) return finish(net.recv(fd, step.size, flags));
-      return onActor(s, i, step.actor, 'recv', { fd, size: step.size, flags }, syscallNumber('recvfrom'), fd, finish);
+      const w = await onActor(s, i, step.actor, 'recv', { fd, size: step.size, flags }, syscallNumber('recvfrom'), fd, finish);
+      // Over TCP a recv asleep in recvfrom counts as blocked only once nothing more is coming (tcpNothingComing).
+      const peer = isTcp(fd, s) ? peerOf(s, fd) : undefined;
+      if (peer === undefined) return w;
+      return { ...w, poll: () => { const r = w.poll(); return r !== 'blocked' || tcpBroken(fd) || tcpNothingComing(peer, fd) ? r : 'running'; } };
     }
     case 'shutdown': {
       // Only a write half shut sends a FIN for the peer to see; SHUT_RD has no effect on the wire.

@@ -25,5 +25,17 @@ export function tcpSenderMayWait(sender: number, receiver: number): boolean {
   return arrived(i, j) && i.unacked === 0 && i.notsent! > 0 && net.inq(receiver).value > 0;
 }
 
+/**
+ * A receiver asleep in recvfrom may stay so: every byte the sender queued has arrived and it queues no
+ * more. While bytes wait in the sender (behind a window the receiver is reopening as it reads, as a
+ * MSG_WAITALL recv does), the recv is still on its way to them, not blocked.
+ */
+export function tcpNothingComing(sender: number, receiver: number): boolean {
+  const i = net.tcpInfo(sender);
+  const j = net.tcpInfo(receiver);
+  if (i.errno || j.errno) return true;
+  return arrived(i, j) && i.notsent === 0;
+}
+
 /** The connection broke (POLLERR or POLLHUP): nothing more will move. */
 export const tcpBroken = (fd: number): boolean => ((sys.poll(fd, 0).revents ?? 0) & 0x18) !== 0;
