@@ -4,7 +4,7 @@ import type { Step } from '../../spec/scenario.ts';
 import type { Family, UnixName } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { AF, net } from './libc-net.mjs';
-import { bindHandle, fdOf, outcome, resolveAddr } from './exec-socket-kit.ts';
+import { bindHandle, fdOf, outcome, resolveAddr, rootFor } from './exec-socket-kit.ts';
 import type { HostSession } from './session.ts';
 import { bindUnprivileged } from './unprivileged.ts';
 
@@ -13,7 +13,6 @@ const FAMILY: Record<Family, number> = { unix: AF.UNIX, inet: AF.INET, inet6: AF
 export type AddrStep = Extract<Step, { op: 'socketpair' | 'socket' | 'bind' | 'sockname' | 'bind-unprivileged' }>;
 
 export async function execAddrStep(s: HostSession, step: AddrStep): Promise<Outcome> {
-  const root = s.dir;
   switch (step.op) {
     case 'socketpair': {
       const r = net.socketpair(step.nonblock, !!step.dgram);
@@ -29,11 +28,13 @@ export async function execAddrStep(s: HostSession, step: AddrStep): Promise<Outc
       const fd = fdOf(s, step.fd);
       const a = step.addr;
       if ('pathLength' in a || 'abstract' in a) return bindUnixName(s, fd, a);
+      const root = rootFor(s, fd);
       const r = net.bind(fd, resolveAddr(s, fd, a), root);
       return outcome(r, r.errno ? {} : { addr: net.getsockname(fd, root).addr });
     }
     case 'sockname': {
       const fd = fdOf(s, step.fd);
+      const root = rootFor(s, fd);
       const r = step.peer ? net.getpeername(fd, root) : net.getsockname(fd, root);
       return outcome(r, { addr: r.addr });
     }

@@ -5,7 +5,7 @@
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { fdOf, isDgram, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
+import { fdOf, isDgram, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, rootFor, until } from './exec-socket-kit.ts';
 import { errnoName, sys } from './libc.mjs';
 import { AF, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
@@ -26,7 +26,8 @@ function connectResult(fd: number): Outcome {
 }
 
 export async function execConnectStep(s: HostSession, i: number, step: ConnectStep): Promise<Outcome | Waiting> {
-  const root = s.dir;
+  // AF_UNIX paths are relative to the session dir; IP sockets never make it
+  const root = step.op === 'connect-fill' ? (step.family === 'unix' ? s.dir : undefined) : rootFor(s, fdOf(s, step.fd));
   switch (step.op) {
     case 'listen': return outcome(net.listen(fdOf(s, step.fd), step.backlog));
     case 'connect': {

@@ -7,7 +7,7 @@ import type { Step } from '../../spec/scenario.ts';
 import type { SockAddr } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { domainOf, fdOf, isDgram, mayBlock, onActor, outcome, resolveAddr, until } from './exec-socket-kit.ts';
+import { domainOf, fdOf, isDgram, mayBlock, onActor, outcome, resolveAddr, rootFor, until } from './exec-socket-kit.ts';
 import { recvFlags } from './exec-stream.ts';
 import { icmpUnreachIn } from './icmp-counters.ts';
 import { sys } from './libc.mjs';
@@ -32,8 +32,6 @@ function destination(s: HostSession, fd: number, to: SockAddr): string {
   return known;
 }
 
-/** Unix paths are reported relative to the session dir (made on first use: UDP needs none). */
-const rootFor = (s: HostSession, fd: number): string | undefined => (domainOf(fd, s) === AF.UNIX ? s.dir : undefined);
 
 /**
  * IP datagram sockets' names once they have a port: that never changes while the descriptor is

@@ -33,6 +33,8 @@ export const isTcp = (fd: number, s?: HostSession): boolean => { const k = kindO
 export const isDgram = (fd: number, s?: HostSession): boolean => kindOf(fd, s)?.type === 2;
 /** The address family (SO_DOMAIN) of a socket, or undefined. */
 export const domainOf = (fd: number, s?: HostSession): number | undefined => kindOf(fd, s)?.domain;
+/** Where a socket's relative AF_UNIX paths live: the session dir (made on first use), which IP sockets never need. */
+export const rootFor = (s: HostSession, fd: number): string | undefined => (domainOf(fd, s) === AF.UNIX ? s.dir : undefined);
 export const mayBlock = (fd: number): boolean => {
   const fl = sys.fcntl(fd, F.GETFL);
   return !fl.errno && (fl.value & O.NONBLOCK) === 0;

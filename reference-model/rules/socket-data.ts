@@ -1,10 +1,9 @@
 // send/recv on connected stream sockets. XSH send(), recv(); each direction is a byte queue (PipeObj).
-import { payload, payloadTag } from '../../spec/payload.ts';
 import type { SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
 import { hex, showOutcome } from '../describe.ts';
-import { appendUnbounded, bytesEqual, consume, peek } from '../pipe-buffer.ts';
+import { bytesEqual, consume, peek } from '../pipe-buffer.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState, type Pending, type PipeObj } from '../state.ts';
 import { dgramRecv, dgramSend } from './dgram.ts';
