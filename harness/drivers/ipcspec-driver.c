@@ -428,19 +428,28 @@ static int is_done(Actor *a) {
 }
 
 /* Is the actor asleep inside its call? Linux: thread state S and /proc naming that syscall. */
-static int asleep(Actor *a) {
 #if PROVEN
-  char p[96], b[512];
-  snprintf(p, sizeof p, "/proc/self/task/%ld/stat", a->tid);
-  FILE *f = fopen(p, "r");
+/* A /proc stat file says state S (asleep); the state follows the ')' that ends the command name. */
+static int stat_says_asleep(const char *path) {
+  char b[512];
+  FILE *f = fopen(path, "r");
   if (!f) return 0;
   size_t n = fread(b, 1, sizeof b - 1, f);
   fclose(f);
   b[n] = 0;
   char *rp = strrchr(b, ')');
-  if (!rp || rp[1] != ' ' || rp[2] != 'S') return 0;
+  return rp && rp[1] == ' ' && rp[2] == 'S';
+}
+#endif
+
+static int asleep(Actor *a) {
+#if PROVEN
+  char p[96];
+  snprintf(p, sizeof p, "/proc/self/task/%ld/stat", a->tid);
+  if (!stat_says_asleep(p)) return 0;
   snprintf(p, sizeof p, "/proc/self/task/%ld/syscall", a->tid);
-  if (!(f = fopen(p, "r"))) return 0;
+  FILE *f = fopen(p, "r");
+  if (!f) return 0;
   long nr = -1;
   if (fscanf(f, "%ld", &nr) != 1) nr = -1;
   fclose(f);
@@ -782,15 +791,9 @@ static int child_done(Child *ch) {
 
 static int child_asleep(Child *ch) {
 #if PROVEN
-  char p[64], b[512];
+  char p[64];
   snprintf(p, sizeof p, "/proc/%ld/stat", (long)ch->pid);
-  FILE *f = fopen(p, "r");
-  if (!f) return 0;
-  size_t n = fread(b, 1, sizeof b - 1, f);
-  fclose(f);
-  b[n] = 0;
-  char *rp = strrchr(b, ')');
-  return rp && rp[1] == ' ' && rp[2] == 'S';
+  return stat_says_asleep(p);
 #else
   (void)ch;
   return 0;
