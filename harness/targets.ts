@@ -4,10 +4,18 @@ import type { Target } from './target.ts';
 
 export const TARGET_NAMES = ['host', 'model', 'mutant:CLAUSE', 'exec:CMD'] as const;
 
-export async function makeTarget(name: string, profile: Profile): Promise<Target> {
-  if (name === 'host') {
+export interface TargetOptions {
+  /** `--wrap PREFIX`: run a process-based target under this command prefix (e.g. `runsc --rootless --network=none do`). */
+  wrap?: string;
+}
+
+export async function makeTarget(name: string, profile: Profile, opts: TargetOptions = {}): Promise<Target> {
+  if (name === 'host' && !opts.wrap) {
     const { HostTarget } = await import('./host/target.ts');
     return new HostTarget();
+  }
+  if (opts.wrap && (name === 'model' || name.startsWith('mutant:'))) {
+    throw new UnknownTarget(`--wrap applies to process targets (host, exec:CMD, ...), not to ${name}`);
   }
   if (name === 'model') {
     const { ModelTarget } = await import('./model-target.ts');
