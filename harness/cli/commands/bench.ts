@@ -1,13 +1,15 @@
 // ipcspec bench: scenarios per second end to end, where the time goes, and the ratio to raw C.
 import { formatBench } from '../../../bench/report.ts';
 import { PIPE_GOAL_RATIO, runBench, SOCKET_GOAL_RATIO } from '../../../bench/run.ts';
+import { BENCH_TARGETS, formatTargetsBench, runTargetsBench } from '../../../bench/targets.ts';
+import { hostProfileName, loadProfile } from '../../../spec/profile.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 
 export const command: Command = {
   name: 'bench',
   summary: `measure ipcspec's cost per scenario on the host against the same syscalls in raw C (goal ≤ ${PIPE_GOAL_RATIO}× pipes, ≤ ${SOCKET_GOAL_RATIO}× sockets)`,
   usage: [
-    'usage: ipcspec bench [--seconds N] [--only pipes|sockets] [--json]',
+    'usage: ipcspec bench [--seconds N] [--only pipes|sockets|targets] [--targets T,T...] [--json]',
     '',
     'Runs suite properties on the host, each pinned to one variant with every call nonblocking:',
     '  pipes:   the pipe data property on a pipe2(O_NONBLOCK) pipe, then a FIFO opened O_NONBLOCK;',
@@ -27,19 +29,30 @@ export const command: Command = {
     'processes change the load from second to second. The load average is printed with the figures.',
     'Without `cc` only the C part (and the ratio) is skipped. Figures are printed, never asserted.',
     '',
+    'Then the targets group: the pipe, FIFO, AF_UNIX stream, TCP and UDP workloads on every target',
+    `(default ${BENCH_TARGETS.join(', ')}): scenarios per second and µs per step on each, and the`,
+    'overhead per step against the in-process host (for host-process: the driver protocol itself).',
+    'A workload a target cannot express is shown unsupported.',
+    '',
     '  --seconds N             time spent on each figure (default 5)',
-    '  --only pipes|sockets    run one group of workloads',
+    '  --only pipes|sockets|targets   run one group of workloads',
+    `  --targets T,T...        the targets group's targets (default ${BENCH_TARGETS.join(',')})`,
     '  --json                  print the result as JSON instead of a table',
   ].join('\n'),
   async run(argv) {
-    const { flags, positional } = parseFlags(argv, ['seconds', 'only'], ['json']);
+    const { flags, positional } = parseFlags(argv, ['seconds', 'only', 'targets'], ['json']);
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const seconds = intFlag(flags, 'seconds', 5, 1);
     const only = flags.get('only')?.at(-1);
-    if (only !== undefined && only !== 'pipes' && only !== 'sockets') throw new UsageError(`--only takes pipes or sockets, not "${only}"`);
+    if (only !== undefined && only !== 'pipes' && only !== 'sockets' && only !== 'targets') throw new UsageError(`--only takes pipes, sockets or targets, not "${only}"`);
+    const names = flags.get('targets')?.at(-1)?.split(',').filter(Boolean) ?? [...BENCH_TARGETS];
+    if (!names.includes('host')) names.unshift('host'); // the baseline the overhead is measured against
     const json = flags.has('json');
-    const result = await runBench(seconds, (msg) => process.stderr.write(`bench: ${msg}\n`), only);
-    console.log(json ? JSON.stringify(result, null, 2) : formatBench(result));
+    const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+    const host = only === 'targets' ? undefined : await runBench(seconds, log, only);
+    const targets = only === 'pipes' || only === 'sockets' ? undefined : await runTargetsBench(Math.max(1, Math.round(seconds / 2)), loadProfile(hostProfileName()), names, log);
+    if (json) console.log(JSON.stringify({ ...(host ? { host } : {}), ...(targets ? { targets } : {}) }, null, 2));
+    else console.log([host && formatBench(host), targets && formatTargetsBench(targets)].filter(Boolean).join('\n\n'));
     return 0;
   },
 };
