@@ -20,11 +20,16 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
   const counterexamples = new Map<string, Counterexample>();
   for (const { target, outcomes } of o.runs) {
     const per = new Map<string, ClauseResult>(o.clauses.map((c) => [c, { clause: c, area: clauseById(c).area, target: target.name, status: 'pass' as Status, runs: 0 }]));
+    // Scenarios of a clause's properties that this target could not express, and the first reason given.
+    const partly = new Map<string, { n: number; reason: string }>();
     for (const { outcome, durationMs } of outcomes) {
       const p = outcome.property;
       const f = outcome.failure;
       properties.push({ property: p.name, area: p.area, target: target.name, seed: outcome.seed, runs: outcome.runs, unsupported: outcome.unsupported, status: f ? (f.verdict.status === 'fail' ? 'fail' : f.verdict.status) : outcome.runs === outcome.unsupported && outcome.runs > 0 ? 'unsupported' : 'pass', durationMs });
       for (const [c, n] of outcome.exercised) { const r = per.get(c); if (r) r.runs += n; }
+      if (outcome.unsupported) {
+        for (const c of p.clauses) { const u = partly.get(c); partly.set(c, { n: (u?.n ?? 0) + outcome.unsupported, reason: u?.reason ?? `${p.name}: ${outcome.unsupportedReason}` }); }
+      }
       if (outcome.unsupported && outcome.unsupported === outcome.runs) {
         // Unsupported is not pass, whichever property ran first: a clause some of whose scenarios could not run here is unsupported, with the reason.
         for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass') { r.status = 'unsupported'; r.reason = `${p.name}: ${outcome.unsupportedReason}`; } }
@@ -66,7 +71,10 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
       }
     }
     for (const r of per.values()) {
-      if (r.status === 'pass' && r.runs === 0) { r.status = 'error'; r.reason = 'not exercised: no generated scenario reached this clause'; }
+      const u = partly.get(r.clause);
+      if (r.status === 'pass' && r.runs === 0 && u) { r.status = 'unsupported'; r.reason = `no scenario this target could express reached it (${u.n} unsupported; ${u.reason})`; }
+      else if (r.status === 'pass' && r.runs === 0) { r.status = 'error'; r.reason = 'not exercised: no generated scenario reached this clause'; }
+      else if (r.status === 'pass' && u) r.reason = `passed on the scenarios this target could express; ${u.n} could not run (${u.reason})`;
       results.push(r);
     }
   }
