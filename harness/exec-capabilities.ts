@@ -1,7 +1,7 @@
 // Which declared capabilities a step needs (spec/driver-protocol.md, hello): a step the driver did not
 // declare is never sent, and is reported unsupported (DESIGN principle 7).
-import type { Step } from '../spec/scenario.ts';
-import type { SockAddr } from '../spec/socket-scenario.ts';
+import { PIPE_VARIANTS, type Op, type Step } from '../spec/scenario.ts';
+import { SOCKET_FAMILIES, type SockAddr } from '../spec/socket-scenario.ts';
 import type { DriverHello } from './driver-messages.ts';
 
 export function featuresNeeded(step: Step): string[] {
@@ -29,3 +29,19 @@ export function missingCapability(hello: DriverHello, step: Step): string | unde
   const f = featuresNeeded(step).find((x) => !hello.features.includes(x));
   return f ? `feature ${f}` : undefined;
 }
+
+/** Every op of the vocabulary (a Record, so that a new op that is not listed here fails to compile). */
+const OPS: Record<Op, true> = {
+  'make-pipe': true, write: true, writev: true, read: true, readv: true, close: true, dup: true, 'set-nonblock': true, poll: true,
+  'get-pipe-size': true, 'set-pipe-size': true, mkfifo: true, open: true, unlink: true, stat: true, 'child-write': true,
+  'child-read': true, pipeline: true, 'concurrent-writes': true, socketpair: true, socket: true, bind: true, listen: true,
+  connect: true, accept: true, send: true, recv: true, shutdown: true, sockname: true, 'connect-status': true,
+  'connect-wait': true, 'connect-fill': true, 'bind-unprivileged': true, 'set-buffers': true,
+};
+export const ALL_OPS = Object.keys(OPS) as Op[];
+
+/** Every feature featuresNeeded can ask for. */
+export const ALL_FEATURES: string[] = [
+  ...PIPE_VARIANTS.map((v) => `variant:${v}`), ...SOCKET_FAMILIES.map((f) => `family:${f}`),
+  'dgram', 'test-hosts', 'unix-path-length', 'unix-abstract',
+];

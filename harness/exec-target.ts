@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Step } from '../spec/scenario.ts';
-import { payload, payloadTag, record, concat, writeData } from '../spec/payload.ts';
+import { payload, payloadTag, producerBytes, record, concat, writeData } from '../spec/payload.ts';
 import type { Outcome } from '../spec/trace.ts';
 import { PROTOCOL_VERSION, ProtocolError, type DriverHello, type DriverMessage } from './driver-messages.ts';
 import { DriverProcess } from './driver-process.ts';
@@ -24,21 +24,25 @@ export class ExecTarget implements Target {
   /** The driver's TMPDIR, so that the scratch dirs of a driver that was killed are removed too (a sandboxed driver may not see it, and falls back). */
   readonly root = mkdtempSync(join(tmpdir(), 'ipcspec-exec-'));
 
-  private constructor(readonly argv: string[], readonly cmd: string) {
-    this.info = { name: `exec:${cmd}`, description: `exec:${cmd} (driver not started)`, settled: false, privileged: false };
+  private constructor(readonly argv: string[], readonly cmd: string, name = `exec:${cmd}`) {
+    this.info = { name, description: `${name} (driver not started)`, settled: false, privileged: false };
   }
 
-  /** Start the driver and shake hands. A driver that fails here still makes a target: every scenario is then an error. */
-  static async start(cmd: string): Promise<ExecTarget> {
-    const argv = splitCommand(cmd);
-    if (!argv.length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
-    const t = new ExecTarget(argv, cmd);
+  /**
+   * Start the driver and shake hands. A driver that fails here still makes a target: every scenario is then an error.
+   * `wrap`: a command prefix the driver runs under (--wrap); `name`: the target's name in reports (default exec:CMD),
+   * which the caller makes show the wrap (harness/wrap.ts wrappedName).
+   */
+  static async start(cmd: string, opts: { wrap?: string; name?: string } = {}): Promise<ExecTarget> {
+    const argv = [...splitCommand(opts.wrap ?? ''), ...splitCommand(cmd)];
+    if (!splitCommand(cmd).length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
+    const t = new ExecTarget(argv, cmd, opts.name);
     try {
       await t.live();
     } catch (e) {
       // Reported on every scenario; not retried, as a driver that never says hello would cost a deadline each time.
       t.startFailure = `exec driver: ${(e as Error).message}`;
-      t.info.description = `exec:${cmd} (the driver did not start: ${t.startFailure})`;
+      t.info.description = `${t.info.name} (the driver did not start: ${t.startFailure})`;
     }
     return t;
   }
@@ -68,7 +72,7 @@ export class ExecTarget implements Target {
       return fail('restarted driver declared different capabilities');
     }
     this.hello ??= m;
-    this.info.description = `exec:${this.cmd}: ${m.driver}, ${m.description}`;
+    this.info.description = `${this.info.name}: ${m.driver}, ${m.description}`;
     this.info.settled = m.settle === 'proven';
     this.info.privileged = m.privileged;
     return d;
@@ -203,6 +207,7 @@ function stepData(i: number, step: Step): Uint8Array | undefined {
   switch (step.op) {
     case 'write': case 'writev': return writeData(i, step);
     case 'send': case 'child-write': return payload(payloadTag(i), step.size);
+    case 'pipeline': return step.producer.kind === 'bytes' ? producerBytes(i, step) : undefined; // the producer's bytes (runtime driver)
     case 'concurrent-writes': {
       const parts: Uint8Array[] = [];
       for (let w = 0; w < step.writers; w++) for (let q = 0; q < step.records; q++) parts.push(record(w, q, step.size));

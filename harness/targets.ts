@@ -2,7 +2,7 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Target } from './target.ts';
 
-export const TARGET_NAMES = ['host', 'model', 'mutant:CLAUSE', 'exec:CMD'] as const;
+export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD'] as const;
 
 export interface TargetOptions {
   /** `--wrap PREFIX`: run a process-based target under this command prefix (e.g. `runsc --rootless --network=none do`). */
@@ -10,9 +10,45 @@ export interface TargetOptions {
 }
 
 export async function makeTarget(name: string, profile: Profile, opts: TargetOptions = {}): Promise<Target> {
+  {
+    // A report's name for a wrapped target, `NAME (wrapped: PREFIX)`, names it on the command line too.
+    const { unwrapName } = await import('./wrap.ts');
+    const u = unwrapName(name);
+    if (u.wrap !== undefined) {
+      if (opts.wrap !== undefined && opts.wrap !== u.wrap) throw new UnknownTarget(`target "${name}" has its own wrap; --wrap ${opts.wrap} differs`);
+      return makeTarget(u.target, profile, { ...opts, wrap: u.wrap });
+    }
+  }
   if (name === 'host' && !opts.wrap) {
     const { HostTarget } = await import('./host/target.ts');
     return new HostTarget();
+  }
+  if (name === 'host' || name === 'host-process') {
+    // The host target as a driver process (harness/drivers/host-driver.ts): --wrap runs it under the prefix.
+    const { hostDriverTarget } = await import('./wrap.ts');
+    try {
+      return await hostDriverTarget(name, opts.wrap);
+    } catch (e) {
+      throw new UnknownTarget((e as Error).message);
+    }
+  }
+  if (name === 'c') {
+    // harness/drivers/ipcspec-driver.c, built with cc into a cache dir (harness/c-driver.ts).
+    const { cDriverTarget } = await import('./c-driver.ts');
+    try {
+      return await cDriverTarget(opts.wrap);
+    } catch (e) {
+      throw new UnknownTarget((e as Error).message);
+    }
+  }
+  if (name === 'node' || name === 'bun' || name === 'deno' || name.startsWith('runtime:')) {
+    // The runtime driver (harness/drivers/runtime, node: APIs only) under that runtime (harness/runtime-target.ts).
+    const { startRuntimeTarget } = await import('./runtime-target.ts');
+    try {
+      return await startRuntimeTarget(name, opts.wrap);
+    } catch (e) {
+      throw new UnknownTarget((e as Error).message);
+    }
   }
   if (opts.wrap && (name === 'model' || name.startsWith('mutant:'))) {
     throw new UnknownTarget(`--wrap applies to process targets (host, exec:CMD, ...), not to ${name}`);
@@ -33,7 +69,8 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     // Any program that speaks the driver protocol (spec/driver-protocol.md), e.g. harness/drivers/ipcspec-driver.c.
     const { ExecTarget } = await import('./exec-target.ts');
     try {
-      return await ExecTarget.start(name.slice('exec:'.length));
+      const { wrappedName } = await import('./wrap.ts');
+      return await ExecTarget.start(name.slice('exec:'.length), { wrap: opts.wrap, name: wrappedName(name, opts.wrap) });
     } catch (e) {
       throw new UnknownTarget((e as Error).message);
     }

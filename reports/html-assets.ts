@@ -111,8 +111,10 @@ export const JS = `
       let any = false;
       for (const row of $$('tr.clause-row', tb)) {
         const cells = $$('td.cell', row);
-        for (const c of cells) c.classList.toggle('dim', c.dataset.status !== 'none' && !statuses.has(c.dataset.status));
-        const ok = (!area || tb.dataset.area === area) && (!q || row.dataset.clause.toLowerCase().includes(q)) && (!differs || row.dataset.differs === 'true') && cells.some((c) => statuses.has(c.dataset.status));
+        // A cell matches its status, or "differs" (ipcspec diff) when its behaviour differs from another target's.
+        const match = (c) => statuses.has(c.dataset.status) || (statuses.has('differs') && c.dataset.differs === 'true');
+        for (const c of cells) c.classList.toggle('dim', c.dataset.status !== 'none' && !match(c));
+        const ok = (!area || tb.dataset.area === area) && (!q || row.dataset.clause.toLowerCase().includes(q)) && (!differs || row.dataset.differs === 'true') && cells.some(match);
         row.hidden = !ok;
         if (ok) { any = true; shown++; }
       }

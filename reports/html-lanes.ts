@@ -6,7 +6,8 @@ import { laneEvents } from './steps.ts';
 
 export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-export function renderLanes(c: Counterexample): string {
+/** `mark`: highlight one event with a note (a diff report marks where targets' observations differ). */
+export function renderLanes(c: Counterexample, mark?: { event: number; note: string }): string {
   const rows = laneEvents(c.scenario, c.trace, c.verdict);
   const actors = [...new Set(c.scenario.steps.map((s) => s.actor))];
   const blocked = new Set<string>();
@@ -27,7 +28,9 @@ export function renderLanes(c: Counterexample): string {
       }
       return `<td class="lane ev return${r.violation ? ' bad' : ''}"><span class="arrow">←</span> <span class="call">${esc(r.call)}</span> <span class="outcome">returns ${esc(r.outcome)}</span></td>`;
     });
-    out.push(`<tr class="row-${r.kind}${r.violation ? ' violating' : ''}"><td class="n">${r.kind === 'never' ? '–' : ++n}</td>${cells.join('')}</tr>`);
+    const marked = mark !== undefined && r.event === mark.event;
+    out.push(`<tr class="row-${r.kind}${r.violation ? ' violating' : ''}${marked ? ' marked' : ''}"><td class="n">${r.kind === 'never' ? '–' : ++n}</td>${cells.join('')}</tr>`);
+    if (marked) out.push(`<tr class="mark-note"><td colspan="${cols}"><div class="observed-here">${esc(mark.note)}</div></td></tr>`);
     if (r.kind === 'call' && r.pending) blocked.add(r.actor);
     if (r.kind === 'return') blocked.delete(r.actor);
     if (r.violation) out.push(violationRow(r.violation, ''));

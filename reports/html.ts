@@ -5,6 +5,7 @@ import { clause as clauseById, CLAUSES, isClauseId } from '../spec/catalogue.ts'
 import type { ClauseResult, Counterexample, Report, Status } from '../spec/report.ts';
 import { CSS, JS } from './html-assets.ts';
 import { esc, renderLanes } from './html-lanes.ts';
+import { cellDifferences, DIFF_CSS, renderDifferences } from './diff-html.ts';
 
 /** Cell statuses in filter order; "none": this clause was not run on this target (e.g. merged --only
  *  subsets): shown, but it never keeps a row visible and has no filter of its own. */
@@ -23,7 +24,7 @@ function clauseInfo(id: string, html: string[], key: string): void {
     `<h3>Citation</h3><ul class="citation">${cite.map(([k, t]) => `<li><b>${k}:</b> ${esc(t!)}</li>`).join('')}</ul></template>`);
 }
 
-function cellDetail(r: ClauseResult, cx: Map<string, Counterexample>, key: string): string {
+function cellDetail(r: ClauseResult, cx: Map<string, Counterexample>, key: string, extra = ''): string {
   const c = r.counterexample ? cx.get(r.counterexample) : undefined;
   const parts = [`<h2><code>${esc(r.clause)}</code> on <code>${esc(r.target)}</code> <span class="badge s-${r.status}">${r.status}</span></h2>`,
     `<p>${r.runs} judged scenario${r.runs === 1 ? '' : 's'} exercised this clause.${r.reason ? ` ${r.status === 'fail' ? 'Violation' : 'Reason'}: ${esc(r.reason)}` : ''}</p>`];
@@ -35,7 +36,7 @@ function cellDetail(r: ClauseResult, cx: Map<string, Counterexample>, key: strin
   } else if (r.counterexample) {
     parts.push(`<p class="muted">counterexample ${esc(r.counterexample)} is missing from this report.</p>`);
   }
-  return `<template id="${key}">${parts.join('\n')}</template>`;
+  return `<template id="${key}">${parts.join('\n')}${extra}</template>`;
 }
 
 export function renderHtml(r: Report, cx: Map<string, Counterexample>): string {
@@ -61,12 +62,15 @@ export function renderHtml(r: Report, cx: Map<string, Counterexample>): string {
         const x = byKey.get(`${t}\0${c}`);
         if (!x) return `<td class="cell s-none" data-clause="${esc(c)}" data-target="${esc(t)}" data-status="none" title="not run on this target">—</td>`;
         const key = `d${cellN++}`;
-        templates.push(cellDetail(x, cx, key));
-        const tip = `${x.status}, ${x.runs} runs${x.reason ? `: ${x.reason}` : ''}`;
-        return `<td class="cell s-${x.status}" data-clause="${esc(c)}" data-target="${esc(t)}" data-status="${x.status}" data-cell="${key}" data-clause-info="${clauseKey.get(c)}" title="${esc(tip)}"><button type="button">${LABEL[x.status]}</button></td>`;
+        // ipcspec diff: this clause behaved differently here than on another target (marked), or a target disagreed with itself (noisy).
+        const ds = cellDifferences(r, c, t);
+        const differs = ds.some((d) => d.stable);
+        templates.push(cellDetail(x, cx, key, renderDifferences(ds, cx)));
+        const tip = `${x.status}, ${x.runs} runs${x.reason ? `: ${x.reason}` : ''}${differs ? '; behaves differently on another target' : ''}`;
+        return `<td class="cell s-${x.status}${differs ? ' differs' : ds.length ? ' noisy' : ''}"${differs ? ' data-differs="true"' : ''} data-clause="${esc(c)}" data-target="${esc(t)}" data-status="${x.status}" data-cell="${key}" data-clause-info="${clauseKey.get(c)}" title="${esc(tip)}"><button type="button">${LABEL[x.status]}</button></td>`;
       });
       // Targets that ran this clause and disagree: the rows a behaviour diff is about.
-      const differs = new Set(targets.map((t) => byKey.get(`${t}\0${c}`)?.status).filter(Boolean)).size > 1;
+      const differs = new Set(targets.map((t) => byKey.get(`${t}\0${c}`)?.status).filter(Boolean)).size > 1 || (r.differences ?? []).some((d) => d.stable && d.clauses.includes(c));
       body.push(`<tr class="clause-row${differs ? ' differs' : ''}" data-clause="${esc(c)}" data-differs="${differs}"><th class="clause" scope="row"><code>${esc(c)}</code>${differs ? '<span class="differs-mark" title="the targets disagree">≠</span>' : ''}<span class="title">${esc(title)}</span></th>${cells.join('')}</tr>`);
     }
     body.push('</tbody>');
@@ -82,19 +86,21 @@ export function renderHtml(r: Report, cx: Map<string, Counterexample>): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>ipcspec report: ${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error</title><style>${CSS}</style></head>
+<title>ipcspec report: ${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error</title><style>${CSS}${r.differences ? DIFF_CSS : ''}</style></head>
 <body><header><h1>ipcspec behaviour report</h1>
 <div class="meta">profile <b>${esc(r.profile)}</b> · seed ${r.seed}${r.only ? ` · only <code>${esc(r.only)}</code>` : ''} · ${esc(r.createdAt)} · ipcspec ${esc(r.tool.version)}</div>
 ${r.interrupted ? '<div class="banner">Interrupted: these results are partial.</div>' : ''}
-<div class="chips" id="summary">${(['pass', 'fail', 'unsupported', 'error'] as Status[]).map((k) => `<span class="chip s-${k}" data-status="${k}">${s[k]} ${k}</span>`).join('')}<span class="muted">${r.results.length} clause results</span></div>
+<div class="chips" id="summary">${(['pass', 'fail', 'unsupported', 'error'] as Status[]).map((k) => `<span class="chip s-${k}" data-status="${k}">${s[k]} ${k}</span>`).join('')}${r.differences ? `<span class="chip s-differs" data-status="differs">${r.differences.filter((d) => d.stable).length} differ</span>` : ''}<span class="muted">${r.results.length} clause results</span></div>
 <ul class="targets">${r.targets.map((t) => `<li><code>${esc(t.name)}</code>: ${esc(t.description)}</li>`).join('')}</ul>${mergeNote}</header>
 <main><form id="filters" onsubmit="return false"><span>status:</span>${CELL_STATUSES.filter((k) => k !== 'none').map((k) => `<label><input type="checkbox" name="status" value="${k}" checked> ${LABEL[k]}</label>`).join('')}
+${r.differences ? '<label><input type="checkbox" name="status" value="differs" checked> differs</label>' : ''}
 <label><input type="checkbox" id="differs"> only where targets differ</label>
 <label>area: <select id="area"><option value="">all areas</option>${areas.map((a) => `<option value="${esc(a)}">${esc(a)}</option>`).join('')}</select></label>
 <label>clause: <input id="search" type="search" placeholder="filter by id"></label><span id="shown" class="muted"></span></form>
 <table class="matrix" id="matrix"><thead><tr><th>clause</th>${targets.map((t) => `<th scope="col" data-target="${esc(t)}">${esc(t)}</th>`).join('')}</tr></thead>
 ${body.join('\n')}
 ${foot}</table>
+${r.differences ? `<details class="differences" id="differences"${r.differences.length ? '' : ' hidden'}><summary>${r.differences.filter((d) => d.stable).length} behaviour difference(s), ${r.differences.filter((d) => !d.stable).length} nondeterministic</summary>${renderDifferences(r.differences, cx)}</details>` : ''}
 ${props}</main>
 <aside id="detail" hidden aria-label="details"><button id="detail-close" type="button" aria-label="close">×</button><div id="detail-body"></div></aside>
 ${templates.join('\n')}

@@ -41,6 +41,18 @@ export function renderJunit(r: Report, cx: Map<string, Counterexample>): string 
     for (const x of rs) out.push(testcase(x, cx));
     out.push('  </testsuite>');
   }
+  // ipcspec diff: one testcase per difference; a behaviour difference fails, a nondeterministic one is skipped with the reason.
+  if (r.differences?.length) {
+    const ds = r.differences;
+    out.push(`  <testsuite name="differences" tests="${ds.length}" failures="${ds.filter((d) => d.stable).length}" errors="0" skipped="${ds.filter((d) => !d.stable).length}" time="0" timestamp="${attr(r.createdAt)}">`);
+    for (const d of ds) {
+      const body = [d.summary, '', ...d.sides.map((s) => `${s.target}: ${s.observed}\n  replay: ${s.replay}`)].join('\n');
+      out.push(`    <testcase classname="ipcspec.differences" name="${attr(`${d.id} ${d.kind} ${d.key} [${d.sides.map((s) => s.target).join(' vs ')}]`)}">`,
+        d.stable ? `      <failure message="${attr(d.summary)}" type="behaviour difference">${text(body)}</failure>` : `      <skipped message="${attr(`nondeterministic on ${(d.nondeterministic ?? []).join(', ')}: ${d.summary}`)}"/>`,
+        '    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
   out.push('</testsuites>', '');
   return out.join('\n');
 }

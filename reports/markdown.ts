@@ -2,6 +2,7 @@
 import { clause as clauseById } from '../spec/catalogue.ts';
 import type { Counterexample, Report } from '../spec/report.ts';
 import { renderSteps } from './steps.ts';
+import { renderDifferencesMd } from './diff-markdown.ts';
 
 const ICON: Record<string, string> = { pass: 'pass', fail: '**FAIL**', unsupported: 'unsupported', error: '**error**' };
 
@@ -15,6 +16,7 @@ export function renderMarkdown(r: Report, cx: Map<string, Counterexample>): stri
     out.push('', `Merged from ${r.merged.inputs.length} reports (${r.merged.inputs.map((i) => `\`${i.file}\``).join(', ')})${k ? `; ${k} clause result${k === 1 ? '' : 's'} disagreed between inputs, the worse status is kept` : ''}.`);
   }
   out.push('', `**${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.unsupported} unsupported, ${r.summary.error} error** (${r.results.length} clause results)`, '');
+  out.push(...renderDifferencesMd(r));
   const areas = [...new Set(r.results.map((x) => x.area))];
   for (const area of areas) {
     out.push(`## ${area}`, '', '| clause | target | status | runs | note |', '|---|---|---|---:|---|');

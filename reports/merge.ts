@@ -3,8 +3,9 @@
 import { join } from 'node:path';
 import { CLAUSES } from '../spec/catalogue.ts';
 import { InvalidInput } from '../spec/validate.ts';
-import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type MergeInfo, type Report, type Status, type TargetDescription } from '../spec/report.ts';
+import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type Difference, type MergeInfo, type Report, type Status, type TargetDescription } from '../spec/report.ts';
 import type { ReportDir } from './read-report.ts';
+import { differenceFile } from './diff-files.ts';
 
 export interface MergeInput {
   dir: ReportDir;
@@ -77,10 +78,29 @@ export function mergeReports(inputs: MergeInput[], o: { outDir: string; version:
   out.sort((a, b) => tIndex.get(a.target)! - tIndex.get(b.target)! || (order.get(a.clause) ?? 1e9) - (order.get(b.clause) ?? 1e9) || a.clause.localeCompare(b.clause));
   const summary: Record<Status, number> = { pass: 0, fail: 0, unsupported: 0, error: 0 };
   for (const r of out) summary[r.status]++;
+  // ipcspec diff reports: keep every input's differences, renumbered, targets renamed like the matrix, files copied.
+  let differences: Difference[] | undefined;
+  for (const inp of inputs) {
+    for (const d of inp.dir.report.differences ?? []) {
+      const id = `diff-${(differences ??= []).length + 1}`;
+      const sides = d.sides.map((s) => {
+        const c = inp.dir.counterexamples.get(s.counterexample);
+        if (!c) throw new InvalidInput(`${inp.dir.file}: counterexample ${s.counterexample} was not loaded`);
+        const target = rename(inp, s.target);
+        const file = differenceFile(id, target);
+        const replay = repointReplay(s.replay, s.counterexample, join(o.outDir, file));
+        counterexamples.set(file, { ...c, target: { ...c.target, name: target }, replay });
+        return { ...s, target, counterexample: file, replay };
+      });
+      differences.push({ ...d, id, sides, nondeterministic: d.nondeterministic?.map((t) => rename(inp, t)) });
+    }
+    if (inp.dir.report.differences && !differences) differences = [];
+  }
   const first = inputs[0].dir.report;
   const report: Report = {
     schemaVersion: SCHEMA_VERSION, tool: { name: 'ipcspec', version: o.version }, createdAt: new Date().toISOString(), profile: first.profile, seed: first.seed,
     interrupted: inputs.some((i) => i.dir.report.interrupted), targets: [...targets.values()], results: out, properties, summary, merged,
+    ...(differences ? { differences } : {}),
   };
   return { report, counterexamples };
 }

@@ -76,5 +76,20 @@ export function readReportDir(file: string): ReportDir {
     if (!counterexample) throw new InvalidInput(`${path}: not an ipcspec counterexample`);
     counterexamples.set(r.counterexample, counterexample);
   }
+  // ipcspec diff: each difference's per-target files.
+  if (report.differences !== undefined) {
+    if (!Array.isArray(report.differences)) throw new InvalidInput(`${file}.differences: expected an array`);
+    report.differences.forEach((d, i) => {
+      if (!isObj(d) || !Array.isArray(d.sides) || !Array.isArray(d.clauses) || typeof d.id !== 'string') throw new InvalidInput(`${file}.differences[${i}]: expected {id, kind, key, clauses[], sides[], ...}`);
+      for (const s of d.sides) {
+        if (!isObj(s) || typeof s.counterexample !== 'string' || s.counterexample.startsWith('/') || s.counterexample.split('/').includes('..')) throw new InvalidInput(`${file}.differences[${i}].sides: expected {target, counterexample (relative path), ...}`);
+        if (counterexamples.has(s.counterexample)) continue;
+        const path = join(dirname(file), s.counterexample);
+        const { counterexample } = parseReplayFile(readText(path), path);
+        if (!counterexample) throw new InvalidInput(`${path}: not an ipcspec counterexample`);
+        counterexamples.set(s.counterexample, counterexample);
+      }
+    });
+  }
   return { file, report, counterexamples };
 }

@@ -54,6 +54,52 @@ export interface Report {
   summary: Record<Status, number>;
   /** Set by `ipcspec report merge`: the inputs, and where two of them disagreed on a clause × target. */
   merged?: MergeInfo;
+  /** Set by `ipcspec diff` (and kept by merge): where targets ran the same scenarios and behaved differently. */
+  differences?: Difference[];
+}
+
+/**
+ * One behaviour difference found by `ipcspec diff`, shrunk to a minimal scenario that still shows it.
+ * `verdict`: the model judged the targets differently (a clause fails on some, not on others).
+ * `observation`: every target conforms, but they were seen doing different things the model allows
+ * (a partial write's size, an errno choice, a call that blocks on one and returns on another).
+ */
+export interface Difference {
+  id: string;
+  kind: 'verdict' | 'observation';
+  /** What differs, stable under shrinking: "fail:CLAUSE" (verdict) or "OP/ASPECT" (observation: ASPECT is value, errno, outcome, blocks or wakes). */
+  key: string;
+  /** The clause that fails (verdict), or the clauses whose rules judged the differing step (observation). */
+  clauses: string[];
+  area: string;
+  property: string;
+  /** Property seed and fast-check path of the shrunk case. */
+  seed: number;
+  path?: string;
+  /** 0-based step of the minimal scenario where it shows (absent: at quiescence). */
+  step?: number;
+  summary: string;
+  sides: DifferenceSide[];
+  /** False when a target disagreed with itself when the minimal scenario was re-run: not a behaviour difference. */
+  stable: boolean;
+  /** Targets whose re-runs of the minimal scenario did not reproduce their own result. */
+  nondeterministic?: string[];
+  /** Re-runs per target behind `stable`. */
+  reruns: number;
+  /** Other properties whose scenarios showed the same difference (same key, targets and observed values). */
+  alsoSeenIn?: string[];
+}
+
+export interface DifferenceSide {
+  target: string;
+  status: Status;
+  /** What this target did at the differing step (normalised: no descriptor numbers, ports or scratch paths). */
+  observed: string;
+  /** This target's run of the minimal scenario, relative to the report directory (a counterexample file `ipcspec replay` reads). */
+  counterexample: string;
+  replay: string;
+  /** Index into that counterexample's trace.events of the event that shows `observed` (observation differences). */
+  event?: number;
 }
 
 export interface MergeInfo {

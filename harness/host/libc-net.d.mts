@@ -35,6 +35,8 @@ export declare const net: {
   inq(fd: number): Sys;
   tcpInfo(fd: number): Sys & { unacked?: number; notsent?: number; sent?: number; received?: number };
   meminfo(fd: number): Sys & { rmem?: number; drops?: number };
+  /** How many bytes TCP_INFO fills. */
+  tcpInfoLength(fd: number): Sys;
   setBuffer(fd: number, which: 'snd' | 'rcv', bytes: number): Sys;
   buffer(fd: number, which: 'snd' | 'rcv'): Sys;
 };

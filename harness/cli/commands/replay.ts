@@ -5,22 +5,23 @@ import { InvalidInput, parseReplayFile } from '../../../spec/validate.ts';
 import { check } from '../../../reference-model/check.ts';
 import { renderSteps } from '../../../reports/steps.ts';
 import { runScenario } from '../../runner.ts';
-import { makeTarget, UnknownTarget } from '../../targets.ts';
+import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
 
 export const command: Command = {
   name: 'replay',
   summary: 're-run a counterexample (or scenario) file on a target and print the verdict',
-  usage: `usage: ipcspec replay FILE [--target host|model|mutant:CLAUSE] [--profile linux|posix]
+  usage: `usage: ipcspec replay FILE [--target ${TARGET_NAMES.join('|')}] [--wrap PREFIX] [--profile linux|posix]
 
 Re-runs the steps saved in FILE (a counterexample written by ipcspec run, or a bare scenario
 {"property": ..., "steps": [...]}) on the target, checks the new trace with the model, and prints
 the steps and the verdict. Defaults: the target and profile saved in the file, else host and the
-host's profile.
+host's profile. --wrap PREFIX runs the target's driver process under the command PREFIX (as in
+ipcspec run); a file saved from a wrapped target ('NAME (wrapped: PREFIX)') replays under its wrap.
 
 exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
   async run(argv) {
-    const { flags, positional } = parseFlags(argv, ['target', 'profile']);
+    const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile']);
     if (positional.length !== 1) throw new UsageError('replay takes exactly one FILE');
     const file = positional[0];
     let text: string;
@@ -47,7 +48,7 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
     const targetName = flags.get('target')?.at(-1) ?? (saved?.includes('+mutant:') ? saved.slice(saved.indexOf('mutant:')) : saved) ?? 'host';
     let target;
     try {
-      target = await makeTarget(targetName, profile);
+      target = await makeTarget(targetName, profile, { wrap: flags.get('wrap')?.at(-1) });
     } catch (e) {
       if (e instanceof UnknownTarget) throw new UsageError(e.message);
       throw e;

@@ -1,0 +1,159 @@
+import { join, resolve } from 'node:path';
+import { assemble, type TargetRun } from '../../../reports/assemble.ts';
+import { assembleDifferences } from '../../../reports/diff-assemble.ts';
+import { writeReportDir } from '../../../reports/write-report.ts';
+import type { Counterexample, Difference, Report } from '../../../spec/report.ts';
+import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
+import { diffProperty, type PropertyDiff } from '../../diff/engine.ts';
+import { setConcurrent } from '../../diff/judge.ts';
+import { onInterrupt, wasInterrupted } from '../../scope.ts';
+import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
+import type { Target } from '../../target.ts';
+import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { printSummary, Progress } from '../progress.ts';
+import { packageVersion, plan } from '../run-plan.ts';
+
+const usage = `usage: ipcspec diff --target A --target B [--target C]... [--wrap PREFIX] [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR] [--serial]
+
+Runs the same generated scenarios on every target (each scenario on each target in turn), checks
+every trace with the reference model, and reports where the targets behave differently:
+  verdict      a clause fails on some targets and not on others
+  observation  every target conforms, but they did different things the model allows: a partial
+               write's size, an errno choice, how many connections a backlog admitted, a call that
+               blocks on one and returns on another (descriptor numbers, ports and scratch paths are
+               not differences; on targets that cannot prove a call is blocked, pending-vs-returned
+               is timing and is not compared: see harness/diff/observe.ts)
+Each difference is shrunk to a minimal scenario that still shows it, re-run a few times per target
+(a target that disagrees with itself makes it "nondeterministic", never a behaviour difference),
+and saved as one counterexample per target with its replay command. DIR gets the same files as
+ipcspec run (report.json with the clause × target matrix, report.md, report.html, junit.xml,
+counterexamples/) plus the differences (report.json "differences", marked cells in report.html).
+
+  --target T     ${TARGET_NAMES.join(' | ')} (at least two)
+  --wrap PREFIX  run the process targets (host, c, exec:CMD, ...) under this command prefix; the model
+                 and mutants are not wrapped. To wrap one target only, name it "NAME (wrapped: PREFIX)"
+  --profile P    linux | posix (default: the host's, ${process.platform === 'linux' ? 'linux' : 'posix'} here)
+  --only GLOBS   clause ids or areas, * wildcards, comma-separated
+  --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
+  --seed S       run seed (default: random; printed and saved)
+  --out DIR      report directory (default ipcspec-diff)
+  --serial       run driver processes one after another too (default: each driver process runs a
+                 scenario at the same time as the others and as the in-process targets)
+
+exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error`;
+
+/** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
+const cliName = (target: string): string => (target.includes('+mutant:') ? target.slice(target.indexOf('mutant:')) : target);
+const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+export const command: Command = {
+  name: 'diff',
+  summary: 'run the same scenarios on several targets and report where their behaviour differs',
+  usage,
+  async run(argv) {
+    const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile', 'only', 'runs', 'seed', 'out'], ['serial']);
+    setConcurrent(!flags.has('serial'));
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const names = flags.get('target') ?? [];
+    if (names.length < 2) throw new UsageError(`diff needs at least two --target flags (got ${names.length})`);
+    const p = plan(flags.get('profile')?.at(-1), flags.get('only')?.at(-1));
+    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1) : undefined;
+    const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0) : Math.floor(Math.random() * 2 ** 31);
+    const out = resolve(flags.get('out')?.at(-1) ?? 'ipcspec-diff');
+    const wrap = flags.get('wrap')?.at(-1);
+    const targets: Target[] = [];
+    try {
+      // --wrap wraps every process target; the model and mutants run in this process and are never wrapped.
+      for (const n of names) targets.push(await makeTarget(n, p.profile, wrap && n !== 'model' && !n.startsWith('mutant:') ? { wrap } : {}));
+    } catch (e) {
+      await Promise.all(targets.map((t) => t.dispose()));
+      if (e instanceof UnknownTarget) throw new UsageError(e.message);
+      throw e;
+    }
+    const seen = new Set<string>();
+    for (const t of targets) {
+      if (seen.has(t.info.name)) { await Promise.all(targets.map((x) => x.dispose())); throw new UsageError(`target "${t.info.name}" is given twice`); }
+      seen.add(t.info.name);
+    }
+    const version = await packageVersion();
+    const replayCmd = (file: string, target: string) =>
+      // A wrapped target's name ("NAME (wrapped: PREFIX)") names it on the command line too.
+      `npx ipcspec replay ${shellWord(join(out, file))} --target ${shellWord(cliName(target))} --profile ${p.profile.name}`;
+    const diffs: PropertyDiff[] = [];
+    const durations: number[] = [];
+    const write = (interrupted: boolean) => {
+      const runs: TargetRun[] = targets.map((t, ti) => ({ target: { ...t.info }, outcomes: diffs.map((d, k) => ({ outcome: d.outcomes[ti], durationMs: durations[k] })) }));
+      const { report, counterexamples } = assemble({ runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version, replayCmd });
+      const d = assembleDifferences({ diffs, targets: runs.map((r) => r.target), clauses: p.clauses, profile: p.profile, replayCmd });
+      report.differences = d.differences;
+      for (const [f, c] of d.counterexamples) counterexamples.set(f, c);
+      markVerdictDifferences(report, counterexamples);
+      writeReportDir(out, report, counterexamples);
+      return { report, counterexamples };
+    };
+    const off = onInterrupt(async () => {
+      write(true);
+      console.error(`ipcspec: partial report written to ${out}`);
+      await Promise.all(targets.map((t) => t.dispose().catch(() => {})));
+    });
+    console.log(`ipcspec diff: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}${wrap ? ` (wrapped in ${wrap})` : ''}`);
+    if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
+    const progress = new Progress(p.properties.length);
+    try {
+      for (const prop of p.properties) {
+        if (wasInterrupted()) break;
+        const n = runsOf(prop, runsFlag);
+        progress.start(`${prop.area}: ${prop.name}`, n);
+        const t0 = performance.now();
+        const d = await diffProperty(prop, targets, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k), interrupted: wasInterrupted });
+        if (wasInterrupted()) break;
+        diffs.push(d);
+        durations.push(Math.round(performance.now() - t0));
+        const ds = d.findings.filter((f) => f.difference);
+        const errs = d.outcomes.map((x, ti) => (x.failure?.verdict.status === 'error' ? targets[ti].info.name : '')).filter(Boolean);
+        progress.done([ds.length ? `${ds.length} difference${ds.length === 1 ? '' : 's'} (${ds.map((f) => (f.finding.kind === 'verdict' ? `fail:${f.finding.clause}` : f.finding.key) + (f.nondeterministic.length ? ' nondeterministic' : '')).join(', ')})` : 'same', errs.length ? `ERROR on ${errs.join(', ')}` : ''].filter(Boolean).join('; ') + ` (${durations.at(-1)} ms)`);
+      }
+    } finally {
+      off();
+      await Promise.all(targets.map((t) => t.dispose()));
+    }
+    if (wasInterrupted()) return new Promise<number>(() => {});
+    const { report, counterexamples } = write(false);
+    printSummary(report, out, counterexamples);
+    printDifferences(report.differences ?? []);
+    const stable = (report.differences ?? []).filter((x) => x.stable);
+    return stable.length > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
+  },
+};
+
+/**
+ * `assemble` keeps one failure per property and target, as `run` does (a run stops at it). A diff runs
+ * every scenario on: a clause that another verdict difference shows failing on a target is failing there too.
+ */
+function markVerdictDifferences(report: Report, cx: Map<string, Counterexample>): void {
+  for (const d of report.differences ?? []) {
+    if (d.kind !== 'verdict' || !d.stable) continue;
+    for (const s of d.sides.filter((x) => x.status === 'fail')) {
+      const r = report.results.find((x) => x.clause === d.clauses[0] && x.target === s.target);
+      const v = cx.get(s.counterexample)?.verdict;
+      if (!r || r.status === 'fail' || !v) continue;
+      r.status = 'fail';
+      r.runs += 1;
+      r.reason = `${v.step !== undefined && v.step >= 0 ? `step ${v.step + 1}` : 'at quiescence'}: observed ${v.observed}; allowed ${v.allowed} (${d.id})`;
+      r.counterexample = s.counterexample;
+    }
+  }
+  const summary: Report['summary'] = { pass: 0, fail: 0, unsupported: 0, error: 0 };
+  for (const r of report.results) summary[r.status]++;
+  report.summary = summary;
+}
+
+function printDifferences(ds: Difference[]): void {
+  const stable = ds.filter((d) => d.stable);
+  const noisy = ds.filter((d) => !d.stable);
+  console.log(`\n${stable.length} behaviour difference${stable.length === 1 ? '' : 's'}${noisy.length ? `, ${noisy.length} nondeterministic (not counted)` : ''}`);
+  for (const d of [...stable, ...noisy]) {
+    console.log(`\n${d.stable ? '' : `NONDETERMINISTIC on ${d.nondeterministic!.join(', ')}: `}${d.id} ${d.kind} ${d.key} [${d.clauses.join(', ')}]: ${d.summary}`);
+    for (const s of d.sides) console.log(`  ${s.target}: ${s.observed}\n    replay: ${s.replay}`);
+  }
+}

@@ -1,0 +1,36 @@
+// `--wrap PREFIX`: a process-based target runs under a command prefix (a sandbox such as gVisor's
+// `runsc --rootless --network=none do`, an emulator, `env LD_PRELOAD=...`). A wrapped target is named
+// `NAME (wrapped: PREFIX)` in reports, so that its results are never mixed up with the plain
+// target's and its replay commands can be rebuilt (`--target NAME --wrap PREFIX`).
+import { fileURLToPath } from 'node:url';
+import type { Target } from './target.ts';
+
+const WRAPPED = /^(.*) \(wrapped: (.*)\)$/s;
+
+/** The report name of target `name` run under `wrap` (just `name` without one). */
+export const wrappedName = (name: string, wrap?: string): string => (wrap ? `${name} (wrapped: ${wrap})` : name);
+
+/** A report name taken apart again: the --target and --wrap that made it. */
+export function unwrapName(name: string): { target: string; wrap?: string } {
+  const m = WRAPPED.exec(name);
+  return m ? { target: m[1], wrap: m[2] } : { target: name };
+}
+
+/** A word the shell reads back unchanged. */
+export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The host driver process (harness/drivers/host-driver.ts): this node, with tsx's loader by absolute
+ * URL, so that it starts from any working directory and inside a sandbox that sees this tree.
+ */
+export function hostDriverCommand(): string {
+  const loader = import.meta.resolve('tsx');
+  const script = fileURLToPath(new URL('./drivers/host-driver.ts', import.meta.url));
+  return [process.execPath, '--import', loader, script].map(shellWord).join(' ');
+}
+
+/** `--target host --wrap P` and `--target host-process`: the host target behind the driver protocol, in its own process. */
+export async function hostDriverTarget(name: string, wrap?: string): Promise<Target> {
+  const { ExecTarget } = await import('./exec-target.ts');
+  return ExecTarget.start(hostDriverCommand(), { wrap, name: wrappedName(name, wrap) });
+}
