@@ -15,6 +15,8 @@ import type { Session, StepResult, Target, TargetInfo } from './target.ts';
 
 /** Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers that hang. */
 export const execDeadlineMs = (): number => Number(process.env.IPCSPEC_EXEC_DEADLINE_MS) || 15_000;
+/** connect-wait is itself a must-complete wait of up to 30 s (harness/host/exec-connect.ts): the reply gets that on top. */
+const stepDeadlineMs = (step: Step): number => execDeadlineMs() + (step.op === 'connect-wait' ? 30_000 : 0);
 
 export class ExecTarget implements Target {
   readonly info: TargetInfo;
@@ -152,9 +154,9 @@ class ExecSession implements Session {
       this.d.send({ type: 'step', step: index, call: step, ...(data ? { data } : {}) });
       this.d.send({ type: 'settle' });
       const completed: Array<{ step: number; outcome: Outcome }> = [];
-      let outcome = (await this.until('result', completed, index)).outcome as Outcome;
+      let outcome = (await this.until('result', completed, index, stepDeadlineMs(step))).outcome as Outcome;
       if (outcome.kind === 'pending') this.pending.add(index);
-      const settled = await this.until('settled', completed);
+      const settled = await this.until('settled', completed, undefined, stepDeadlineMs(step));
       if (!settled.proven && this.hello.settle === 'proven') throw new ProtocolError('settled "proven": false from a driver that declared settle "proven"');
       const own = completed.findIndex((c) => c.step === index);
       if (own >= 0) outcome = completed.splice(own, 1)[0].outcome;
@@ -165,9 +167,9 @@ class ExecSession implements Session {
   }
 
   /** Read lines until a message of `type` arrives; completions on the way are collected and checked. */
-  private async until<T extends DriverMessage['type']>(type: T, completed: Array<{ step: number; outcome: Outcome }>, step?: number): Promise<Extract<DriverMessage, { type: T }>> {
+  private async until<T extends DriverMessage['type']>(type: T, completed: Array<{ step: number; outcome: Outcome }>, step?: number, deadlineMs = execDeadlineMs()): Promise<Extract<DriverMessage, { type: T }>> {
     for (;;) {
-      const m = await this.d.next(execDeadlineMs(), type);
+      const m = await this.d.next(deadlineMs, type);
       if (m.type === 'complete') {
         if (!this.pending.delete(m.step)) throw new ProtocolError(`complete for step ${m.step}, which is not pending`);
         if (m.outcome.kind === 'pending') throw new ProtocolError(`complete for step ${m.step} says pending`);

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../spec/codec.ts';
-import { concat, record } from '../spec/payload.ts';
+import { concat, record, writeData } from '../spec/payload.ts';
 import { loadProfile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';
@@ -53,5 +53,39 @@ describe('concurrent writers larger than PIPE_BUF', () => {
     const stream = concat([a1, b0, a0, b1]);
     const v = check({ property: 'x', steps }, traceOf(stream), loadProfile('linux'));
     expect(v.status === 'fail' && v.violation.clause).toBe('pipe.order-and-content');
+  });
+});
+
+describe('a trace that is not settled (a driver that cannot prove its calls asleep)', () => {
+  // The blocked writer's read partner had not returned when the driver answered: pending means only
+  // "not returned yet", and its completion is what is judged.
+  const steps = [
+    { actor: 'main', op: 'make-pipe' as const, variant: 'pipe' as const, read: 'r0', write: 'w0' },
+    { actor: 'main', op: 'write' as const, fd: 'w0', size: 3 },
+    { actor: 'R', op: 'read' as const, fd: 'r0', size: 3 },
+  ];
+  const data = writeData(1, steps[1]); // what the harness writes at step 1
+  const trace = (settled: boolean, completion: number): Trace => ({
+    target: 'synthetic', settled, privileged: false,
+    events: [
+      { type: 'call', step: 0, actor: 'main', outcome: { kind: 'ok', value: 0 } }, { type: 'quiescent' },
+      { type: 'call', step: 1, actor: 'main', outcome: { kind: 'ok', value: 3 } }, { type: 'quiescent' },
+      { type: 'call', step: 2, actor: 'R', outcome: { kind: 'pending' } }, { type: 'quiescent' },
+      { type: 'complete', step: 2, actor: 'R', outcome: { kind: 'ok', value: completion, data: data.subarray(0, completion) } }, { type: 'quiescent' },
+    ],
+  });
+  // The completion belongs after a later step; a scenario of three steps leaves it to teardown, so give the model one more step.
+  const sc: Scenario = { property: 'synthetic', steps: [...steps, { actor: 'main', op: 'close', fd: 'w0' }] };
+  const withClose = (t: Trace): Trace => ({ ...t, events: [...t.events.slice(0, 6), { type: 'call', step: 3, actor: 'main', outcome: { kind: 'ok', value: 0 } }, ...t.events.slice(6)] });
+
+  it('accepts a read still pending while data is buffered, and judges its completion', () => {
+    expect(check(sc, withClose(trace(false, 3)), loadProfile('linux')).status).toBe('pass');
+    const v = check(sc, withClose(trace(false, 0)), loadProfile('linux'));
+    expect(v.status).toBe('fail');
+  });
+
+  it('rejects the same pending read in a settled trace', () => {
+    const v = check(sc, withClose(trace(true, 3)), loadProfile('linux'));
+    expect(v.status === 'fail' && v.violation.clause).toBe('pipe.read-blocks-while-writer-open');
   });
 });
