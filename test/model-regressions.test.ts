@@ -64,7 +64,7 @@ describe('a trace that is not settled (a driver that cannot prove its calls asle
     { actor: 'main', op: 'write' as const, fd: 'w0', size: 3 },
     { actor: 'R', op: 'read' as const, fd: 'r0', size: 3 },
   ];
-  const data = writeData(1, steps[1]); // what the harness writes at step 1
+  const data = writeData(1, { op: 'write', fd: 'w0', size: 3 }); // what the harness writes at step 1
   const trace = (settled: boolean, completion: number): Trace => ({
     target: 'synthetic', settled, privileged: false,
     events: [
