@@ -122,7 +122,7 @@ static char *jstr(size_t *len) {
           unsigned u = 0;
           for (int k = 0; k < 4; k++) {
             char h = *jp++;
-            u = u * 16 + (h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+            u = u * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
           }
           if (n + 4 >= cap) s = realloc(s, cap *= 2);
           if (u < 0x80) s[n++] = (char)u;
@@ -758,29 +758,29 @@ static void child_step(int step, J *c, J *data, int reader) {
   if (nchildren == 64) die("too many children");
   Child *ch = &children[nchildren];
   memset(ch, 0, sizeof *ch);
-  int st[2] = { -1, -1 }, out = -1;
+  int st[2] = { -1, -1 }, out_fd = -1;
   size_t n = 0;
   unsigned char *bytes = NULL;
   if (reader) {
     char name[64];
     snprintf(name, sizeof name, ".out-%d", step);
     path_of(name, ch->out, sizeof ch->out);
-    if ((out = open(ch->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) { outcome_sys(-1, errno); return; }
+    if ((out_fd = open(ch->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) { outcome_sys(-1, errno); return; }
   } else {
     bytes = b64decode(data ? js(data, "$base64") : "", &n);
     if (cloexec_pipe(st, 0)) { free(bytes); outcome_sys(-1, errno); return; }
   }
-  seen_fd(out); seen_fd(st[0]); seen_fd(st[1]);
+  seen_fd(out_fd); seen_fd(st[0]); seen_fd(st[1]);
   pid_t pid = fork();
   if (pid == 0) {
     if (reader) {
-      child_prepare(fd, out, -1, 1);
+      child_prepare(fd, out_fd, -1, 1);
       char buf[65536];
       for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) _exit(r < 0 ? 1 : 0);
-        for (ssize_t off = 0; off < r;) { ssize_t w = write(out, buf + off, (size_t)(r - off)); if (w <= 0) _exit(1); off += w; }
+        for (ssize_t off = 0; off < r;) { ssize_t w = write(out_fd, buf + off, (size_t)(r - off)); if (w <= 0) _exit(1); off += w; }
       }
     }
     child_prepare(fd, st[1], -1, !strcmp(js(c, "sigpipe"), "default"));
@@ -796,7 +796,7 @@ static void child_step(int step, J *c, J *data, int reader) {
   }
   int e = errno;
   free(bytes);
-  if (out >= 0) close(out);
+  if (out_fd >= 0) close(out_fd);
   if (st[1] >= 0) close(st[1]);
   if (pid < 0) { if (st[0] >= 0) close(st[0]); outcome_sys(-1, e); return; }
   ch->pid = pid; ch->step = step; ch->reader = reader; ch->status_fd = st[0]; ch->busy = 1;
@@ -822,8 +822,8 @@ static int reaped(Child *ch, int k) {
 
 /* Reaped (every process of it): report its exit (and what it saw or copied). Returns 0 while it still runs. */
 static int child_done(Child *ch) {
-  int a = reaped(ch, 0), b = !ch->pipeline || reaped(ch, 1);
-  if (!a || !b) return 0;
+  int prod_done = reaped(ch, 0), cons_done = !ch->pipeline || reaped(ch, 1);
+  if (!prod_done || !cons_done) return 0;
   putf("{\"type\":\"complete\",\"step\":%d,\"outcome\":{\"kind\":\"ok\",\"value\":0,\"detail\":{", ch->step);
   puts_(ch->pipeline ? "\"producerExit\":" : "\"exit\":");
   put_exit(ch->status[0]);
@@ -865,10 +865,10 @@ static int child_asleep(Child *ch) {
 }
 
 /* In a forked child: stdin, stdout and stderr as given (stderr to /dev/null if -1), SIGPIPE at its default, then exec argv. */
-static void exec_with(int in, int out, char *const argv[]) {
+static void exec_with(int in, int stdout_fd, char *const argv[]) {
   int null = open("/dev/null", O_RDWR);
   dup2(in >= 0 ? in : null, 0);
-  dup2(out, 1);
+  dup2(stdout_fd, 1);
   dup2(null, 2);
   child_prepare(0, 1, 2, 1);
   execvp(argv[0], argv);
@@ -881,7 +881,7 @@ static void pipeline_step(int step, J *c, J *data) {
   Child *ch = &children[nchildren];
   memset(ch, 0, sizeof *ch);
   J *prod = jget(c, "producer"), *cons = jget(c, "consumer");
-  int yes = !strcmp(js(prod, "kind"), "yes"), fds[2], out, in = -1;
+  int yes = !strcmp(js(prod, "kind"), "yes"), fds[2], out_fd, in = -1;
   char file[1100], name[64], chunk[64], lines[64];
   snprintf(name, sizeof name, ".pipeline-%d", step);
   path_of(name, ch->out, sizeof ch->out);
@@ -899,8 +899,8 @@ static void pipeline_step(int step, J *c, J *data) {
     close(f);
   }
   if (cloexec_pipe(fds, 0)) { outcome_sys(-1, errno); return; }
-  if ((out = open(ch->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) { int e = errno; close(fds[0]); close(fds[1]); outcome_sys(-1, e); return; }
-  seen_fd(fds[0]); seen_fd(fds[1]); seen_fd(out);
+  if ((out_fd = open(ch->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) { int e = errno; close(fds[0]); close(fds[1]); outcome_sys(-1, e); return; }
+  seen_fd(fds[0]); seen_fd(fds[1]); seen_fd(out_fd);
   snprintf(chunk, sizeof chunk, "bs=%ld", jnum(prod, "chunk"));
   snprintf(lines, sizeof lines, "%ld", jnum(cons, "lines"));
   char iff[1110];
@@ -911,11 +911,11 @@ static void pipeline_step(int step, J *c, J *data) {
   pid_t p1 = fork();
   if (p1 == 0) exec_with(in, fds[1], pargv);
   pid_t p2 = p1 < 0 ? -1 : fork();
-  if (p2 == 0) exec_with(fds[0], out, cargv);
+  if (p2 == 0) exec_with(fds[0], out_fd, cargv);
   int e = errno;
   close(fds[0]);
   close(fds[1]);
-  close(out);
+  close(out_fd);
   if (p1 < 0 || p2 < 0) {
     if (p1 > 0) { kill(p1, SIGKILL); while (waitpid(p1, NULL, 0) < 0 && errno == EINTR) {} }
     outcome_sys(-1, e);
@@ -996,7 +996,7 @@ static int is_dgram(int fd) { return type_of(fd) == SOCK_DGRAM; }
 static int is_tcp(int fd) { int d = domain_of(fd); return d >= 0 && d != AF_UNIX && type_of(fd) == SOCK_STREAM; }
 
 /* IPv6 text as RFC 5952 writes it (lower case, the longest run of 2+ zero groups as "::"), as the host target does. */
-static void ipv6_text(const unsigned char *a, char *out, size_t n) {
+static void ipv6_text(const unsigned char *a, char *text, size_t n) {
   unsigned g[8];
   int at = -1, len = 1;
   for (int i = 0; i < 8; i++) g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
@@ -1007,17 +1007,17 @@ static void ipv6_text(const unsigned char *a, char *out, size_t n) {
     i = j == i ? i + 1 : j;
   }
   size_t k = 0;
-  out[0] = 0;
+  text[0] = 0;
   for (int i = 0; i < 8 && k < n; i++) {
-    if (i == at) { k += (size_t)snprintf(out + k, n - k, "::"); i += len - 1; continue; }
+    if (i == at) { k += (size_t)snprintf(text + k, n - k, "::"); i += len - 1; continue; }
     int sep = i > 0 && i != at + len;
-    k += (size_t)snprintf(out + k, n - k, "%s%x", sep ? ":" : "", g[i]);
+    k += (size_t)snprintf(text + k, n - k, "%s%x", sep ? ":" : "", g[i]);
   }
 }
 
 /* "unix:PATH" (relative to the scratch dir when inside it; "unix:" unnamed or abstract), "A.B.C.D:PORT", "[V6]:PORT". */
-static void fmt_addr(const Addr *a, socklen_t len, char *out, size_t n) {
-  if (len < sizeof(sa_family_t)) { snprintf(out, n, "unix:"); return; }
+static void fmt_addr(const Addr *a, socklen_t len, char *text, size_t n) {
+  if (len < sizeof(sa_family_t)) { snprintf(text, n, "unix:"); return; }
   if (a->sa.sa_family == AF_UNIX) {
     char p[sizeof a->raw];
     size_t off = offsetof(struct sockaddr_un, sun_path), k = len > off ? len - off : 0;
@@ -1026,24 +1026,24 @@ static void fmt_addr(const Addr *a, socklen_t len, char *out, size_t n) {
     p[k] = 0;
     size_t dl = strlen(dir);
     const char *shown = dl && !strncmp(p, dir, dl) && p[dl] == '/' ? p + dl + 1 : p;
-    snprintf(out, n, "unix:%s", shown);
+    snprintf(text, n, "unix:%s", shown);
   } else if (a->sa.sa_family == AF_INET) {
     const unsigned char *b = (const unsigned char *)&a->in4.sin_addr;
-    snprintf(out, n, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], ntohs(a->in4.sin_port));
+    snprintf(text, n, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], ntohs(a->in4.sin_port));
   } else if (a->sa.sa_family == AF_INET6) {
     char t[64];
     ipv6_text((const unsigned char *)&a->in6.sin6_addr, t, sizeof t);
-    snprintf(out, n, "[%s]:%u", t, ntohs(a->in6.sin6_port));
-  } else snprintf(out, n, "family%d", a->sa.sa_family);
+    snprintf(text, n, "[%s]:%u", t, ntohs(a->in6.sin6_port));
+  } else snprintf(text, n, "family%d", a->sa.sa_family);
 }
 
 /* getsockname (peer 0) or getpeername (peer 1) as a string; -1 with errno if the call failed. */
-static int name_of(int fd, int peer, char *out, size_t n) {
+static int name_of(int fd, int peer, char *text, size_t n) {
   Addr a;
   socklen_t len = sizeof a;
   memset(&a, 0, sizeof a);
   if ((peer ? getpeername(fd, &a.sa, &len) : getsockname(fd, &a.sa, &len)) < 0) return -1;
-  fmt_addr(&a, len, out, n);
+  fmt_addr(&a, len, text, n);
   return 0;
 }
 
