@@ -143,12 +143,14 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
   if (last) for (const [t, j] of await judgeAll(targets, others, kept.scenario, profile)) kept.judged.set(t, j);
   // Noise: a target that does not reproduce its own result on the minimal scenario is nondeterministic there.
   const reruns = o.reruns ?? 5;
+  // The two targets that show it re-run `reruns` times, the others twice; a target stops at its first disagreement.
   const nondeterministic: number[] = [];
-  for (const t of [...f.compared, ...others]) {
-    const want = selfSig(f, kept.scenario, kept.judged.get(t)!);
-    for (let k = 0; k < (f.compared.includes(t) ? reruns : Math.min(reruns, 2)) && !o.interrupted?.(); k++) {
-      const again = (await judgeAll(targets, [t], kept.scenario, profile)).get(t)!;
-      if (selfSig(f, kept.scenario, again) !== want) { nondeterministic.push(t); break; }
+  const want = new Map([...f.compared, ...others].map((t) => [t, selfSig(f, kept.scenario, kept.judged.get(t)!)]));
+  for (let k = 0; k < reruns && !o.interrupted?.(); k++) {
+    const round = [...want.keys()].filter((t) => !nondeterministic.includes(t) && (f.compared.includes(t) || k < 2));
+    if (!round.length) break;
+    for (const [t, again] of await judgeAll(targets, round, kept.scenario, profile)) {
+      if (selfSig(f, kept.scenario, again) !== want.get(t)) nondeterministic.push(t);
     }
   }
   return {

@@ -15,15 +15,16 @@ import { packageVersion, plan } from '../run-plan.ts';
 
 const usage = `usage: ipcspec diff --target A --target B [--target C]... [--wrap PREFIX] [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR] [--serial]
 
-Runs the same generated scenarios on every target (each scenario on each target in turn), checks
-every trace with the reference model, and reports where the targets behave differently:
+Runs the same generated scenarios on every target (each scenario on every target before the next),
+checks every trace with the reference model, and reports where the targets behave differently:
   verdict      a clause fails on some targets and not on others
   observation  every target conforms, but they did different things the model allows: a partial
                write's size, an errno choice, how many connections a backlog admitted, a call that
                blocks on one and returns on another (descriptor numbers, ports and scratch paths are
                not differences; on targets that cannot prove a call is blocked, pending-vs-returned
                is timing and is not compared: see harness/diff/observe.ts)
-Each difference is shrunk to a minimal scenario that still shows it, re-run a few times per target
+Each difference is shrunk (between the two targets that first showed it) to a minimal scenario
+that still shows that same difference, re-run a few times per target
 (a target that disagrees with itself makes it "nondeterministic", never a behaviour difference),
 and saved as one counterexample per target with its replay command. DIR gets the same files as
 ipcspec run (report.json with the clause × target matrix, report.md, report.html, junit.xml,
