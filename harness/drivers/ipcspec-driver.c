@@ -1976,7 +1976,7 @@ static int probe_start(Probe *q, pthread_t *t) {
  * never does; PROC_SYSCALL if, besides, /proc/self/task/TID/syscall names read for the blocked one.
  */
 enum { PROC_STAT = 1, PROC_SYSCALL = 2 };
-static int probe_proc(void) {
+static int probe_proc_once(void) {
 #if PROVEN
   int p[2], ok = 0, bad = 0, stat_ok = 0;
   char path[96];
@@ -2017,6 +2017,19 @@ static int probe_proc(void) {
 #else
   return 0;
 #endif
+}
+
+/*
+ * A loaded machine can make one probe miss (the blocked thread not yet seen asleep in time): the
+ * best of three, so that a restarted driver declares the same settle as the first one did.
+ */
+static int probe_proc(void) {
+  int best = 0;
+  for (int k = 0; k < 3 && best != (PROC_STAT | PROC_SYSCALL); k++) {
+    int r = probe_proc_once();
+    if (r > best) best = r;
+  }
+  return best;
 }
 
 /* TCP and UDP over loopback: family:inet/inet6 only where the kernel shows what the host target waits for. */
