@@ -26,6 +26,8 @@ export async function runScenario(target: Target, scenario: Scenario): Promise<T
       freed.push(actor);
     }
     events.push({ type: 'quiescent' });
+    // Freed actors resume in scenario order, whatever order the target listed the completions in: every target then issues the same schedule.
+    freed.sort((a, b) => (queued.get(a)?.[0] ?? Infinity) - (queued.get(b)?.[0] ?? Infinity));
     for (const actor of freed) {
       const q = queued.get(actor);
       while (!broken && q?.length && !blockedOn.has(actor)) await issue(q.shift()!);
