@@ -173,3 +173,52 @@ describe.skipIf(process.platform !== 'linux')('report.html in headless chromium'
     await page.uncheck('#differs');
   });
 });
+
+describe.skipIf(process.platform !== 'linux')('an ipcspec diff report in headless chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-html-diff-'));
+  const DIFF_MUTANT = 'pipe.nonblocking-read-eagain';
+  let report: Report;
+  let ctx: BrowserContext;
+  let page: Page;
+  let failed = false;
+
+  beforeAll(async () => {
+    // A real diff: the host against the host with one clause's fault, so that one clause's behaviour differs.
+    const d = ipcspec('diff', '--target', 'host', '--target', `mutant:${DIFF_MUTANT}`, '--only', 'pipe-blocking', '--runs', '30', '--seed', '1', '--out', join(dir, 'diff'));
+    expect(d.status, d.stdout + d.stderr).toBe(1);
+    report = fromJson<Report>(readFileSync(join(dir, 'diff', 'report.json'), 'utf8'));
+    ctx = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 900 } });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    await page.goto(`file://${join(dir, 'diff', 'report.html')}`);
+  }, 300_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    if (failed) cpSync(dir, resolve('ipcspec-test-failures', 'html-diff-report'), { recursive: true, filter: (src) => !src.includes(`${dir}/profile`) });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('marks exactly the cells of stable differences, and a marked cell opens each target\'s minimal scenario side by side', async () => {
+    onTestFailed(() => { failed = true; });
+    const stable = (report.differences ?? []).filter((d) => d.stable);
+    expect(stable.length).toBeGreaterThan(0);
+    const want = new Set(stable.flatMap((d) => d.clauses.flatMap((c) => d.sides.map((s) => `${c}@${s.target}`))));
+    const marked = await page.$$eval('td.cell[data-differs="true"]', (tds) => tds.map((td) => `${td.getAttribute('data-clause')}@${td.getAttribute('data-target')}`));
+    expect(new Set(marked)).toEqual(want);
+    for (const r of report.results) {
+      expect(await page.getAttribute(`td.cell[data-clause="${r.clause}"][data-target="${r.target}"]`, 'data-status')).toBe(r.status);
+    }
+    const d = stable[0];
+    await page.click(`td.cell[data-clause="${d.clauses[0]}"][data-target="${d.sides[0].target}"] button`);
+    const section = page.locator(`#detail section.difference[data-difference="${d.id}"]`);
+    expect(await section.locator('.diff-side h5').allInnerTexts()).toEqual(d.sides.map((s) => s.target));
+    expect(await section.locator('td.observed-value').allInnerTexts()).toEqual(d.sides.map((s) => s.observed));
+    expect(await section.locator('pre.replay').allInnerTexts()).toEqual(d.sides.map((s) => s.replay));
+    await page.screenshot({ path: join(dir, 'diff-report.png') });
+    await page.keyboard.press('Escape');
+    // The status filter: only "differs" checked shows exactly the differing clauses.
+    for (const k of ['pass', 'fail', 'unsupported', 'error']) await page.uncheck(`#filters input[value="${k}"]`);
+    const rows = await page.$$eval('#matrix tr.clause-row', (trs) => trs.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.getAttribute('data-clause')));
+    expect(new Set(rows)).toEqual(new Set(stable.flatMap((x) => x.clauses)));
+  });
+});
