@@ -147,10 +147,15 @@ describe.skipIf(process.platform !== 'linux' || !hasRunsc)('gVisor (runsc --root
     // gVisor's own kernel, not this machine's: it says Linux 4.4.0.
     expect(t.description).toMatch(/host: Linux 4\.4\.0 .*cannot prove a call is blocked/);
     expect(t.settled).toBe(false);
-    const statuses = r.report!.results.map((x) => x.status);
-    expect(statuses.length).toBeGreaterThanOrEqual(6);
-    expect(statuses.filter((s) => s === 'pass').length).toBeGreaterThanOrEqual(6);
-    expect(r.report!.results.filter((x) => x.status === 'pass').every((x) => x.runs > 0)).toBe(true);
-    expect(statuses).not.toContain('error');
+    // Real results: passes with runs behind them, none unsupported; no fail either (gVisor keeps to
+    // these clauses, so a fail here would be a false alarm of the unproven settle); an error only for
+    // a clause that 20 runs did not reach.
+    const results = r.report!.results;
+    expect(results).toHaveLength(6);
+    expect(results.filter((x) => x.status === 'pass' && x.runs > 0).length).toBeGreaterThanOrEqual(5);
+    for (const x of results) {
+      expect(x.status, `${x.clause}: ${x.reason}`).toMatch(/^(pass|error)$/);
+      if (x.status === 'error') expect(x.reason).toMatch(/^not exercised/);
+    }
   });
 });

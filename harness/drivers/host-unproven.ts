@@ -22,13 +22,13 @@ const MOMENT_MS = 10;
  * returned during its settle, up to OWN_MAX_MS): gVisor shows a thread that a call was just posted to
  * as asleep (S) until its task runs, so /proc states alone cannot tell "not started" from "blocked".
  */
-const OWN_MIN_MS = Number(process.env.WRAP_MIN ?? 50);
+const OWN_MIN_MS = 50;
 const OWN_MAX_MS = 1_000;
 /** However long threads keep running, a settle ends after this: what has not returned is reported pending (not proven). */
 const MOMENT_MAX_MS = 2_000;
 /** How long the last 50 own calls that returned during their settle took (ms). */
 const recentOwn: number[] = [];
-const ownMoment = (): number => Math.min(OWN_MAX_MS, Math.max(OWN_MIN_MS, Number(process.env.WRAP_F ?? 3) * Math.max(0, ...recentOwn)));
+const ownMoment = (): number => Math.min(OWN_MAX_MS, Math.max(OWN_MIN_MS, 3 * Math.max(0, ...recentOwn)));
 
 /** The state letter of a /proc stat file (R, S, D, Z, ...), or undefined if it is gone. */
 function stateOf(path: string): string | undefined {
