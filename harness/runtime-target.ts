@@ -16,7 +16,7 @@ export const RUNTIME_DRIVER = fileURLToPath(new URL('./drivers/runtime/main.mjs'
  * default, and sizes it when the pool first starts, before the driver's code runs: give it room for
  * a scenario's blocked calls and the calls that release them.
  */
-const POOL_ENV = ['env', 'UV_THREADPOOL_SIZE=32'];
+const POOL_ENV = ['env', 'UV_THREADPOOL_SIZE=16'];
 
 /** The command (argv) that runs the driver under `name` (node, bun, deno or runtime:CMD). */
 export function runtimeArgv(name: string): string[] {

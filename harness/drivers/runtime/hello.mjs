@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
+import { OPS } from './ops.mjs';
 
 /** The runtime's name and version, read defensively (each runtime names itself its own way). */
 export function runtimeName() {
@@ -33,9 +34,8 @@ export function hello() {
     protocol: 1,
     driver: 'ipcspec runtime driver (harness/drivers/runtime) 0.1',
     description: `${runtimeName()} on ${os.type()} ${os.release()} ${os.arch()}, node: APIs only (pending = not returned within the settle window)`,
-    ops: ['make-pipe', 'read', 'readv', 'write', 'writev', 'close', 'mkfifo', 'open', 'unlink', 'stat', 'child-write', 'child-read', 'pipeline',
-      'concurrent-writes', 'socket', 'bind', 'listen', 'connect', 'accept', 'send', 'recv', 'shutdown', 'sockname'],
-    features: ['variant:fifo', 'variant:fifo-nonblock', 'family:unix', 'family:inet', 'family:inet6', 'dgram'],
+    ops: Object.keys(OPS),
+    features: ['variant:fifo', 'variant:fifo-nonblock', 'family:unix', 'family:inet', 'family:inet6', 'dgram', 'unix-path-length', 'unix-abstract'],
     settle: 'unknown',
     privileged: privileged(),
   };

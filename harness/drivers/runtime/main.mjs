@@ -18,10 +18,8 @@ import { errOutcome } from './kit.mjs';
 import { mayBlock, OPS } from './ops.mjs';
 import { otherThreadsRunning } from './proc.mjs';
 
-// Blocking FIFO calls occupy a libuv threadpool thread each (node): give the pool room for a
-// scenario's blocked calls plus the calls that release them. Read when the pool starts, i.e. at
-// the first threadpool call, which comes after this line; the target also sets it in the env.
-process.env.UV_THREADPOOL_SIZE ??= '32';
+// (node runs blocking fs calls on its libuv pool, sized when the pool starts, before this code runs:
+// the runtime target sets UV_THREADPOOL_SIZE in the environment, harness/runtime-target.ts.)
 
 /**
  * The settle window. After a step, wait at least MIN_TURNS timer turns and until nothing happened
@@ -30,11 +28,14 @@ process.env.UV_THREADPOOL_SIZE ??= '32';
  * TCP bytes or a FIN on their way to a peer in this process) keep waiting, up to BUSY_MS.
  * Calls still unreturned then are reported pending: "has not returned yet", not "proven asleep".
  */
-const QUIET_MS = Number(process.env.IPCSPEC_RUNTIME_QUIET_MS) || 4;
+const QUIET_MS = Number(process.env.IPCSPEC_RUNTIME_QUIET_MS) || 2;
 const MIN_TURNS = 3;
 const BUSY_MS = 10_000;
-/** How long a call that cannot block may take before the driver calls it an error (a slow machine, not a verdict). */
-const MUST_MS = 30_000;
+/**
+ * How long a call that cannot block may take before the driver calls it an error (a slow machine, not
+ * a verdict): most of the harness's own deadline, so that the driver's message, naming the call, wins.
+ */
+const MUST_MS = 0.8 * (Number(process.env.IPCSPEC_EXEC_DEADLINE_MS) || 15_000);
 /** How long `end` waits for released calls to return before it says it could not clean up. */
 const END_MS = 10_000;
 
@@ -119,7 +120,8 @@ async function settle() {
   for (let turns = 0; ; turns++) {
     await (turns < 2 ? turn() : sleep(1));
     if (ctx.activity !== seen) { seen = ctx.activity; quietSince = Date.now(); }
-    const busy = [...ctx.busy].some((f) => f()) || otherThreadsRunning();
+    // pool threads matter only while a call of ours is out (idle runtimes have busy threads of their own: GC, JIT)
+    const busy = [...ctx.busy].some((f) => f()) || (ctx.running.size > 0 && otherThreadsRunning());
     if (busy && Date.now() - t0 < BUSY_MS) { calm = 0; continue; }
     // twice in a row calm: one look can catch a thread just before another wakes it
     if (turns >= MIN_TURNS && Date.now() - quietSince >= QUIET_MS && ++calm >= 2) break;

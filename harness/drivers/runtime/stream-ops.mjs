@@ -23,6 +23,14 @@ const LOOPBACK = { inet: '127.0.0.1', inet6: '::1' };
 
 /** An address the runtime can take: { path } or { host, port }; or an outcome saying why not. */
 export function netAddress(ctx, family, a) {
+  if ('pathLength' in a || 'abstract' in a) {
+    if (family !== 'unix') return { bad: unsupported('an AF_UNIX name on an IP socket') };
+    if ('abstract' in a) return { path: `\0${ctx.dir}/${a.abstract}`, abstract: a.abstract };
+    // an absolute path of exactly pathLength bytes in the scratch dir, as the C driver makes it
+    const head = `${ctx.dir}/len${a.pathLength}-`;
+    if (a.pathLength - Buffer.byteLength(head) < 1) return { bad: unsupported(`the scratch dir is too long for a ${a.pathLength}-byte path`) };
+    return { path: head + 'x'.repeat(a.pathLength - Buffer.byteLength(head)), absolute: true };
+  }
   if ('path' in a) return family === 'unix' ? { path: join(ctx.dir, a.path) } : { bad: unsupported('a path address on an IP socket') };
   if ('port' in a && !('host' in a)) return family === 'unix' ? { bad: unsupported('port 0 on an AF_UNIX socket') } : { host: LOOPBACK[family], port: 0 };
   if ('of' in a) {
@@ -51,6 +59,11 @@ function addressOf(e) {
 /** "unix:PATH" (relative inside the scratch dir), "127.0.0.1:PORT", "[::1]:PORT"; undefined if unknown. */
 export function showAddr(ctx, n) {
   if (!n) return undefined;
+  if ('path' in n && n.path.startsWith('\0')) {
+    const name = n.path.slice(1);
+    return `unix:@${name.startsWith(`${ctx.dir}/`) ? name.slice(ctx.dir.length + 1) : name}`;
+  }
+  if ('path' in n && n.absolute) return `unix:${n.path}`;
   if ('path' in n) {
     const rel = relative(ctx.dir, n.path);
     return `unix:${!rel.startsWith('..') && !isAbsolute(rel) ? rel : n.path}`;
@@ -124,13 +137,22 @@ async function bindStep(ctx, call) {
   let failed;
   const onError = (err) => { failed = err; };
   server.once('error', onError);
-  server.listen(a.path !== undefined ? { path: a.path } : { host: a.host, port: a.port, ipv6Only: e.family === 'inet6' });
+  if (a.abstract !== undefined) {
+    // a runtime that refuses the NUL that starts an abstract name cannot express one
+    try { server.listen({ path: a.path }); } catch (err) {
+      server.off('error', onError);
+      if (/ERR_INVALID_ARG/.test(err?.code ?? '')) return unsupported(`an abstract AF_UNIX name: the runtime refuses it (${err.code})`);
+      throw err;
+    }
+  } else server.listen(a.path !== undefined ? { path: a.path } : { host: a.host, port: a.port, ipv6Only: e.family === 'inet6' });
   await once(server, ['listening', 'error'], () => failed !== undefined || server.listening);
   server.off('error', onError);
   if (failed) throw failed;
   e.server = server;
   e.state = 'listening';
-  return ok(0, detailAddr(ctx, addressOf(e)));
+  // server.address() is the name net reports for a pipe server (the path it was given)
+  const n = addressOf(e);
+  return ok(0, detailAddr(ctx, n && a.absolute ? { ...n, absolute: true } : n));
 }
 
 function listenStep(ctx, call) {
