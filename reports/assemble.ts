@@ -20,7 +20,9 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
   const counterexamples = new Map<string, Counterexample>();
   for (const { target, outcomes } of o.runs) {
     const per = new Map<string, ClauseResult>(o.clauses.map((c) => [c, { clause: c, area: clauseById(c).area, target: target.name, status: 'pass' as Status, runs: 0 }]));
-    // Scenarios of a clause's properties that this target could not express, and the first reason given.
+    // Scenarios of a clause's properties that this target could not express, and the first reason given:
+    // unsupported is not pass, so a clause no expressible scenario reached is unsupported, and one that
+    // passed on some says how many could not run (a runtime without pipe(2), a user who cannot make test hosts).
     const partly = new Map<string, { n: number; reason: string }>();
     for (const { outcome, durationMs } of outcomes) {
       const p = outcome.property;
@@ -29,10 +31,6 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
       for (const [c, n] of outcome.exercised) { const r = per.get(c); if (r) r.runs += n; }
       if (outcome.unsupported) {
         for (const c of p.clauses) { const u = partly.get(c); partly.set(c, { n: (u?.n ?? 0) + outcome.unsupported, reason: u?.reason ?? `${p.name}: ${outcome.unsupportedReason}` }); }
-      }
-      if (outcome.unsupported && outcome.unsupported === outcome.runs) {
-        // Unsupported is not pass, whichever property ran first: a clause some of whose scenarios could not run here is unsupported, with the reason.
-        for (const c of p.clauses) { const r = per.get(c); if (r && r.status === 'pass') { r.status = 'unsupported'; r.reason = `${p.name}: ${outcome.unsupportedReason}`; } }
       }
       if (!f) continue;
       const v = f.verdict;

@@ -55,3 +55,19 @@ describe.skipIf(process.platform !== 'linux')('partly unsupported properties', (
     expect(e.status).toBe('error'); // reached by nothing, and nothing was unsupported: the suite's own gap
   });
 });
+
+describe('a wholly unsupported property next to one that ran', () => {
+  it('leaves the clause passed by the other, with a note; alone it makes the clause unsupported', () => {
+    const [a, b] = PROPERTIES.filter((p) => p.clauses.includes('stream.order-and-content'));
+    const clause = 'stream.order-and-content';
+    const none: PropertyOutcome = { property: b, seed: 1, runs: 5, exercised: new Map(), unsupported: 5, unsupportedReason: 'no test hosts here' };
+    const ran: PropertyOutcome = { property: a, seed: 1, runs: 5, exercised: new Map([[clause, 5]]), unsupported: 0 };
+    const both = assemble({
+      runs: [{ target: { name: 't', description: 't', settled: true, privileged: false }, outcomes: [{ outcome: none, durationMs: 1 }, { outcome: ran, durationMs: 1 }] }],
+      clauses: [clause], profile: 'linux', seed: 1, interrupted: false, version: 'test', replayCmd: () => '',
+    }).report.results[0];
+    expect(both).toMatchObject({ status: 'pass', runs: 5 });
+    expect(both.reason).toContain('5 could not run');
+    expect(assembleOne(none, [clause])[0].status).toBe('unsupported');
+  });
+});
