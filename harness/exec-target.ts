@@ -199,7 +199,7 @@ class ExecSession implements Session {
       // Nothing left to report it on: say it, and start afresh next scenario.
       this.target.forget(this.d);
       await this.d.stop();
-      console.error(`ipcspec: exec driver could not end a scenario: ${(e as Error).message}${tail(this.d)}`);
+      console.error(`ipcspec: ${this.target.info.name}: the driver could not end a scenario: ${(e as Error).message}${tail(this.d)}`);
     }
   }
 }

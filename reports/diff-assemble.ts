@@ -40,7 +40,7 @@ export function assembleDifferences(o: DiffAssembleInput): { differences: Differ
   const differences: Difference[] = [];
   const counterexamples = new Map<string, Counterexample>();
   for (const d of o.diffs) {
-    for (const f of d.findings.filter((x) => x.difference)) {
+    for (const f of d.findings.filter((x) => x.difference && !x.duplicate)) {
       const id = `diff-${differences.length + 1}`;
       const files = new Map<string, Counterexample>();
       const x = one(id, d, f, o, files);

@@ -23,7 +23,7 @@ interface Result { clause: string; target: string; status: string; runs: number;
 const ipcspec = (args: string[], env: Record<string, string> = {}) => {
   const out = mkdtempSync(join(scratch, 'out-'));
   const r = spawnSync('node', [BIN, ...args, '--out', out], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { targets: Array<{ name: string; settled: boolean }>; results: Result[] };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { targets: Array<{ name: string; settled: boolean }>; results: Result[]; properties: Array<{ property: string; area: string; status: string }> };
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, report };
 };
 

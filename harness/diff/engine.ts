@@ -25,6 +25,11 @@ export interface DiffOptions {
   shrinkTimeMs?: number;
   /** Re-runs of a minimal scenario per target before a difference counts as behaviour. */
   reruns?: number;
+  /**
+   * Verdict findings already shrunk by an earlier property of this diff (findingId): the same clause
+   * split again is not shrunk twice; it is kept unshrunk, for this property's own outcomes, as a duplicate.
+   */
+  shrunk?: Set<string>;
 }
 
 export interface ShrunkFinding {
@@ -44,6 +49,8 @@ export interface ShrunkFinding {
   reruns: number;
   /** The replayed path did not show the finding again (the pass-1 scenario is kept, unshrunk). */
   unreproduced?: boolean;
+  /** An earlier property already shrunk this verdict finding: kept unshrunk, reported there. */
+  duplicate?: boolean;
 }
 
 export interface PropertyDiff {
@@ -100,7 +107,14 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
   const findings: ShrunkFinding[] = [];
   for (const x of [...verdictDiffs, ...shared, ...observed]) {
     if (interrupted()) break;
-    findings.push(await shrink(x, targets, profile, arb, seed, o));
+    const id = findingId(x.finding);
+    if (x.finding.kind === 'verdict' && o.shrunk?.has(id)) {
+      findings.push({ finding: x.finding, sides: x.finding.compared, difference: isDifference(x.finding), scenario: x.scenario, judged: x.judged, path: String(x.run), run: x.run, nondeterministic: [], reruns: 0, duplicate: true });
+      continue;
+    }
+    const f = await shrink(x, targets, profile, arb, seed, o);
+    if (x.finding.kind === 'verdict' && !f.nondeterministic.length) o.shrunk?.add(id);
+    findings.push(f);
   }
 
   // The matrix: each target's first failure (shrunk) or first error (not shrunk), whichever came first.
@@ -123,7 +137,7 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
   const f = narrow(x.finding, x.scenario, x.judged);
   const others = x.finding.compared.filter((t) => !f.compared.includes(t));
   const budget = o.shrinkBudget ?? 150;
-  const until = performance.now() + (o.shrinkTimeMs ?? 20_000);
+  const until = performance.now() + (o.shrinkTimeMs ?? 8_000);
   let evals = 0;
   let last: { scenario: Scenario; judged: Map<number, Judged> } | undefined;
   const r = await fc.check(

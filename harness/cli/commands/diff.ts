@@ -100,17 +100,18 @@ export const command: Command = {
     console.log(`ipcspec diff: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}${wrap ? ` (wrapped in ${wrap})` : ''}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
     const progress = new Progress(p.properties.length);
+    const shrunk = new Set<string>(); // verdict differences shrunk so far: a later property's same clause split is not shrunk again
     try {
       for (const prop of p.properties) {
         if (wasInterrupted()) break;
         const n = runsOf(prop, runsFlag);
         progress.start(`${prop.area}: ${prop.name}`, n);
         const t0 = performance.now();
-        const d = await diffProperty(prop, targets, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k), interrupted: wasInterrupted });
+        const d = await diffProperty(prop, targets, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k), interrupted: wasInterrupted, shrunk });
         if (wasInterrupted()) break;
         diffs.push(d);
         durations.push(Math.round(performance.now() - t0));
-        const ds = d.findings.filter((f) => f.difference);
+        const ds = d.findings.filter((f) => f.difference && !f.duplicate);
         const errs = d.outcomes.map((x, ti) => (x.failure?.verdict.status === 'error' ? targets[ti].info.name : '')).filter(Boolean);
         progress.done([ds.length ? `${ds.length} difference${ds.length === 1 ? '' : 's'} (${ds.map((f) => (f.finding.kind === 'verdict' ? `fail:${f.finding.clause}` : f.finding.key) + (f.nondeterministic.length ? ' nondeterministic' : '')).join(', ')})` : 'same', errs.length ? `ERROR on ${errs.join(', ')}` : ''].filter(Boolean).join('; ') + ` (${durations.at(-1)} ms)`);
       }
