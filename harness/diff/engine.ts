@@ -139,13 +139,16 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
   const budget = o.shrinkBudget ?? 150;
   const until = performance.now() + (o.shrinkTimeMs ?? 8_000);
   let evals = 0;
+  // A candidate a target erred on (a driver that hung until its deadline) ends the shrink: each further one could cost the same.
+  let erred = false;
   let last: { scenario: Scenario; judged: Map<number, Judged> } | undefined;
   const r = await fc.check(
     fc.asyncProperty(arb, async (scenario) => {
       // Past the budget every candidate "passes": fast-check stops descending and keeps the smallest seen so far.
-      if (o.interrupted?.() || evals >= budget || (evals > 0 && performance.now() > until)) return true;
+      if (o.interrupted?.() || erred || evals >= budget || (evals > 0 && performance.now() > until)) return true;
       evals++;
       const judged = await judgeAll(targets, f.compared, scenario, profile);
+      if ([...judged.values()].some((j) => j.verdict.status === 'error')) { erred = true; return true; }
       if (!shows(f, scenario, judged)) return true;
       last = { scenario, judged };
       return false;
@@ -166,6 +169,7 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
     for (const [t, again] of await judgeAll(targets, round, kept.scenario, profile)) {
       if (selfSig(f, kept.scenario, again) !== want.get(t)) nondeterministic.push(t);
     }
+    if (nondeterministic.length) break; // noise is shown; more re-runs would not make it behaviour
   }
   return {
     finding: f, sides: [...f.compared, ...others].sort((a, b) => a - b), difference: isDifference(f), scenario: kept.scenario, judged: kept.judged, path: last ? (r.counterexamplePath ?? undefined) : String(x.run),
