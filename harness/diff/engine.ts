@@ -26,8 +26,9 @@ export interface DiffOptions {
   /** Re-runs of a minimal scenario per target before a difference counts as behaviour. */
   reruns?: number;
   /**
-   * Verdict findings already shrunk by an earlier property of this diff (findingId): the same clause
-   * split again is not shrunk twice; it is kept unshrunk, for this property's own outcomes, as a duplicate.
+   * Findings already shrunk by an earlier property of this diff (findingId and the targets compared):
+   * the same clause split, or the same observation key differing, is not shrunk twice; it is kept
+   * unshrunk, for this property's own outcomes, as a duplicate.
    */
   shrunk?: Set<string>;
 }
@@ -49,7 +50,7 @@ export interface ShrunkFinding {
   reruns: number;
   /** The replayed path did not show the finding again (the pass-1 scenario is kept, unshrunk). */
   unreproduced?: boolean;
-  /** An earlier property already shrunk this verdict finding: kept unshrunk, reported there. */
+  /** An earlier property already shrunk this finding: kept unshrunk, reported there. */
   duplicate?: boolean;
 }
 
@@ -107,13 +108,13 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
   const findings: ShrunkFinding[] = [];
   for (const x of [...verdictDiffs, ...shared, ...observed]) {
     if (interrupted()) break;
-    const id = findingId(x.finding);
-    if (x.finding.kind === 'verdict' && o.shrunk?.has(id)) {
+    const id = `${findingId(x.finding)}@${x.finding.compared.join(',')}`;
+    if (o.shrunk?.has(id)) {
       findings.push({ finding: x.finding, sides: x.finding.compared, difference: isDifference(x.finding), scenario: x.scenario, judged: x.judged, path: String(x.run), run: x.run, nondeterministic: [], reruns: 0, duplicate: true });
       continue;
     }
     const f = await shrink(x, targets, profile, arb, seed, o);
-    if (x.finding.kind === 'verdict' && !f.nondeterministic.length) o.shrunk?.add(id);
+    if (!f.nondeterministic.length) o.shrunk?.add(id);
     findings.push(f);
   }
 

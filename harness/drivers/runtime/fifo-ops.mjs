@@ -132,12 +132,14 @@ async function openStep(ctx, call) {
   const flags = (call.mode === 'read' ? C.O_RDONLY : C.O_WRONLY) | (call.nonblock ? C.O_NONBLOCK : 0);
   let released = false;
   let done = false;
+  // The FIFO this open is for is the one at the path now: a later mkfifo at the same path makes another.
+  const hidden = ctx.keepNames?.get(call.path);
   if (!call.nonblock) {
     // end releases a blocked open by opening the other side (nonblocking) through the FIFO's hidden name
     ctx.releases.push(() => {
       if (done || released) return;
       released = true;
-      const other = ctx.keepNames?.get(call.path) ?? path;
+      const other = hidden ?? path;
       // kept open until the open returned (end closes it after every call is done): the open may not have begun yet
       try { const fd = openSync(other, (call.mode === 'read' ? C.O_WRONLY : C.O_RDONLY) | C.O_NONBLOCK); ctx.lateCleanups.push(() => closeSync(fd)); } catch { /* nothing to release */ }
     });
