@@ -9,6 +9,7 @@ import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import { runProperty } from '../suites/run-property.ts';
 import { stopwatch } from './host.ts';
+import { PROPERTIES } from '../suites/properties/index.ts';
 import { recording, workloads, type Workload } from './workload.ts';
 
 /** The targets measured by default; `host` is the in-process baseline. */
@@ -43,7 +44,10 @@ export interface TargetsBench {
 
 export async function runTargetsBench(seconds: number, profile: Profile, names: readonly string[], log: (m: string) => void): Promise<TargetsBench> {
   const before = loadavg()[0];
-  const ws = workloads().filter((w) => KEYS.includes(w.key));
+  // Plus the stream-data property as the suites generate it (blocking sockets, every family): the
+  // pinned socket workloads are nonblocking, which a runtime's net API cannot express.
+  const stream = PROPERTIES.find((p) => p.area === 'stream-data')!;
+  const ws: Workload[] = [...workloads().filter((w) => KEYS.includes(w.key)), { key: 'stream-any', label: 'stream-data as generated', group: 'sockets', goal: 0, property: stream }];
   const figures: TargetFigure[] = [];
   for (const name of names) {
     let target: Target;
