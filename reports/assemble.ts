@@ -24,6 +24,8 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
     // unsupported is not pass, so a clause no expressible scenario reached is unsupported, and one that
     // passed on some says how many could not run (a runtime without pipe(2), a user who cannot make test hosts).
     const partly = new Map<string, { n: number; reason: string }>();
+    // Clauses of a property that stopped at a failure of another clause: why they may be unreached.
+    const stoppedBy = new Map<string, string>();
     for (const { outcome, durationMs } of outcomes) {
       const p = outcome.property;
       const f = outcome.failure;
@@ -34,6 +36,8 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
       }
       if (!f) continue;
       const v = f.verdict;
+      const why = v.status === 'fail' ? `its first failure, ${v.violation.clause}` : `a harness ${v.status}`;
+      for (const c of p.clauses) if (!stoppedBy.has(c)) stoppedBy.set(c, `${p.name}: stopped at ${why} (run ${f.runsToFailure})`);
       if (v.status === 'fail' && isClauseId(v.violation.clause)) {
         const r = per.get(v.violation.clause);
         const file = `counterexamples/${v.violation.clause}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
@@ -71,7 +75,7 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
     for (const r of per.values()) {
       const u = partly.get(r.clause);
       if (r.status === 'pass' && r.runs === 0 && u) { r.status = 'unsupported'; r.reason = `no scenario this target could express reached it (${u.n} unsupported; ${u.reason})`; }
-      else if (r.status === 'pass' && r.runs === 0) { r.status = 'error'; r.reason = 'not exercised: no generated scenario reached this clause'; }
+      else if (r.status === 'pass' && r.runs === 0) { r.status = 'error'; r.reason = `not exercised: no generated scenario reached this clause${stoppedBy.has(r.clause) ? ` before ${stoppedBy.get(r.clause)}` : ''}`; }
       else if (r.status === 'pass' && u) r.reason = `passed on the scenarios this target could express; ${u.n} could not run (${u.reason})`;
       results.push(r);
     }
