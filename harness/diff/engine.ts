@@ -138,7 +138,7 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
   const f = narrow(x.finding, x.scenario, x.judged);
   const others = x.finding.compared.filter((t) => !f.compared.includes(t));
   const budget = o.shrinkBudget ?? 150;
-  const until = performance.now() + (o.shrinkTimeMs ?? 8_000);
+  const until = performance.now() + (o.shrinkTimeMs ?? 5_000);
   let evals = 0;
   // A candidate a target erred on (a driver that hung until its deadline) ends the shrink: each further one could cost the same.
   let erred = false;
