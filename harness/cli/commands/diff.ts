@@ -26,8 +26,10 @@ checks every trace with the reference model, and reports where the targets behav
 Each difference is shrunk (between the two targets that first showed it) to a minimal scenario
 that still shows that same difference, re-run a few times per target
 (a target that disagrees with itself makes it "nondeterministic", never a behaviour difference),
-and saved as one counterexample per target with its replay command. DIR gets the same files as
-ipcspec run (report.json with the clause × target matrix, report.md, report.html, junit.xml,
+and saved as one counterexample per target with its replay command. Shrinking spends at most 5 s
+or 150 tries per difference, and stops at a candidate a target erred on; a difference an earlier
+property already showed (same clause, or same observation, among the same targets) is listed once.
+DIR gets the same files as ipcspec run (report.json with the clause × target matrix, report.md, report.html, junit.xml,
 counterexamples/) plus the differences (report.json "differences", marked cells in report.html).
 
   --target T     ${TARGET_NAMES.join(' | ')} (at least two)
