@@ -11,6 +11,7 @@ import { ExecTarget } from '../harness/exec-target.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { childrenOfThisProcess } from './fixtures/proc.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SOURCE = join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c');
@@ -20,13 +21,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 
-const childrenOfThisProcess = () =>
-  readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const st = readFileSync(`/proc/${p}/stat`, 'latin1');
-      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-    } catch { return false; }
-  });
 
 interface Prop { property: string; area: string; runs: number; unsupported: number; status: string }
 interface Result { clause: string; status: string; runs: number; reason?: string }

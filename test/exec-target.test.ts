@@ -12,6 +12,7 @@ import { ExecTarget } from '../harness/exec-target.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { childrenOfThisProcess } from './fixtures/proc.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
@@ -27,13 +28,6 @@ const ipcspec = (args: string[], env: Record<string, string> = {}) => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, report };
 };
 
-const childrenOfThisProcess = () =>
-  readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const st = readFileSync(`/proc/${p}/stat`, 'latin1');
-      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-    } catch { return false; }
-  });
 
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 if (!hasCc) console.warn('exec-target.test: no `cc` on this machine, so the C driver is not built and its conformance test is skipped');

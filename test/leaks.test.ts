@@ -1,20 +1,14 @@
 // Nothing leaks (DESIGN principle 8): descriptors, temp dirs and child processes are gone after a
 // run, including runs whose scenarios leave calls blocked and children running.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../spec/profile.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { childrenOfThisProcess, openFds } from './fixtures/proc.ts';
 
-const openFds = () => readdirSync('/proc/self/fd').length;
-const children = () =>
-  readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const st = readFileSync(`/proc/${p}/stat`, 'latin1');
-      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-    } catch { return false; }
-  });
+const children = childrenOfThisProcess;
 
 describe.skipIf(process.platform !== 'linux')('cleanup', () => {
   it('leaves no descriptor, temp dir or child process behind', async () => {
