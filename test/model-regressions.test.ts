@@ -103,3 +103,16 @@ describe('F_SETPIPE_SZ under a pending writer, not settled', () => {
     expect(v.status === 'fail' && v.violation.clause).toBe('pipe.capacity-resize');
   });
 });
+
+describe('a UDP receive before the datagram arrived, not settled', () => {
+  // Recorded from deno under load: recv(MSG_DONTWAIT) ran before the runtime had the datagram.
+  const x = fromJson(readFileSync(join(import.meta.dirname, 'fixtures', 'unsettled', 'dgram-eagain-before-arrival.json'), 'utf8')) as { scenario: Scenario; trace: Trace };
+  it('allows EAGAIN when the trace cannot prove arrival', () => {
+    expect(x.trace.settled).toBe(false);
+    expect(check(x.scenario, x.trace, loadProfile('linux')).status).toBe('pass');
+  });
+  it('rejects it where arrival is proven', () => {
+    const v = check(x.scenario, { ...x.trace, settled: true }, loadProfile('linux'));
+    expect(v.status === 'fail' && v.violation.clause).toBe('dgram.delivery');
+  });
+});

@@ -113,8 +113,9 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
       findings.push({ finding: x.finding, sides: x.finding.compared, difference: isDifference(x.finding), scenario: x.scenario, judged: x.judged, path: String(x.run), run: x.run, nondeterministic: [], reruns: 0, duplicate: true });
       continue;
     }
+    o.shrunk?.add(id); // at once: a property diffed at the same time (--jobs) must not shrink it too
     const f = await shrink(x, targets, profile, arb, seed, o);
-    if (!f.nondeterministic.length) o.shrunk?.add(id);
+    if (f.nondeterministic.length) o.shrunk?.delete(id);
     findings.push(f);
   }
 

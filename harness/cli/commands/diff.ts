@@ -42,6 +42,8 @@ counterexamples/) plus the differences (report.json "differences", marked cells 
   --out DIR      report directory (default ipcspec-diff)
   --serial       run driver processes one after another too (default: each driver process runs a
                  scenario at the same time as the others and as the in-process targets)
+  --jobs N       properties diffed at the same time, each on its own instance of every target (its
+                 own driver processes; default 2: a diff mostly waits on drivers, not on the CPU)
 
 exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error`;
 
@@ -54,7 +56,8 @@ export const command: Command = {
   summary: 'run the same scenarios on several targets and report where their behaviour differs',
   usage,
   async run(argv) {
-    const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile', 'only', 'runs', 'seed', 'out'], ['serial']);
+    const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile', 'only', 'runs', 'seed', 'out', 'jobs'], ['serial']);
+    const jobs = flags.has('jobs') ? intFlag(flags, 'jobs', 2, 1) : 2;
     setConcurrent(!flags.has('serial'));
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const names = flags.get('target') ?? [];
@@ -64,27 +67,38 @@ export const command: Command = {
     const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0) : Math.floor(Math.random() * 2 ** 31);
     const out = resolve(flags.get('out')?.at(-1) ?? 'ipcspec-diff');
     const wrap = flags.get('wrap')?.at(-1);
-    const targets: Target[] = [];
+    // One set of targets per job: each job diffs one property at a time (a driver process runs one scenario at a time).
+    const lanes: Target[][] = [];
+    const all = () => lanes.flat();
     try {
-      // --wrap wraps every process target; the model and mutants run in this process and are never wrapped.
-      for (const n of names) targets.push(await makeTarget(n, p.profile, wrap && n !== 'model' && !n.startsWith('mutant:') ? { wrap } : {}));
+      for (let j = 0; j < jobs; j++) {
+        const lane: Target[] = [];
+        lanes.push(lane);
+        // --wrap wraps every process target; the model and mutants run in this process and are never wrapped.
+        for (const n of names) lane.push(await makeTarget(n, p.profile, wrap && n !== 'model' && !n.startsWith('mutant:') ? { wrap } : {}));
+      }
     } catch (e) {
-      await Promise.all(targets.map((t) => t.dispose()));
+      await Promise.all(all().map((t) => t.dispose()));
       if (e instanceof UnknownTarget) throw new UsageError(e.message);
       throw e;
     }
+    const targets = lanes[0];
     const seen = new Set<string>();
     for (const t of targets) {
-      if (seen.has(t.info.name)) { await Promise.all(targets.map((x) => x.dispose())); throw new UsageError(`target "${t.info.name}" is given twice`); }
+      if (seen.has(t.info.name)) { await Promise.all(all().map((x) => x.dispose())); throw new UsageError(`target "${t.info.name}" is given twice`); }
       seen.add(t.info.name);
     }
     const version = await packageVersion();
     const replayCmd = (file: string, target: string) =>
       // A wrapped target's name ("NAME (wrapped: PREFIX)") names it on the command line too.
       `npx ipcspec replay ${shellWord(join(out, file))} --target ${shellWord(cliName(target))} --profile ${p.profile.name}`;
-    const diffs: PropertyDiff[] = [];
-    const durations: number[] = [];
+    // Indexed by property, in plan order: jobs finish out of order, a partial report keeps what finished.
+    const diffsAt: PropertyDiff[] = [];
+    const durationsAt: number[] = [];
     const write = (interrupted: boolean) => {
+      const done = p.properties.map((_, k) => k).filter((k) => diffsAt[k]);
+      const diffs = done.map((k) => diffsAt[k]);
+      const durations = done.map((k) => durationsAt[k]);
       const runs: TargetRun[] = targets.map((t, ti) => ({ target: { ...t.info }, outcomes: diffs.map((d, k) => ({ outcome: d.outcomes[ti], durationMs: durations[k] })) }));
       const { report, counterexamples } = assemble({ runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version, replayCmd });
       const d = assembleDifferences({ diffs, targets: runs.map((r) => r.target), clauses: p.clauses, profile: p.profile, replayCmd });
@@ -97,29 +111,37 @@ export const command: Command = {
     const off = onInterrupt(async () => {
       write(true);
       console.error(`ipcspec: partial report written to ${out}`);
-      await Promise.all(targets.map((t) => t.dispose().catch(() => {})));
+      await Promise.all(all().map((t) => t.dispose().catch(() => {})));
     });
     console.log(`ipcspec diff: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}${wrap ? ` (wrapped in ${wrap})` : ''}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
-    const progress = new Progress(p.properties.length);
-    const shrunk = new Set<string>(); // verdict differences shrunk so far: a later property's same clause split is not shrunk again
-    try {
-      for (const prop of p.properties) {
-        if (wasInterrupted()) break;
+    const progress = jobs === 1 ? new Progress(p.properties.length) : undefined;
+    const shrunk = new Set<string>(); // differences shrunk so far: a later property's same one is not shrunk again
+    let next = 0;
+    let finished = 0;
+    const job = async (lane: Target[]) => {
+      while (next < p.properties.length && !wasInterrupted()) {
+        const k = next++;
+        const prop = p.properties[k];
         const n = runsOf(prop, runsFlag);
-        progress.start(`${prop.area}: ${prop.name}`, n);
+        progress?.start(`${prop.area}: ${prop.name}`, n);
         const t0 = performance.now();
-        const d = await diffProperty(prop, targets, p.profile, { runs: n, seed, onRun: (k) => progress.tick(k), interrupted: wasInterrupted, shrunk });
-        if (wasInterrupted()) break;
-        diffs.push(d);
-        durations.push(Math.round(performance.now() - t0));
+        const d = await diffProperty(prop, lane, p.profile, { runs: n, seed, onRun: (r) => progress?.tick(r), interrupted: wasInterrupted, shrunk });
+        if (wasInterrupted()) return;
+        diffsAt[k] = d;
+        durationsAt[k] = Math.round(performance.now() - t0);
         const ds = d.findings.filter((f) => f.difference && !f.duplicate);
-        const errs = d.outcomes.map((x, ti) => (x.failure?.verdict.status === 'error' ? targets[ti].info.name : '')).filter(Boolean);
-        progress.done([ds.length ? `${ds.length} difference${ds.length === 1 ? '' : 's'} (${ds.map((f) => (f.finding.kind === 'verdict' ? `fail:${f.finding.clause}` : f.finding.key) + (f.nondeterministic.length ? ' nondeterministic' : '')).join(', ')})` : 'same', errs.length ? `ERROR on ${errs.join(', ')}` : ''].filter(Boolean).join('; ') + ` (${durations.at(-1)} ms)`);
+        const errs = d.outcomes.map((x, ti) => (x.failure?.verdict.status === 'error' ? lane[ti].info.name : '')).filter(Boolean);
+        const result = [ds.length ? `${ds.length} difference${ds.length === 1 ? '' : 's'} (${ds.map((f) => (f.finding.kind === 'verdict' ? `fail:${f.finding.clause}` : f.finding.key) + (f.nondeterministic.length ? ' nondeterministic' : '')).join(', ')})` : 'same', errs.length ? `ERROR on ${errs.join(', ')}` : ''].filter(Boolean).join('; ') + ` (${durationsAt[k]} ms)`;
+        if (progress) progress.done(result);
+        else console.log(`[${++finished}/${p.properties.length}] ${prop.area}: ${prop.name}: ${result}`);
       }
+    };
+    try {
+      await Promise.all(lanes.map(job));
     } finally {
       off();
-      await Promise.all(targets.map((t) => t.dispose()));
+      await Promise.all(all().map((t) => t.dispose()));
     }
     if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
