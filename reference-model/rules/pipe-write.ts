@@ -150,6 +150,8 @@ export function writeCompleted(s: ModelState, p: Extract<Pending, { kind: 'write
     const wrote = out.kind === 'ok' ? out.value : 0;
     // what it did not write is not in the pipe (exact), what it reports did go in (lenient)
     if (ctx.exact && wrote < p.written) dropTail(obj, p.written - wrote);
+    // it ran before the last reader left and filled the room that reader's final read freed: those bytes went in
+    if (ctx.exact && wrote > p.written) appendUnbounded(obj, p.remaining.subarray(0, wrote - p.written), ctx.pageSize);
     if (!ctx.exact && out.kind === 'ok') appendUnbounded(obj, p.remaining.subarray(0, out.value - p.written), ctx.pageSize);
   } else if (p.returnsPartial || (!ctx.exact && s.ofds.get(p.ofd)!.nonblock && !(out.kind === 'ok' && out.value === p.total))) {
     // The descriptor turned O_NONBLOCK while the write slept: it returns the count written so far.
