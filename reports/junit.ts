@@ -33,7 +33,11 @@ export function renderJunit(r: Report, cx: Map<string, Counterexample>): string 
   const areas = [...new Set(r.results.map((x) => x.area))];
   const time = (area?: string) => seconds(r.properties.filter((p) => !area || p.area === area).reduce((a, p) => a + p.durationMs, 0));
   const totals = (rs: ClauseResult[]) => `tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'unsupported')}"`;
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="ipcspec" ${totals(r.results)} time="${time()}">`];
+  // The top-level totals count the differences suite too (a stable difference is a failure, a nondeterministic one skipped).
+  const ds = r.differences ?? [];
+  const n = (k: Status) => count(r.results, k);
+  const top = `tests="${r.results.length + ds.length}" failures="${n('fail') + ds.filter((d) => d.stable).length}" errors="${n('error')}" skipped="${n('unsupported') + ds.filter((d) => !d.stable).length}"`;
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="ipcspec" ${top} time="${time()}">`];
   for (const area of areas) {
     const rs = r.results.filter((x) => x.area === area);
     out.push(`  <testsuite name="${attr(area)}" ${totals(rs)} time="${time(area)}" timestamp="${attr(r.createdAt)}">`);

@@ -20,7 +20,8 @@ columns (e.g. ubuntu-24.04=reports/ubuntu-24.04/report.json). All inputs must us
 Writes DIR/report.json, report.md, report.html, junit.xml and counterexamples/ (default
 ipcspec-report).
 
-exit: 0 all clauses conform, 1 a clause failed, 2 bad input or a result with a harness error`;
+exit: 0 all clauses conform, 1 a clause failed or an input's behaviour difference (ipcspec diff) is kept,
+2 bad input or a result with a harness error`;
 
 /** "[LABEL=]PATH": a path that exists is taken whole, so a file name may contain "=". */
 function parseInput(arg: string): { path: string; label?: string } {
@@ -54,7 +55,8 @@ export const command: Command = {
       console.log(`ipcspec report merge: ${inputs.length} reports, targets ${report.targets.map((t) => t.name).join(', ')}`);
       for (const k of report.merged!.conflicts) console.log(`  ${k.clause} on ${k.target}: kept ${k.kept} (${k.seen.map((x) => `${x.status} in ${x.file}`).join(', ')})`);
       console.log(`${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${REPORT_FILES.map((f) => join(out, f)).join(', ')}`);
-      return s.fail > 0 ? 1 : s.error > 0 ? 2 : 0;
+      const differs = (report.differences ?? []).some((d) => d.stable);
+      return s.fail > 0 || differs ? 1 : s.error > 0 ? 2 : 0;
     } catch (e) {
       if (e instanceof InvalidInput) throw new UsageError(e.message);
       throw e;
