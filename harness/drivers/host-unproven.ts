@@ -11,7 +11,7 @@ import { dirSync, setGracefulCleanup } from 'tmp-promise';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Session, StepResult, Target, TargetInfo } from '../target.ts';
-import { ActorThread } from '../host/actor.ts';
+import { ActorPool } from '../host/actor-pool.ts';
 import { hasCapSysResource } from '../host/proc.ts';
 import { HostSession, sessionDir } from '../host/session.ts';
 
@@ -63,7 +63,7 @@ function othersAsleep(): boolean {
 export class UnprovenHostTarget implements Target {
   readonly info: TargetInfo;
   readonly root: string;
-  private actors = new Map<string, ActorThread>();
+  private actors = new ActorPool();
   private sessions = 0;
 
   constructor(why: string) {
@@ -78,22 +78,11 @@ export class UnprovenHostTarget implements Target {
   }
 
   async open(): Promise<Session> {
-    return new UnprovenSession(sessionDir(this.root, this.sessions++), (name) => this.actor(name));
-  }
-
-  private async actor(name: string): Promise<ActorThread> {
-    let a = this.actors.get(name);
-    if (!a) {
-      a = new ActorThread();
-      this.actors.set(name, a);
-    }
-    await a.start();
-    return a;
+    return new UnprovenSession(sessionDir(this.root, this.sessions++), (name) => this.actors.get(name));
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.actors.values()].map((a) => a.terminate()));
-    this.actors.clear();
+    await this.actors.terminate();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

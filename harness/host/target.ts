@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirSync, setGracefulCleanup } from 'tmp-promise';
 import type { Session, Target, TargetInfo } from '../target.ts';
-import { ActorThread } from './actor.ts';
+import { ActorPool } from './actor-pool.ts';
 import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
 import { HostSession, sessionDir } from './session.ts';
 import { hasSyscallTable } from './syscalls.ts';
@@ -12,7 +12,7 @@ import { setUpTestHosts, type TestHostsOrWhyNot } from './test-hosts.ts';
 
 export class HostTarget implements Target {
   readonly info: TargetInfo;
-  private actors = new Map<string, ActorThread>();
+  private actors = new ActorPool();
   /** This target's private temp dir (from tmp-promise); gone after dispose, and at process exit. */
   readonly root: string;
   private sessions = 0;
@@ -33,7 +33,7 @@ export class HostTarget implements Target {
   }
 
   async open(): Promise<Session> {
-    const s = new HostSession(sessionDir(this.root, this.sessions++), (name) => this.actor(name));
+    const s = new HostSession(sessionDir(this.root, this.sessions++), (name) => this.actors.get(name));
     s.testHosts = () => this.testHosts();
     return s;
   }
@@ -47,19 +47,8 @@ export class HostTarget implements Target {
     return this.hosts;
   }
 
-  private async actor(name: string): Promise<ActorThread> {
-    let a = this.actors.get(name);
-    if (!a) {
-      a = new ActorThread();
-      this.actors.set(name, a);
-    }
-    await a.start();
-    return a;
-  }
-
   async dispose(): Promise<void> {
-    await Promise.all([...this.actors.values()].map((a) => a.terminate()));
-    this.actors.clear();
+    await this.actors.terminate();
     const h = await this.hosts;
     this.hosts = undefined;
     if (h && 'hosts' in h) h.hosts.dispose();
