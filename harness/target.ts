@@ -12,7 +12,11 @@ export interface StepResult {
 
 /** One scenario's worth of state on a target: its descriptors, temp dir, children, blocked calls. */
 export interface Session {
-  step(index: number, step: Step): Promise<StepResult>;
+  /**
+   * Perform step `index` of the scenario. `data`, where the harness passes it (module targets, over the
+   * driver protocol), is the payload a write, writev, send or child-write step writes (spec/payload.ts).
+   */
+  step(index: number, step: Step, data?: Uint8Array): Promise<StepResult>;
   /** Release everything the session made, unblocking any blocked calls. Must not throw. */
   teardown(): Promise<void>;
 }

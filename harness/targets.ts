@@ -2,7 +2,7 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Target } from './target.ts';
 
-export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD'] as const;
+export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD', 'module:PATH'] as const;
 
 export interface TargetOptions {
   /** `--wrap PREFIX`: run a process-based target under this command prefix (e.g. `runsc --rootless --network=none do`). */
@@ -71,6 +71,18 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     try {
       const { wrappedName } = await import('./wrap.ts');
       return await ExecTarget.start(name.slice('exec:'.length), { wrap: opts.wrap, name: wrappedName(name, opts.wrap) });
+    } catch (e) {
+      throw new UnknownTarget((e as Error).message);
+    }
+  }
+  if (name.startsWith('module:')) {
+    // A JS/TS module exporting a Target (e.g. a student's model), run in a child process (harness/module-target.ts).
+    const { moduleTarget } = await import('./module-target.ts');
+    const path = name.slice('module:'.length);
+    if (!path) throw new UnknownTarget('module: needs a path, e.g. --target module:./pipes.ts');
+    try {
+      const { wrappedName } = await import('./wrap.ts');
+      return await moduleTarget(path, { wrap: opts.wrap, name: wrappedName(name, opts.wrap) });
     } catch (e) {
       throw new UnknownTarget((e as Error).message);
     }
