@@ -4,6 +4,14 @@ import { toJsonLine } from './exec-command.ts';
 import { parseDriverLine, ProtocolError, type DriverMessage } from './driver-messages.ts';
 
 const STDERR_LINES = 20;
+/** A stderr line is cut to this many characters: a driver that floods stderr costs no memory. */
+const STDERR_LINE_CHARS = 1_000;
+/** Unread stdout beyond this is a flood (the largest real reply, a TCP read of ~4 MB, is ~6 MB as base64). */
+export const STDOUT_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Drivers still running: killed when ipcspec exits, however it exits (a hung driver ignores its closed stdin). */
+const live = new Set<DriverProcess>();
+process.on('exit', () => { for (const d of live) d.kill(); });
 
 export class DriverProcess {
   private child: ChildProcess;
@@ -18,6 +26,15 @@ export class DriverProcess {
     this.child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
     // A long line (a big read's data) comes in many chunks: keep them apart until its newline arrives.
     this.child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      this.unread += s.length;
+      if (this.unread > STDOUT_LIMIT_BYTES) {
+        // Flooded: drop what is buffered, kill it, and say so instead of holding the flood in memory.
+        this.partial = [];
+        this.lines = [];
+        this.died(`driver flooded its stdout (over ${STDOUT_LIMIT_BYTES / 1024 / 1024} MiB unread)`);
+        this.kill(true);
+        return;
+      }
       if (!s.includes('\n')) { this.partial.push(s); return; }
       const parts = s.split('\n');
       parts[0] = this.partial.join('') + parts[0];
@@ -26,19 +43,23 @@ export class DriverProcess {
       this.wake?.();
     });
     this.child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      const parts = s.split('\n');
-      this.stderr[this.stderr.length - 1] += parts[0];
-      this.stderr.push(...parts.slice(1));
+      const parts = s.split('\n').map((l) => l.slice(0, STDERR_LINE_CHARS));
+      const last = this.stderr.length - 1;
+      this.stderr[last] = (this.stderr[last] + parts[0]).slice(0, STDERR_LINE_CHARS);
+      this.stderr.push(...parts.slice(1).slice(-STDERR_LINES - 1));
       if (this.stderr.length > STDERR_LINES + 1) this.stderr.splice(0, this.stderr.length - STDERR_LINES - 1);
     });
     this.child.stdin!.on('error', () => {}); // EPIPE when the driver died: reported by exit
-    this.child.on('error', (e) => this.died(`could not start ${argv[0]}: ${e.message}`));
-    this.child.on('exit', (code, signal) => this.died(signal ? `driver killed by ${signal}` : `driver exited with status ${code}`));
+    this.child.on('error', (e) => { live.delete(this); this.died(`could not start ${argv[0]}: ${e.message}`); });
+    live.add(this);
+    this.child.on('exit', (code, signal) => { live.delete(this); this.died(signal ? `driver killed by ${signal}` : `driver exited with status ${code}`); });
     this.child.on('close', () => { this.closed = true; });
   }
 
   /** Every stdio stream has ended: stderr holds all the driver wrote. */
   private closed = false;
+  /** Characters of stdout received and not yet taken by next(). */
+  private unread = 0;
 
   /** Kill the driver (if still running) and wait briefly for its stderr to drain, so the tail is complete. */
   async stop(): Promise<void> {
@@ -67,7 +88,10 @@ export class DriverProcess {
     const t0 = Date.now();
     for (;;) {
       const line = this.lines.shift();
-      if (line !== undefined) return parseDriverLine(line);
+      if (line !== undefined) {
+        this.unread -= line.length + 1;
+        return parseDriverLine(line);
+      }
       if (this.exited) {
         await new Promise((res) => setTimeout(res, 20)); // stdout may still hold lines
         if (this.lines.length) continue;
@@ -88,8 +112,8 @@ export class DriverProcess {
     return this.stderr.join('\n').trim();
   }
 
-  kill(): void {
-    if (this.exited === undefined) {
+  kill(evenIfExited = false): void {
+    if (this.exited === undefined || evenIfExited) {
       try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { this.child.kill('SIGKILL'); }
     }
   }

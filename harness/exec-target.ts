@@ -16,7 +16,7 @@ import type { Session, StepResult, Target, TargetInfo } from './target.ts';
 /** Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers that hang. */
 export const execDeadlineMs = (): number => Number(process.env.IPCSPEC_EXEC_DEADLINE_MS) || 15_000;
 /** connect-wait is itself a must-complete wait of up to 30 s (harness/host/exec-connect.ts): the reply gets that on top. */
-const stepDeadlineMs = (step: Step): number => execDeadlineMs() + (step.op === 'connect-wait' ? 30_000 : 0);
+const stepDeadlineMs = (step: Step, base: number): number => base + (step.op === 'connect-wait' ? 30_000 : 0);
 
 export class ExecTarget implements Target {
   readonly info: TargetInfo;
@@ -35,21 +35,31 @@ export class ExecTarget implements Target {
    * `wrap`: a command prefix the driver runs under (--wrap); `name`: the target's name in reports (default exec:CMD),
    * which the caller makes show the wrap (harness/wrap.ts wrappedName).
    */
-  static async start(cmd: string, opts: { wrap?: string; name?: string } = {}): Promise<ExecTarget> {
+  static async start(cmd: string, opts: { wrap?: string; name?: string; deadlineMs?: number; label?: string } = {}): Promise<ExecTarget> {
     const argv = [...splitCommand(opts.wrap ?? ''), ...splitCommand(cmd)];
     if (!splitCommand(cmd).length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
     const t = new ExecTarget(argv, cmd, opts.name);
+    if (opts.deadlineMs) t.deadlineMs = opts.deadlineMs;
+    if (opts.label) t.label = opts.label;
     try {
       await t.live();
     } catch (e) {
       // Reported on every scenario; not retried, as a driver that never says hello would cost a deadline each time.
-      t.startFailure = `exec driver: ${(e as Error).message}`;
+      t.startFailure = `${t.label}: ${(e as Error).message}`;
       t.info.description = `${t.info.name} (the driver did not start: ${t.startFailure})`;
     }
     return t;
   }
 
   private startFailure?: string;
+  /** Why the driver did not start (then every scenario is an error), if it did not. */
+  get startError(): string | undefined {
+    return this.startFailure;
+  }
+  /** What messages call the driver (the grader says "the submission"). */
+  label = 'exec driver';
+  /** Deadline for each reply (a must-happen wait: long by default, the grader sets its rubric's). */
+  deadlineMs = execDeadlineMs();
 
   /** A driver that has said hello, started if there is none. */
   private async live(): Promise<DriverProcess> {
@@ -64,7 +74,7 @@ export class ExecTarget implements Target {
     d.send({ type: 'hello', protocol: PROTOCOL_VERSION });
     let m: DriverMessage;
     try {
-      m = await d.next(execDeadlineMs(), 'hello');
+      m = await d.next(this.deadlineMs, 'hello');
     } catch (e) {
       return fail((e as Error).message);
     }
@@ -97,16 +107,16 @@ export class ExecTarget implements Target {
     try {
       d = await this.live();
     } catch (e) {
-      return new BrokenSession(`exec driver: ${(e as Error).message}`); // the stderr tail is in the message
+      return new BrokenSession(`${this.label}: ${(e as Error).message}`); // the stderr tail is in the message
     }
     try {
       d.send({ type: 'begin', scenario: n });
-      const m = await d.next(execDeadlineMs(), 'begun');
+      const m = await d.next(this.deadlineMs, 'begun');
       if (m.type !== 'begun' || m.scenario !== n) throw new ProtocolError(`expected {"type":"begun","scenario":${n}}, got ${JSON.stringify(m)}`);
     } catch (e) {
       this.driver = undefined;
       await d.stop();
-      return new BrokenSession(`exec driver: ${(e as Error).message}${tail(d)}`);
+      return new BrokenSession(`${this.label}: ${(e as Error).message}${tail(d)}`);
     }
     return new ExecSession(this, d, this.hello!);
   }
@@ -116,7 +126,7 @@ export class ExecTarget implements Target {
     if (d?.alive) {
       d.send({ type: 'shutdown' });
       try {
-        const m = await d.next(Math.min(execDeadlineMs(), 5_000), 'bye');
+        const m = await d.next(Math.min(this.deadlineMs, 5_000), 'bye');
         if (m.type === 'bye') await d.waitExit(2_000);
       } catch { /* killed below */ }
     }
@@ -145,7 +155,7 @@ class ExecSession implements Session {
   constructor(private readonly target: ExecTarget, private readonly d: DriverProcess, private readonly hello: DriverHello) {}
 
   async step(index: number, step: Step): Promise<StepResult> {
-    if (this.failed) return { outcome: { kind: 'error', message: 'exec driver: already failed in this scenario' }, completed: [] };
+    if (this.failed) return { outcome: { kind: 'error', message: `${this.target.label}: already failed in this scenario` }, completed: [] };
     const missing = missingCapability(this.hello, step);
     if (missing) return { outcome: { kind: 'unsupported', reason: `driver ${this.hello.driver} does not support ${missing}` }, completed: [] };
     try {
@@ -154,9 +164,9 @@ class ExecSession implements Session {
       this.d.send({ type: 'step', step: index, call: step, ...(data ? { data } : {}) });
       this.d.send({ type: 'settle' });
       const completed: Array<{ step: number; outcome: Outcome }> = [];
-      let outcome = (await this.until('result', completed, index, stepDeadlineMs(step))).outcome as Outcome;
+      let outcome = (await this.until('result', completed, index, stepDeadlineMs(step, this.target.deadlineMs))).outcome as Outcome;
       if (outcome.kind === 'pending') this.pending.add(index);
-      const settled = await this.until('settled', completed, undefined, stepDeadlineMs(step));
+      const settled = await this.until('settled', completed, undefined, stepDeadlineMs(step, this.target.deadlineMs));
       if (!settled.proven && this.hello.settle === 'proven') throw new ProtocolError('settled "proven": false from a driver that declared settle "proven"');
       const own = completed.findIndex((c) => c.step === index);
       if (own >= 0) outcome = completed.splice(own, 1)[0].outcome;
@@ -167,7 +177,7 @@ class ExecSession implements Session {
   }
 
   /** Read lines until a message of `type` arrives; completions on the way are collected and checked. */
-  private async until<T extends DriverMessage['type']>(type: T, completed: Array<{ step: number; outcome: Outcome }>, step?: number, deadlineMs = execDeadlineMs()): Promise<Extract<DriverMessage, { type: T }>> {
+  private async until<T extends DriverMessage['type']>(type: T, completed: Array<{ step: number; outcome: Outcome }>, step?: number, deadlineMs = this.target.deadlineMs): Promise<Extract<DriverMessage, { type: T }>> {
     for (;;) {
       const m = await this.d.next(deadlineMs, type);
       if (m.type === 'complete') {
@@ -186,7 +196,7 @@ class ExecSession implements Session {
     this.failed = true;
     this.target.forget(this.d);
     await this.d.stop();
-    return { kind: 'error', message: `exec driver: ${(e as Error).message}${tail(this.d)}` };
+    return { kind: 'error', message: `${this.target.label}: ${(e as Error).message}${tail(this.d)}` };
   }
 
   async teardown(): Promise<void> {

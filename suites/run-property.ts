@@ -27,6 +27,8 @@ export interface PropertyOutcome {
   exercised: Map<string, number>;
   unsupported: number;
   unsupportedReason?: string;
+  /** With `focus`: scenarios set aside because they broke another clause first, by that clause. */
+  preempted?: Map<string, number>;
   failure?: Failure;
 }
 
@@ -35,6 +37,11 @@ export interface RunOptions {
   seed: number;
   onRun?: (n: number) => void;
   interrupted?: () => boolean;
+  /**
+   * Judge only this clause (the grader's per-clause view): a scenario that breaks another clause first
+   * is set aside (counted in `preempted`), neither pass nor fail, and shrinking keeps to this clause.
+   */
+  focus?: string;
 }
 
 /** Per-property seeds derive from the run seed and the property name: --only replays the same scenarios. */
@@ -46,7 +53,7 @@ export function propertySeed(seed: number, name: string): number {
 
 export async function runProperty(prop: Property, target: Target, profile: Profile, o: RunOptions): Promise<PropertyOutcome> {
   const seed = propertySeed(o.seed, prop.name);
-  const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0 };
+  const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0, preempted: new Map() };
   // fast-check's final counterexample is the last failing evaluation during shrinking: keep its trace.
   let lastFailing: { scenario: Scenario; trace: Trace; verdict: Exclude<Verdict, { status: 'pass' }> } | undefined;
   let firstFailureAt = 0;
@@ -64,6 +71,11 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
     if (verdict.status === 'unsupported') {
       out.unsupported++;
       out.unsupportedReason ??= verdict.reason;
+      return true;
+    }
+    if (verdict.status === 'fail' && o.focus !== undefined && verdict.violation.clause !== o.focus) {
+      const other = verdict.violation.clause;
+      out.preempted!.set(other, (out.preempted!.get(other) ?? 0) + 1);
       return true;
     }
     lastFailing = { scenario, trace, verdict };

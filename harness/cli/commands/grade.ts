@@ -1,0 +1,123 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Grade } from '../../../spec/grade.ts';
+import { gradeJson } from '../../../reports/grade-json.ts';
+import { gradeJunit } from '../../../reports/grade-junit.ts';
+import { gradescopeResults } from '../../../reports/grade-gradescope.ts';
+import { gradeText } from '../../../reports/grade-text.ts';
+import { grade } from '../../grade/engine.ts';
+import { clauseGrade } from '../../grade/grade-clause.ts';
+import { loadRubric, RubricError } from '../../grade/rubric.ts';
+import { BadSubmission, parseSubmission } from '../../grade/submission.ts';
+import { onInterrupt, wasInterrupted } from '../../scope.ts';
+import { parseFlags, UsageError, type Command } from '../command.ts';
+import { packageVersion } from '../run-plan.ts';
+
+const FORMATS = ['gradescope', 'junit', 'json', 'text'] as const;
+type Format = (typeof FORMATS)[number];
+
+const usage = `usage: ipcspec grade --submission exec:CMD|module:PATH --rubric RUBRIC.yaml [--format ${FORMATS.join('|')}] [--out FILE]
+
+Grades a submission per specification clause: each clause in the rubric scores its points when every
+scenario that reached it (under the rubric's fixed seed and its hidden seeds) conformed, and 0
+otherwise, with the shrunk counterexample, what was observed, what the specification allows, and a
+command that replays it locally. The same submission and rubric always get the same grade.
+
+  --submission S  exec:CMD     a program that speaks the driver protocol (spec/driver-protocol.md)
+                  module:PATH  a JS or TS module whose default export is a Target or a function
+                               returning one (harness/target.ts; examples/course/starter)
+  --rubric FILE   YAML: clause globs and points, profile (default posix), runs, seeds, limits,
+                  visibility (examples/course/rubric.yaml; errors name the line)
+  --format F      gradescope (Gradescope's results.json) | junit | json | text (default text)
+  --out FILE      write the result there (default: standard output)
+
+Submissions are untrusted: each clause runs a fresh child process in a fresh temp dir, never in
+ipcspec's own process; as root it runs as uid 65534 in its own network namespace (loopback only) and
+PID namespace; Landlock (where the kernel has it) confines its writes to its temp dir; CPU, memory,
+process and file-size limits and a deadline per reply and per clause apply (the rubric's limits).
+A submission that cannot start, or a run that is interrupted (Ctrl-C), still gets its result file,
+with a top-level message and a score of 0.
+
+exit: 0 graded (whatever the score), 2 usage error (bad rubric or flags; a result file with the
+message is still written), 130 interrupted (the result file is written)`;
+
+function render(g: Grade, format: Format, hiddenFeedback: 'counterexample' | 'clause-only'): string {
+  switch (format) {
+    case 'gradescope': return `${JSON.stringify(gradescopeResults(g, { hiddenFeedback }), null, 2)}\n`;
+    case 'junit': return gradeJunit(g, { hiddenFeedback });
+    case 'json': return gradeJson(g);
+    case 'text': return `${gradeText(g)}\n`;
+  }
+}
+
+/** Written beside, then renamed: a reader (Gradescope) never sees half a file. */
+function emit(text: string, out: string | undefined): void {
+  if (!out) { process.stdout.write(text); return; }
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, out);
+}
+
+/** A grade with no clauses graded: the configuration was refused. */
+function refused(submission: string, rubric: string, message: string, version: string): Grade {
+  return {
+    schemaVersion: 1, kind: 'ipcspec-grade', version, submission, rubric, profile: 'posix', runs: 0, fixedSeed: 0, hiddenSeeds: 0,
+    sandbox: 'not started', score: 0, maxScore: 0, executionTimeS: 0, message, interrupted: false, visibility: 'visible', tests: [],
+  };
+}
+
+export const command: Command = {
+  name: 'grade',
+  summary: 'grade a submission (exec:CMD or module:PATH) per clause against a rubric; Gradescope output',
+  usage,
+  async run(argv) {
+    const { flags, positional } = parseFlags(argv, ['submission', 'rubric', 'format', 'out']);
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const format = (flags.get('format')?.at(-1) ?? 'text') as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: say ${FORMATS.join(', ')}`);
+    const outFlag = flags.get('out')?.at(-1);
+    const out = outFlag ? resolve(outFlag) : undefined;
+    const version = await packageVersion();
+    const subSpec = flags.get('submission')?.at(-1);
+    const rubricFile = flags.get('rubric')?.at(-1);
+    // A refused configuration still leaves a result file (a grader such as Gradescope expects one).
+    const refuse = (why: string): never => {
+      if (out) emit(render(refused(subSpec ?? '', rubricFile ?? '', `The autograder is misconfigured: ${why}`, version), format, 'clause-only'), out);
+      throw new UsageError(why);
+    };
+    if (!subSpec) refuse('--submission is required (exec:CMD or module:PATH)');
+    if (!rubricFile) refuse('--rubric is required');
+    let submission;
+    try { submission = parseSubmission(subSpec!); } catch (e) { if (e instanceof BadSubmission) refuse(e.message); throw e; }
+    let rubric;
+    try { rubric = loadRubric(rubricFile!); } catch (e) { if (e instanceof RubricError) refuse(e.message); throw e; }
+
+    let partial: Grade | undefined;
+    // Ctrl-C: the grade so far, every other clause not run, a message and a score of 0.
+    const off = onInterrupt(() => {
+      const g = partial ?? refused(subSpec!, rubricFile!, '', version);
+      const done = new Set(g.tests.map((t) => t.clause));
+      const rest = rubric!.clauses.filter((c) => !done.has(c.clause));
+      g.interrupted = true;
+      g.message = `Grading was interrupted after ${g.tests.length} of ${rubric!.clauses.length} clauses (${rest.length} not run); no score is given for an interrupted run. Grade the submission again.`;
+      g.tests.push(...rest.map((c) => clauseGrade(c, 'not-run', 0, 'grading was interrupted before this clause')));
+      g.score = 0;
+      emit(render(g, format, rubric!.hiddenFeedback), out);
+      if (out) console.error(`ipcspec grade: interrupted; result written to ${out}`);
+    });
+    try {
+      const g = await grade({
+        rubric: rubric!, submission: submission!, version, interrupted: wasInterrupted,
+        onClause: (i, n, clause, done) => { if (done) console.error(`[${i + 1}/${n}] ${clause}: ${done.outcome.toUpperCase()} ${done.score}/${done.maxScore}${done.outcome === 'pass' ? '' : ` — ${done.reason.split('\n')[0].slice(0, 200)}`}`); },
+        onPartial: (g) => { partial = structuredClone(g); },
+      });
+      if (wasInterrupted()) return new Promise<number>(() => {}); // the handler writes and exits
+      emit(render(g, format, rubric!.hiddenFeedback), out);
+      console.error(`ipcspec grade: ${g.message ? `${g.message} ` : ''}score ${g.score} / ${g.maxScore}${out ? `; written to ${out}` : ''}`);
+      return 0;
+    } finally {
+      off();
+    }
+  },
+};

@@ -1,0 +1,96 @@
+// A graded submission: `exec:CMD` (a driver-protocol program) or `module:PATH` (a JS/TS module that
+// exports a Target). Each start is a fresh child in a fresh sandbox (harness/sandbox): the grader never
+// loads or runs submission code in its own process.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Rubric } from '../../spec/grade.ts';
+import { ExecTarget } from '../exec-target.ts';
+import { splitCommand } from '../exec-command.ts';
+import { bundleModule, moduleDriverCommand, ModuleBuildError } from '../module-target.ts';
+import { describeSandbox, planSandbox, prepareDir, probeSandbox, sandboxArgv, type SandboxPlan } from '../sandbox/sandbox.ts';
+import { shellWord } from '../wrap.ts';
+
+export type Submission = { kind: 'exec'; spec: string; cmd: string } | { kind: 'module'; spec: string; path: string };
+
+/** A --submission value that is not exec:CMD or module:PATH. */
+export class BadSubmission extends Error {}
+
+export function parseSubmission(spec: string): Submission {
+  if (spec.startsWith('exec:')) {
+    const cmd = spec.slice(5);
+    let words: string[];
+    try { words = splitCommand(cmd); } catch (e) { throw new BadSubmission(`--submission ${spec}: ${(e as Error).message}`); }
+    if (!words.length) throw new BadSubmission('--submission exec: needs a command, e.g. exec:./driver');
+    return { kind: 'exec', spec, cmd };
+  }
+  if (spec.startsWith('module:')) {
+    const path = spec.slice(7);
+    if (!path) throw new BadSubmission('--submission module: needs a path, e.g. module:./pipes.ts');
+    return { kind: 'module', spec, path };
+  }
+  throw new BadSubmission(`--submission ${spec}: say exec:CMD (a program that speaks the driver protocol) or module:PATH (a JS/TS module exporting a Target)`);
+}
+
+/** The --target a student passes to `ipcspec replay` on their own machine, from their submission's directory. */
+export const localTarget = (s: Submission): string => (s.kind === 'module' ? `module:./${basename(s.path)}` : s.spec);
+
+/** What every start of one submission shares: the bundled module (if any) and the sandbox facts. */
+export interface Prepared {
+  submission: Submission;
+  /** Directory of the bundled module (readable by the sandbox user), removed by `release`. */
+  shared?: string;
+  command: string;
+  /** One line for reports: what the submission runs under. */
+  sandbox: string;
+  plan: (dir: string) => SandboxPlan;
+  release(): void;
+}
+
+/** Bundle a module submission (a build error is the submission's: it cannot start) and probe the sandbox. */
+export function prepare(s: Submission, rubric: Rubric): Prepared {
+  const facts = probeSandbox();
+  const plan = (dir: string) => planSandbox(facts, rubric.limits, dir, { dropLater: s.kind === 'module' });
+  let shared: string | undefined;
+  let command: string;
+  if (s.kind === 'module') {
+    shared = mkdtempSync(join(tmpdir(), 'ipcspec-grade-module-'));
+    chmodSync(shared, 0o755); // the module driver imports the bundle after dropping to the sandbox user
+    try {
+      command = moduleDriverCommand(bundleModule(s.path, shared));
+    } catch (e) {
+      rmSync(shared, { recursive: true, force: true });
+      throw e;
+    }
+  } else {
+    command = s.cmd;
+  }
+  return {
+    submission: s, shared, command, plan,
+    sandbox: `${describeSandbox(plan('DIR'))}; deadlines: ${rubric.replySeconds} s per reply, ${rubric.clauseSeconds} s per clause`,
+    release: () => { if (shared) rmSync(shared, { recursive: true, force: true }); },
+  };
+}
+
+/** A fresh instance of the submission in a fresh sandbox dir: the target, and how to release both. */
+export async function startSubmission(p: Prepared, rubric: Rubric): Promise<{ target: ExecTarget; release: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-grade-'));
+  const plan = p.plan(dir);
+  try {
+    prepareDir(plan); // its only writable place, owned by the sandbox user
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const wrap = sandboxArgv(plan).map(shellWord).join(' ');
+  const target = await ExecTarget.start(p.command, { wrap, name: p.submission.spec, deadlineMs: rubric.replySeconds * 1000, label: 'the submission' });
+  return {
+    target,
+    release: async () => {
+      await target.dispose().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { ModuleBuildError };
