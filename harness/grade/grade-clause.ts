@@ -66,7 +66,7 @@ export async function gradeClause(entry: Entry, rubric: Rubric, profile: Profile
           replay: run.replay(entry.clause, f.scenario),
         };
         if (v.status === 'fail') {
-          return clauseGrade(entry, 'fail', judged + 1, `step ${v.violation.step + 1}: observed ${v.violation.observed}; the specification allows ${v.violation.allowed}`, cx);
+          return clauseGrade(entry, 'fail', judged + 1, `observed ${v.violation.observed}; the specification allows ${v.violation.allowed}`, cx);
         }
         return clauseGrade(entry, 'error', judged, `the submission failed while running a scenario: ${v.reason}`, cx);
       }
