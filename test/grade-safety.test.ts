@@ -1,0 +1,182 @@
+// Submissions are untrusted: each purpose-built misbehaving submission (test/fixtures/submissions)
+// costs only the clauses it affects, each with a clear message; the grader goes on and always writes
+// its result, also when the submission cannot start or the run is interrupted.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClauseGrade, Grade } from '../spec/grade.ts';
+import { grade } from '../harness/grade/engine.ts';
+import { parseRubric } from '../harness/grade/rubric.ts';
+import { parseSubmission } from '../harness/grade/submission.ts';
+import { ESCAPE_DIR } from './fixtures/submissions/misbehave.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
+const SUBS = join(ROOT, 'test', 'fixtures', 'submissions');
+// Exec submissions run as uid 65534: their files live where that user can read them (not under a 0700 clone).
+const scratch = mkdtempSync('/var/tmp/ipcspec-grade-safety-');
+chmodSync(scratch, 0o755);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// Three clauses: the misbehaviours fire on FIFO opens (op `open`), which only the fifo clause's scenarios make.
+const RUBRIC = `
+runs: 10
+seeds: { fixed: 5 }
+limits: { reply_seconds: 2, clause_seconds: 30, processes: 24 }
+clauses:
+  - match: pipe.order-and-content
+    points: 2
+  - match: fifo.open-blocks-until-partner
+    points: 1
+  - match: pipe.eof-after-last-writer
+    points: 1
+`;
+const rubricFile = join(scratch, 'rubric.yaml');
+writeFileSync(rubricFile, RUBRIC);
+const rubric = parseRubric(RUBRIC, rubricFile);
+
+const gradeOf = (submission: string, interrupted = () => false): Promise<Grade> =>
+  grade({ rubric, submission: parseSubmission(submission), version: 'test', interrupted });
+const byClause = (g: Grade, id: string): ClauseGrade => g.tests.find((t) => t.clause === id)!;
+const module = (name: string) => `module:${join(SUBS, `${name}.ts`)}`;
+
+/** Processes running `sleep 1000` (what the fork bomb leaves behind, if anything survives it). */
+const sleepers = (): number =>
+  readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readFileSync(`/proc/${p}/cmdline`, 'latin1') === 'sleep\u00001000\u0000'; } catch { return false; }
+  }).length;
+
+/** Processes of uid 65534 (zombies included): RLIMIT_NPROC counts them all, whoever started them. */
+const nobodyProcesses = (): number =>
+  readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return /^Uid:\s+65534\s/m.test(readFileSync(`/proc/${p}/status`, 'latin1')); } catch { return false; }
+  }).length;
+
+/** The misbehaviour costs the fifo clause alone, with `message` in its reason; the pipe clauses still score. */
+function expectOnlyFifoCost(g: Grade, message: RegExp): void {
+  expect(g.message).toBeUndefined();
+  expect(byClause(g, 'pipe.order-and-content')).toMatchObject({ outcome: 'pass', score: 2 });
+  expect(byClause(g, 'pipe.eof-after-last-writer')).toMatchObject({ outcome: 'pass', score: 1 });
+  const fifo = byClause(g, 'fifo.open-blocks-until-partner');
+  expect(fifo).toMatchObject({ outcome: 'error', score: 0 });
+  expect(fifo.reason).toMatch(message);
+  expect(fifo.counterexample?.scenario.steps.length).toBeGreaterThan(0); // the scenario it failed in, replayable
+  expect(g.score).toBe(3);
+}
+
+describe('a misbehaving submission costs only the clauses it affects', () => {
+  it('crashes: the exit status and its stderr', async () => {
+    expectOnlyFifoCost(await gradeOf(module('crash')), /exited with status 3.*simulated crash/);
+  });
+
+  it('throws from a step: the exception', async () => {
+    expectOnlyFifoCost(await gradeOf(module('throw')), /threw: simulated bug/);
+  });
+
+  it('hangs: the reply deadline', async () => {
+    expectOnlyFifoCost(await gradeOf(module('hang')), /no result .* within 2 s/);
+  });
+
+  it('spins on the CPU: the reply deadline', async () => {
+    expectOnlyFifoCost(await gradeOf(module('spin')), /no result .* within 2 s/);
+  });
+
+  it('speaks garbage on the protocol: what it said', async () => {
+    expectOnlyFifoCost(await gradeOf(module('garbage')), /not JSON: "this is not JSON"/);
+  });
+
+  it('floods its stderr: contained, its tail is cut short', async () => {
+    const g = await gradeOf(module('flood-stderr'));
+    expectOnlyFifoCost(g, /flood x|bad_alloc|status 134/); // its tail, or its own death by the memory limit (node buffers stderr)
+    expect(byClause(g, 'fifo.open-blocks-until-partner').reason.length).toBeLessThan(3_000);
+  });
+
+  it('forks a lot: bounded by the process limit, and every child dies with the submission', async () => {
+    const before = nobodyProcesses();
+    // What it dies of depends on where the limit bites first: a reply it never sends, or node failing to make a thread.
+    expectOnlyFifoCost(await gradeOf(module('forkbomb')), /no result .* within 2 s|fork bomb stopped|status 134|killed by/);
+    expect(sleepers()).toBe(0);
+    // Its namespace is torn down asynchronously: wait until its processes are reaped (the next test's
+    // submission runs as the same uid, under the same process limit).
+    for (let i = 0; i < 200 && nobodyProcesses() > before; i++) await new Promise((r) => setTimeout(r, 50));
+  });
+
+  describe('writes outside its temp dir', () => {
+    beforeAll(() => {
+      rmSync(ESCAPE_DIR, { recursive: true, force: true });
+      mkdirSync(ESCAPE_DIR);
+      chmodSync(ESCAPE_DIR, 0o777); // world-writable: only the sandbox (Landlock) stands in the way
+    });
+    afterAll(() => rmSync(ESCAPE_DIR, { recursive: true, force: true }));
+
+    it('is refused (EACCES), and the file is not there', async () => {
+      expectOnlyFifoCost(await gradeOf(module('escape')), /EACCES/);
+      expect(existsSync(join(ESCAPE_DIR, 'escaped.txt'))).toBe(false);
+    });
+  });
+
+  it('floods its stdout: killed at the cap, every clause it floods costs', async () => {
+    const flood = join(scratch, 'exec-stdout-flood.mjs');
+    copyFileSync(join(SUBS, 'exec-stdout-flood.mjs'), flood);
+    chmodSync(flood, 0o644);
+    const g = await gradeOf(`exec:${process.execPath} ${flood}`);
+    expect(g.tests.map((t) => t.outcome)).toEqual(['error', 'error', 'error']);
+    for (const t of g.tests) expect(t.reason).toMatch(/flooded its stdout \(over 64 MiB unread\)/);
+    expect(g.score).toBe(0);
+  });
+});
+
+describe('the result is always written', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [BIN, 'grade', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+  it('a submission that cannot start: Gradescope results.json with a top-level message and a score of 0', () => {
+    const out = join(scratch, 'cannot-start.json');
+    const r = cli(['--submission', module('cannot-start'), '--rubric', rubricFile, '--format', 'gradescope', '--out', out]);
+    expect(r.status).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.score).toBe(0);
+    expect(res.output).toMatch(/^The submission could not start: .*cannot-start\.ts:3:1/);
+    expect(res.tests).toHaveLength(3);
+    for (const t of res.tests) expect(t).toMatchObject({ score: 0, status: 'failed' });
+  });
+
+  it('an exec submission whose program does not exist: the same, naming the program', () => {
+    const out = join(scratch, 'missing.json');
+    const r = cli(['--submission', 'exec:/nonexistent/driver', '--rubric', rubricFile, '--format', 'gradescope', '--out', out]);
+    expect(r.status).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.score).toBe(0);
+    expect(res.output).toMatch(/could not start.*\/nonexistent\/driver/);
+  });
+
+  it('a rubric with an error: exit 2, the line on stderr, and results.json saying so', () => {
+    const bad = join(scratch, 'bad.yaml');
+    writeFileSync(bad, RUBRIC.replace('points: 1\n', 'point: 1\n'));
+    const out = join(scratch, 'bad.json');
+    const r = cli(['--submission', module('crash'), '--rubric', bad, '--format', 'gradescope', '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+: /);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ score: 0, output: expect.stringMatching(/misconfigured/) });
+  });
+
+  it('Ctrl-C during grading: exit 130, results.json with the clauses so far, a message and a score of 0', async () => {
+    const out = join(scratch, 'interrupted.json');
+    const slow = join(scratch, 'slow.yaml');
+    // The hang costs 2 s per scenario on the fifo clause (graded second): the interrupt lands there.
+    writeFileSync(slow, RUBRIC.replace('reply_seconds: 2', 'reply_seconds: 20'));
+    const child = spawn(process.execPath, [BIN, 'grade', '--submission', module('hang'), '--rubric', slow, '--format', 'gradescope', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const firstClauseDone = new Promise<void>((res) => child.stderr.on('data', (d: Buffer) => { stderr += d; if (/\[1\/3\]/.test(stderr)) res(); }));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    await firstClauseDone;
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.score).toBe(0);
+    expect(res.output).toMatch(/^Grading was interrupted after 1 of 3 clauses/);
+    expect(res.tests).toHaveLength(3);
+    expect(res.tests[0].extra_data.outcome).toBe('pass');
+    expect(res.tests.slice(1).map((t: { extra_data: { outcome: string } }) => t.extra_data.outcome)).toEqual(['not-run', 'not-run']);
+  });
+});
