@@ -124,7 +124,8 @@ export function dgramRecv(s: ModelState, k: Sock, call: C<'recv'>, out: Outcome,
   const flagged = out.detail?.msgFlags?.includes('MSG_TRUNC') ?? false;
   // the datagram it is: one whose first bytes it returned (a short prefix may fit several: any will do)
   const all = sent.filter((x) => data.length === Math.min(x.length, n) && bytesEqual(x.subarray(0, data.length), data));
-  if (peeked) {
+  // Bytes that are no datagram at all break the boundaries (below), whatever came before; bytes of another datagram break the peek.
+  if (peeked && all.length > 0) {
     const p = peeked[0];
     ctx.require(PEEK, all.some((x) => peeked.includes(x)), () => `${out.value} bytes [${hex(data)}]`, () => `the datagram MSG_PEEK returned, ${p.length} bytes [${hex(p)}]${p.length <= n ? ' (whole)' : ''}`);
   }
