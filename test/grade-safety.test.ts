@@ -78,6 +78,14 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
     expectOnlyFifoCost(await gradeOf(module('hang')), /no result .* within 2 s/);
   });
 
+  it('is too slow: the clause deadline stops it', async () => {
+    const slowRubric = parseRubric(RUBRIC.replace('clause_seconds: 30', 'clause_seconds: 3'), rubricFile);
+    const g = await grade({ rubric: slowRubric, submission: parseSubmission(module('slow')), version: 'test', interrupted: () => false });
+    expect(byClause(g, 'pipe.order-and-content')).toMatchObject({ outcome: 'pass', score: 2 });
+    expect(byClause(g, 'fifo.open-blocks-until-partner')).toMatchObject({ outcome: 'error', score: 0 });
+    expect(byClause(g, 'fifo.open-blocks-until-partner').reason).toMatch(/did not finish this clause within its 3 s deadline/);
+  });
+
   it('spins on the CPU: the reply deadline', async () => {
     expectOnlyFifoCost(await gradeOf(module('spin')), /no result .* within 2 s/);
   });
