@@ -17,8 +17,18 @@ export class CDriverBuildError extends Error {}
 
 /** The built driver's path, building it first if it is missing or older than its source. */
 export function buildCDriver(dir = cacheDir()): string {
-  const bin = join(dir, 'ipcspec-driver');
-  const src = statSync(C_DRIVER_SOURCE).mtimeMs;
+  return buildC(C_DRIVER_SOURCE, 'ipcspec-driver', { dir, flags: ['-pthread'], what: '--target c' });
+}
+
+/**
+ * Any one-file C program of this tree, built with `cc -O2 [flags]` into `dir` (default the cache dir) as
+ * `binName`, rebuilt when the source is newer than the binary. `what` names it in errors (default binName).
+ */
+export function buildC(source: string, binName: string, opts: { dir?: string; flags?: string[]; what?: string } = {}): string {
+  const dir = opts.dir ?? cacheDir();
+  const what = opts.what ?? binName;
+  const bin = join(dir, binName);
+  const src = statSync(source).mtimeMs;
   let built: number | undefined;
   try { built = statSync(bin).mtimeMs; } catch { /* not built yet */ }
   if (built !== undefined && built >= src) return bin;
@@ -26,15 +36,15 @@ export function buildCDriver(dir = cacheDir()): string {
   // Built beside, then renamed into place: a run that starts meanwhile sees the old binary or the new one, never half of one.
   const tmp = `${bin}.${process.pid}.tmp`;
   const cc = process.env.CC || 'cc';
-  const r = spawnSync(cc, ['-O2', '-pthread', '-o', tmp, C_DRIVER_SOURCE], { encoding: 'utf8' });
+  const r = spawnSync(cc, ['-O2', ...(opts.flags ?? []), '-o', tmp, source], { encoding: 'utf8' });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    throw new CDriverBuildError(`--target c needs a C compiler: ${cc} ${code === 'ENOENT' ? 'is not installed' : `failed to start (${code ?? r.error.message})`}`);
+    throw new CDriverBuildError(`${what} needs a C compiler: ${cc} ${code === 'ENOENT' ? 'is not installed' : `failed to start (${code ?? r.error.message})`}`);
   }
   if (r.status !== 0) {
     rmSync(tmp, { force: true });
     const first = r.stderr.split('\n').find((l) => /error/i.test(l)) ?? r.stderr.split('\n')[0];
-    throw new CDriverBuildError(`--target c: ${cc} could not build ${C_DRIVER_SOURCE}: ${first.trim()}`);
+    throw new CDriverBuildError(`${what}: ${cc} could not build ${source}: ${first.trim()}`);
   }
   renameSync(tmp, bin);
   return bin;

@@ -1,0 +1,135 @@
+// The sandbox every graded submission runs in: the launcher harness/sandbox/ipcspec-sandbox.c (built
+// into the cache dir like the C driver), what this machine lets it do (--probe, tried for real), and
+// the plan for one submission: the launcher's argv prefix and one line for the grade report.
+// Everything the machine allows is asked for; what it does not allow is said plainly, never faked.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SandboxLimits } from '../../spec/grade.ts';
+import { buildC } from '../c-driver.ts';
+
+export const SANDBOX_SOURCE = fileURLToPath(new URL('./ipcspec-sandbox.c', import.meta.url));
+
+/** What `ipcspec-sandbox --probe` found it can do here. */
+export interface SandboxFacts {
+  /** Running as root: the submission can be run as another user, and namespaces made. */
+  root: boolean;
+  /** A network namespace with loopback up could be made. */
+  netns: boolean;
+  /** A PID namespace with its own /proc could be made. */
+  pidns: boolean;
+  /** The kernel's Landlock ABI version, 0 without Landlock. */
+  landlock: number;
+}
+
+/** What one submission runs under. */
+export interface SandboxPlan {
+  /** Its working directory, TMPDIR and HOME; the only place it may write (with Landlock). */
+  dir: string;
+  limits: SandboxLimits;
+  /** The launcher drops to this uid (and gid) before exec. */
+  uid?: number;
+  /** The submission is started as root and drops to this uid itself (env IPCSPEC_SANDBOX_UID): a module driver. */
+  uidLater?: number;
+  netns: boolean;
+  pidns: boolean;
+  /** Landlock ABI used, 0 for none. */
+  landlock: number;
+  /**
+   * How limits.memoryMb is enforced: RLIMIT_AS (`address-space`, the default) or RLIMIT_DATA (`data`: private
+   * writable memory only), for node, which reserves far more address space than it uses (node with tsx
+   * fails to start under RLIMIT_AS below about 32 GiB, from WebAssembly's guard regions).
+   */
+  memory: 'address-space' | 'data';
+  /** RLIMIT_NOFILE, when one is wanted. */
+  openFiles?: number;
+  /** The facts the plan was made from (for describeSandbox). */
+  facts: SandboxFacts;
+}
+
+/** The launcher's path, built first if missing or older than its source. */
+export function sandboxBinary(): string {
+  return buildC(SANDBOX_SOURCE, 'ipcspec-sandbox', { what: 'the submission sandbox' });
+}
+
+let probed: SandboxFacts | undefined;
+
+/** What this machine lets the launcher do: probed once per process. */
+export function probeSandbox(): SandboxFacts {
+  if (probed) return probed;
+  const bin = sandboxBinary();
+  const r = spawnSync(bin, ['--probe'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`the submission sandbox could not probe this machine: ${r.error?.message ?? r.stderr.trim()}`);
+  const f = JSON.parse(r.stdout) as SandboxFacts;
+  probed = { root: f.root === true, netns: f.netns === true, pidns: f.pidns === true, landlock: Number(f.landlock) || 0 };
+  return probed;
+}
+
+/**
+ * Everything the facts say is available: a uid drop (default 65534) only as root, namespaces as root
+ * where the probe made them, Landlock wherever the kernel has it. `dropLater`: the submission starts as
+ * root and drops itself (the module driver). Call prepareDir(plan) before running under it.
+ */
+export function planSandbox(facts: SandboxFacts, limits: SandboxLimits, dir: string, opts: { dropLater?: boolean; uid?: number; openFiles?: number; memory?: 'address-space' | 'data' } = {}): SandboxPlan {
+  const uid = opts.uid ?? 65534;
+  return {
+    dir: resolve(dir),
+    limits,
+    uid: facts.root && !opts.dropLater ? uid : undefined,
+    uidLater: facts.root && opts.dropLater ? uid : undefined,
+    netns: facts.root && facts.netns,
+    pidns: facts.root && facts.pidns,
+    landlock: facts.landlock,
+    memory: opts.memory ?? 'address-space',
+    openFiles: opts.openFiles,
+    facts,
+  };
+}
+
+/**
+ * Make the plan's dir (mode 0700) and, when a uid is dropped to, give it to that uid, after checking
+ * that the uid can reach it (every directory above it searchable by others).
+ */
+export function prepareDir(plan: SandboxPlan): void {
+  mkdirSync(plan.dir, { recursive: true });
+  chmodSync(plan.dir, 0o700);
+  const uid = plan.uid ?? plan.uidLater;
+  if (uid === undefined) return;
+  chownSync(plan.dir, uid, uid);
+  for (let d = dirname(plan.dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) throw new Error(`the submission's dir ${plan.dir} is not reachable by uid ${uid}: ${d} is not searchable by others`);
+    if (d === dirname(d)) break;
+  }
+}
+
+/** The launcher's argv, ending in `--`: the submission's command follows. */
+export function sandboxArgv(plan: SandboxPlan): string[] {
+  const { limits: l } = plan;
+  const a = [sandboxBinary(), '--dir', plan.dir];
+  if (plan.uid !== undefined) a.push('--uid', String(plan.uid));
+  if (plan.uidLater !== undefined) a.push('--uid-later', String(plan.uidLater));
+  a.push('--cpu', String(l.cpuSeconds), plan.memory === 'data' ? '--data' : '--mem', String(l.memoryMb), '--nproc', String(l.processes), '--fsize', String(l.fileSizeMb));
+  if (plan.openFiles !== undefined) a.push('--nofile', String(plan.openFiles));
+  if (plan.netns) a.push('--netns');
+  if (plan.pidns) a.push('--pidns');
+  if (plan.landlock > 0) a.push('--landlock');
+  a.push('--');
+  return a;
+}
+
+/** One line for the grade report: what the submission ran under, and what is missing and why. */
+export function describeSandbox(plan: SandboxPlan): string {
+  const { facts: f, limits: l } = plan;
+  const parts: string[] = [];
+  if (plan.uid !== undefined) parts.push(`uid ${plan.uid}`);
+  else if (plan.uidLater !== undefined) parts.push(`uid ${plan.uidLater} (dropped by the driver after loading the harness)`);
+  else parts.push("not root: runs as the grader's user, no namespaces");
+  if (plan.netns) parts.push('own network namespace (loopback only)');
+  else if (f.root) parts.push('no network namespace (this machine refused to make one)');
+  if (plan.pidns) parts.push('own PID namespace');
+  else if (f.root) parts.push('no PID namespace (this machine refused to make one): processes that leave the process group may outlive it');
+  parts.push(plan.landlock > 0 ? `Landlock ABI ${plan.landlock}: writes only in its temp dir` : 'no Landlock in this kernel: writes are limited only by file permissions');
+  parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.uid === undefined && plan.uidLater === undefined ? " (counted over all the grader's user's processes)" : ''}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
+  return parts.join('; ');
+}
