@@ -105,8 +105,8 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
     // What it dies of depends on where the limit bites first: a reply it never sends, or node failing to make a thread.
     expectOnlyFifoCost(await gradeOf(module('forkbomb')), /no result .* within 2 s|fork bomb stopped|status 134|killed by/);
     expect(sleepers()).toBe(0);
-    // Its namespace is torn down asynchronously: wait until its processes are reaped (the next test's
-    // submission runs as the same uid, under the same process limit).
+    // Where no pids cgroup can be made the limit is RLIMIT_NPROC, shared by every process of uid 65534:
+    // then wait until the bomb's processes are reaped before the next submission of that uid starts.
     for (let i = 0; i < 200 && nobodyProcesses() > before; i++) await new Promise((r) => setTimeout(r, 50));
   });
 

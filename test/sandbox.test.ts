@@ -19,7 +19,7 @@ import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
 
 const linux = process.platform === 'linux';
-const facts: SandboxFacts = linux ? probeSandbox() : { root: false, netns: false, pidns: false, landlock: 0 };
+const facts: SandboxFacts = linux ? probeSandbox() : { root: false, netns: false, pidns: false, landlock: 0, pids: false };
 const LIMITS: SandboxLimits = { cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16 };
 const MUST_HAPPEN_MS = 120_000;
 /** No account has it: the fork bomb's processes are the only ones it has. */
@@ -125,13 +125,17 @@ describe.skipIf(!linux)('the submission sandbox', () => {
   });
 
   it('plans everything the facts allow, and says plainly what is missing', () => {
-    const full = planSandbox({ root: true, netns: true, pidns: true, landlock: 7 }, LIMITS, '/tmp/x');
-    expect(sandboxArgv(full).slice(1)).toEqual(['--dir', '/tmp/x', '--uid', '65534', '--cpu', '60', '--mem', '1024', '--nproc', '64', '--fsize', '16', '--netns', '--pidns', '--landlock', '--']);
-    expect(describeSandbox(full)).toBe('uid 65534; own network namespace (loopback only); own PID namespace; Landlock ABI 7: writes only in its temp dir; limits: CPU 60 s, memory 1024 MiB, 64 processes, files 16 MiB');
-    const later = planSandbox({ root: true, netns: true, pidns: false, landlock: 7 }, LIMITS, '/tmp/x', { dropLater: true, uid: 1234, memory: 'data' });
+    const full = planSandbox({ root: true, netns: true, pidns: true, landlock: 7, pids: true }, LIMITS, '/tmp/x');
+    expect(sandboxArgv(full).slice(1)).toEqual(['--dir', '/tmp/x', '--uid', '65534', '--cpu', '60', '--mem', '1024', '--pids', '64', '--fsize', '16', '--netns', '--pidns', '--landlock', '--']);
+    expect(describeSandbox(full)).toBe('uid 65534; own network namespace (loopback only); own PID namespace; Landlock ABI 7: writes only in its temp dir; limits: CPU 60 s, memory 1024 MiB, 64 processes (its own cgroup), files 16 MiB');
+    // without a pids cgroup the count is RLIMIT_NPROC's, shared by every process of the uid
+    const noCgroup = planSandbox({ root: true, netns: true, pidns: true, landlock: 7, pids: false }, LIMITS, '/tmp/x');
+    expect(sandboxArgv(noCgroup)).toContain('--nproc');
+    expect(describeSandbox(noCgroup)).toMatch(/64 processes \(counted over all uid 65534's processes\)/);
+    const later = planSandbox({ root: true, netns: true, pidns: false, landlock: 7, pids: true }, LIMITS, '/tmp/x', { dropLater: true, uid: 1234, memory: 'data' });
     expect(sandboxArgv(later).slice(1, 9)).toEqual(['--dir', '/tmp/x', '--uid-later', '1234', '--cpu', '60', '--data', '1024']);
     expect(describeSandbox(later)).toMatch(/uid 1234 \(dropped by the driver.*no PID namespace \(this machine refused.*memory 1024 MiB \(writable data\)/);
-    const user = planSandbox({ root: false, netns: false, pidns: false, landlock: 0 }, LIMITS, '/tmp/x');
+    const user = planSandbox({ root: false, netns: false, pidns: false, landlock: 0, pids: false }, LIMITS, '/tmp/x');
     expect(sandboxArgv(user)).not.toContain('--uid');
     expect(sandboxArgv(user)).not.toContain('--netns');
     expect(describeSandbox(user)).toMatch(/^not root: runs as the grader's user, no namespaces; no Landlock in this kernel: writes are limited only by file permissions; .*counted over all the grader's user's processes/);
@@ -154,7 +158,8 @@ describe.skipIf(!linux)('the submission sandbox', () => {
   });
 
   it('works in its fresh dir (cwd, TMPDIR, HOME) under the limits, with only stdin, stdout and stderr open', () => {
-    const p = plan({}, { openFiles: 64 });
+    // the process count as RLIMIT_NPROC here, to see it in /proc/self/limits (a cgroup's pids.max: the next tests)
+    const p: SandboxPlan = { ...plan({}, { openFiles: 64 }), processCount: 'rlimit' };
     const [bin, ...args] = sandboxArgv(p);
     // an extra inherited descriptor (3) must not reach the command
     const r = spawnSync(bin, [...args, 'sh', '-c', 'pwd; echo "$TMPDIR $HOME"; ls /proc/$$/fd; cat /proc/self/limits'], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe', 'pipe'], timeout: MUST_HAPPEN_MS });
@@ -251,6 +256,33 @@ describe.skipIf(!linux)('the submission sandbox', () => {
     expect(its.length).toBeLessThanOrEqual(20);
     expect(its.length).toBeGreaterThanOrEqual(15);
     await until('every process of the fork bomb to die', () => [launcher, ...before.map((p) => p.pid)].every(dead));
+  });
+
+  it.skipIf(!facts.root || !facts.pids || !facts.pidns)('the process limit is the submission\'s own (a cgroup): a fork bomb does not starve another submission of the same uid', async () => {
+    const bomb = '(while :; do sleep 1000 & done); echo ready; exec sleep 1000';
+    const other = plan({ processes: 20 });
+    expect(sandboxArgv(other)).toContain('--pids');
+    const child = spawn(sandboxArgv(plan({ processes: 20 }))[0], [...sandboxArgv(plan({ processes: 20 })).slice(1), 'sh', '-c', bomb], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const lines = createInterface({ input: child.stdout! });
+    const exited = new Promise((res) => child.on('close', res));
+    try {
+      await new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error('harness: the fork bomb never said ready')), MUST_HAPPEN_MS);
+        lines.on('line', (l) => { if (l === 'ready') { clearTimeout(t); res(); } });
+      });
+      // its cgroup, seen from outside: pids.max 20, and full
+      const v1 = existsSync('/sys/fs/cgroup/pids/cgroup.procs');
+      const cgroupOf = (pid: number) => (v1 ? /^\d+:pids:(.*)$/m : /^0::(.*)$/m).exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+      const inside = descendants(child.pid!).find((pid) => cgroupOf(pid)?.startsWith('/ipcspec-sandbox-'));
+      expect(inside).toBeDefined();
+      expect(readFileSync(`/sys/fs/cgroup${v1 ? '/pids' : ''}${cgroupOf(inside!)}/pids.max`, 'utf8').trim()).toBe('20');
+      // the bomb holds its 20 as uid 65534; a second submission of the same uid still forks freely
+      const r = run(other, ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 0 & done; wait; echo forked']);
+      expect(r.stdout, r.stderr).toBe('forked\n');
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    }
   });
 
   it('a CPU busy loop is killed by SIGXCPU (or SIGKILL at the hard limit)', () => {

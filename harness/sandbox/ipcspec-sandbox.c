@@ -4,7 +4,10 @@
  *   ipcspec-sandbox --probe
  *     one JSON line: what this machine lets it do ({"root","netns","pidns","landlock"}), tried for real.
  *   ipcspec-sandbox [--dir DIR] [--uid N | --uid-later N] [--cpu S] [--mem MB] [--nproc N] [--fsize MB]
- *                   [--data MB] [--nofile N] [--netns] [--pidns] [--landlock] -- CMD ARGS...
+ *                   [--data MB] [--nofile N] [--pids N] [--netns] [--pidns] [--landlock] -- CMD ARGS...
+ * --pids N (with --pidns) puts the sandbox's init in a cgroup of its own with pids.max N: a process
+ * count for this submission alone. RLIMIT_NPROC (--nproc) counts every process and thread of the uid
+ * on the machine, so submissions graded side by side as uid 65534 would share it.
  * --mem is RLIMIT_AS; --data is RLIMIT_DATA (private writable memory only), for runtimes such as node
  * that reserve far more address space than they use (node with tsx's WebAssembly lexers: over 30 GiB).
  *
@@ -27,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -69,7 +74,7 @@ static void die(const char *what, ...) {
 
 struct opts {
   const char *dir;
-  long uid, uid_later, cpu, mem, data, nproc, fsize, nofile;
+  long uid, uid_later, cpu, mem, data, nproc, fsize, nofile, pids;
   int netns, pidns, landlock;
   char **cmd;
 };
@@ -116,9 +121,68 @@ static int try_pidns(void) {
   return tried(mount_proc_child) ? 0 : -1;
 }
 
+/* The pids controller's hierarchy: cgroup v1's pids mount, or v2's root when it offers pids. */
+static const char *pids_root(void) {
+  if (access("/sys/fs/cgroup/pids/cgroup.procs", W_OK) == 0) return "/sys/fs/cgroup/pids";
+  char buf[256] = "";
+  FILE *f = fopen("/sys/fs/cgroup/cgroup.subtree_control", "r");
+  if (f) { if (!fgets(buf, sizeof buf, f)) buf[0] = 0; fclose(f); }
+  return strstr(buf, "pids") ? "/sys/fs/cgroup" : NULL;
+}
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  int e = errno;
+  close(fd);
+  errno = e;
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Remove the cgroups of launchers that were killed before they could (empty by then: their namespaces died with them). */
+static void remove_stale_cgroups(const char *root) {
+  char path[512];
+  {
+    struct dirent *e;
+    DIR *d = opendir(root);
+    if (!d) return;
+    while ((e = readdir(d))) {
+      long pid;
+      char tail;
+      if (sscanf(e->d_name, "ipcspec-sandbox-%ld%c", &pid, &tail) != 1) continue;
+      if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+      snprintf(path, sizeof path, "%s/%s", root, e->d_name);
+      rmdir(path);
+    }
+    closedir(d);
+  }
+}
+
+/* A cgroup for this launcher's sandbox, pids.max = max; its path is written to `out`. */
+static int make_pids_cgroup(long max, char *out, size_t len) {
+  const char *root = pids_root();
+  if (!root) { errno = ENOENT; return -1; }
+  remove_stale_cgroups(root);
+  snprintf(out, len, "%s/ipcspec-sandbox-%ld", root, (long)getpid());
+  if (mkdir(out, 0755) != 0 && errno != EEXIST) return -1;
+  char path[600], n[32];
+  snprintf(path, sizeof path, "%s/pids.max", out);
+  snprintf(n, sizeof n, "%ld", max);
+  if (write_file(path, n) != 0) { int e = errno; rmdir(out); errno = e; return -1; }
+  return 0;
+}
+
+static int try_pids(void) {
+  char cg[512];
+  if (make_pids_cgroup(1, cg, sizeof cg) != 0) return -1;
+  return rmdir(cg);
+}
+
 static int probe(void) {
-  printf("{\"root\":%s,\"netns\":%s,\"pidns\":%s,\"landlock\":%d}\n", geteuid() == 0 ? "true" : "false",
-         tried(try_netns) ? "true" : "false", tried(try_pidns) ? "true" : "false", landlock_abi());
+  printf("{\"root\":%s,\"netns\":%s,\"pidns\":%s,\"landlock\":%d,\"pids\":%s}\n", geteuid() == 0 ? "true" : "false",
+         tried(try_netns) ? "true" : "false", tried(try_pidns) ? "true" : "false", landlock_abi(),
+         geteuid() == 0 && tried(try_pids) ? "true" : "false");
   return 0;
 }
 
@@ -195,12 +259,16 @@ static void become(struct opts *o) {
 static int status_code(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : FAIL; }
 
 /* pid 1 of the new PID namespace: a fresh /proc, then the command; reaps everything; exits with the command's status. */
-static void init(struct opts *o, int death_fd) {
+static void init(struct opts *o, int death_fd, int go_fd) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die("pdeathsig");
   /* The launcher may have died before the line above: its end of the pipe is then closed already. */
   struct pollfd pf = { death_fd, POLLIN, 0 };
   if (poll(&pf, 1, 0) > 0) _exit(FAIL);
   close(death_fd);
+  /* Wait until the launcher has put this process in its cgroup (nothing is forked before). */
+  char go;
+  if (read(go_fd, &go, 1) != 1) _exit(FAIL);
+  close(go_fd);
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) die("mount /proc");
   pid_t cmd = fork();
   if (cmd < 0) die("fork");
@@ -226,7 +294,7 @@ static long number(const char *flag, const char *s) {
 }
 
 int main(int argc, char **argv) {
-  struct opts o = { NULL, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, NULL };
+  struct opts o = { NULL, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, NULL };
   int i = 1;
   if (argc == 2 && strcmp(argv[1], "--probe") == 0) return probe();
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -243,13 +311,27 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--nproc")) { o.nproc = number(a, v); i++; }
     else if (!strcmp(a, "--fsize")) { o.fsize = number(a, v); i++; }
     else if (!strcmp(a, "--nofile")) { o.nofile = number(a, v); i++; }
+    else if (!strcmp(a, "--pids")) { o.pids = number(a, v); i++; }
     else { fprintf(stderr, "ipcspec-sandbox: unknown option %s\n", a); return FAIL; }
   }
   if (i + 1 >= argc) { fprintf(stderr, "ipcspec-sandbox: usage: ipcspec-sandbox [options] -- CMD ARGS...\n"); return FAIL; }
   o.cmd = argv + i + 1;
   if (o.uid >= 0 && o.uid_later >= 0) { fprintf(stderr, "ipcspec-sandbox: --uid and --uid-later exclude each other\n"); return FAIL; }
   if (o.landlock && !o.dir) { fprintf(stderr, "ipcspec-sandbox: --landlock needs --dir\n"); return FAIL; }
+  if (o.pids >= 0 && !o.pidns) { fprintf(stderr, "ipcspec-sandbox: --pids needs --pidns\n"); return FAIL; }
   close_fds_above_2();
+  /* Before the mount namespace: remounting /sys would hide the cgroup hierarchies. */
+  char cgroup[512] = "";
+  int cg_procs = -1, cg_parent = -1;
+  if (o.pids >= 0) {
+    if (make_pids_cgroup(o.pids, cgroup, sizeof cgroup) != 0) die("cgroup with pids.max %ld", o.pids);
+    /* Kept open: the new mount namespace may hide /sys/fs/cgroup (a fresh /sys for the network namespace). */
+    char procs[600];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", cgroup);
+    cg_procs = open(procs, O_WRONLY | O_CLOEXEC);
+    cg_parent = open(pids_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg_procs < 0 || cg_parent < 0) die("open cgroup %s", cgroup);
+  }
 
   if (o.netns || o.pidns) {
     /* A mount namespace of its own: /proc (pid ns) and /sys (net ns) are mounted fresh, for it only. */
@@ -265,17 +347,29 @@ int main(int argc, char **argv) {
   if (!o.pidns) become(&o);
 
   if (unshare(CLONE_NEWPID) != 0) die("unshare PID namespace");
-  int death[2];
-  if (pipe2(death, O_CLOEXEC) != 0) die("pipe");
+  int death[2], go[2];
+  if (pipe2(death, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) die("pipe");
   pid_t child = fork();
   if (child < 0) die("fork");
   if (child == 0) {
     close(death[1]);
-    init(&o, death[0]);
+    close(go[1]);
+    init(&o, death[0], go[0]);
   }
   close(death[0]);
+  close(go[0]);
+  if (cg_procs >= 0) {
+    char n[32];
+    snprintf(n, sizeof n, "%ld", (long)child);
+    if (write(cg_procs, n, strlen(n)) != (ssize_t)strlen(n)) { kill(child, SIGKILL); die("join cgroup %s", cgroup); }
+    close(cg_procs);
+  }
+  if (write(go[1], "g", 1) != 1) die("start init");
+  close(go[1]);
   int st;
   while (waitpid(child, &st, 0) < 0)
     if (errno != EINTR) die("wait");
+  /* init's exit waited for every process of its namespace: the cgroup is empty now. */
+  if (cg_parent >= 0) unlinkat(cg_parent, strrchr(cgroup, '/') + 1, AT_REMOVEDIR);
   return status_code(st);
 }

@@ -21,6 +21,8 @@ export interface SandboxFacts {
   pidns: boolean;
   /** The kernel's Landlock ABI version, 0 without Landlock. */
   landlock: number;
+  /** A cgroup with its own pids.max could be made (cgroup v1 pids, or v2 with pids). */
+  pids: boolean;
 }
 
 /** What one submission runs under. */
@@ -42,6 +44,12 @@ export interface SandboxPlan {
    * fails to start under RLIMIT_AS below about 32 GiB, from WebAssembly's guard regions).
    */
   memory: 'address-space' | 'data';
+  /**
+   * How limits.processes is enforced: a cgroup of the submission's own (pids.max: its processes and
+   * threads alone), or RLIMIT_NPROC (every process and thread of its uid on the machine, so
+   * submissions graded side by side as one uid share it).
+   */
+  processCount: 'cgroup' | 'rlimit';
   /** RLIMIT_NOFILE, when one is wanted. */
   openFiles?: number;
   /** The facts the plan was made from (for describeSandbox). */
@@ -62,7 +70,7 @@ export function probeSandbox(): SandboxFacts {
   const r = spawnSync(bin, ['--probe'], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`the submission sandbox could not probe this machine: ${r.error?.message ?? r.stderr.trim()}`);
   const f = JSON.parse(r.stdout) as SandboxFacts;
-  probed = { root: f.root === true, netns: f.netns === true, pidns: f.pidns === true, landlock: Number(f.landlock) || 0 };
+  probed = { root: f.root === true, netns: f.netns === true, pidns: f.pidns === true, landlock: Number(f.landlock) || 0, pids: f.pids === true };
   return probed;
 }
 
@@ -82,6 +90,7 @@ export function planSandbox(facts: SandboxFacts, limits: SandboxLimits, dir: str
     pidns: facts.root && facts.pidns,
     landlock: facts.landlock,
     memory: opts.memory ?? 'address-space',
+    processCount: facts.root && facts.pidns && facts.pids ? 'cgroup' : 'rlimit',
     openFiles: opts.openFiles,
     facts,
   };
@@ -109,7 +118,7 @@ export function sandboxArgv(plan: SandboxPlan): string[] {
   const a = [sandboxBinary(), '--dir', plan.dir];
   if (plan.uid !== undefined) a.push('--uid', String(plan.uid));
   if (plan.uidLater !== undefined) a.push('--uid-later', String(plan.uidLater));
-  a.push('--cpu', String(l.cpuSeconds), plan.memory === 'data' ? '--data' : '--mem', String(l.memoryMb), '--nproc', String(l.processes), '--fsize', String(l.fileSizeMb));
+  a.push('--cpu', String(l.cpuSeconds), plan.memory === 'data' ? '--data' : '--mem', String(l.memoryMb), plan.processCount === 'cgroup' && plan.pidns ? '--pids' : '--nproc', String(l.processes), '--fsize', String(l.fileSizeMb));
   if (plan.openFiles !== undefined) a.push('--nofile', String(plan.openFiles));
   if (plan.netns) a.push('--netns');
   if (plan.pidns) a.push('--pidns');
@@ -130,6 +139,6 @@ export function describeSandbox(plan: SandboxPlan): string {
   if (plan.pidns) parts.push('own PID namespace');
   else if (f.root) parts.push('no PID namespace (this machine refused to make one): processes that leave the process group may outlive it');
   parts.push(plan.landlock > 0 ? `Landlock ABI ${plan.landlock}: writes only in its temp dir` : 'no Landlock in this kernel: writes are limited only by file permissions');
-  parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.uid === undefined && plan.uidLater === undefined ? " (counted over all the grader's user's processes)" : ''}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
+  parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.processCount === 'cgroup' && plan.pidns ? ' (its own cgroup)' : plan.uid === undefined && plan.uidLater === undefined ? " (counted over all the grader's user's processes)" : ` (counted over all uid ${plan.uid ?? plan.uidLater}'s processes)`}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
   return parts.join('; ');
 }
