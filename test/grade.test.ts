@@ -3,7 +3,7 @@
 // command that really replays the counterexample on the student's own copy.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCDriver } from '../harness/c-driver.ts';
 import type { Grade } from '../spec/grade.ts';
@@ -124,7 +124,8 @@ describe('an exec: submission', () => {
     const dir = mkdtempSync(join(scratch, 'cdrv-'));
     chmodSync(dir, 0o755);
     const bin = buildCDriver(dir);
-    const r = gradeCli(`exec:${bin}`, 'gradescope', join(scratch, 'c.json'));
+    // a relative path, as a teacher types it: it names the file from the grader's directory, not the sandbox's
+    const r = gradeCli(`exec:${relative(ROOT, bin)}`, 'gradescope', join(scratch, 'c.json'));
     const res = JSON.parse(r.text);
     expectValidGradescope(res);
     expect(res.output).toMatch(/Sandbox: uid 65534; own network namespace/);

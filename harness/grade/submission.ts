@@ -1,9 +1,9 @@
 // A graded submission: `exec:CMD` (a driver-protocol program) or `module:PATH` (a JS/TS module that
 // exports a Target). Each start is a fresh child in a fresh sandbox (harness/sandbox): the grader never
 // loads or runs submission code in its own process.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Rubric } from '../../spec/grade.ts';
 import { ExecTarget } from '../exec-target.ts';
 import { splitCommand } from '../exec-command.ts';
@@ -35,6 +35,17 @@ export function parseSubmission(spec: string): Submission {
 /** The --target a student passes to `ipcspec replay` on their own machine, from their submission's directory. */
 export const localTarget = (s: Submission): string => (s.kind === 'module' ? `module:./${basename(s.path)}` : s.spec);
 
+/**
+ * The command with every word that names an existing file relative to the grader's directory made
+ * absolute: the submission runs in a fresh temp dir, where `./driver` or `driver.py` would not be.
+ */
+export function absolutePaths(cmd: string): string {
+  return splitCommand(cmd)
+    .map((w) => (!isAbsolute(w) && !w.startsWith('-') && existsSync(w) ? resolve(w) : w))
+    .map(shellWord)
+    .join(' ');
+}
+
 /** What every start of one submission shares: the bundled module (if any) and the sandbox facts. */
 export interface Prepared {
   submission: Submission;
@@ -63,7 +74,7 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
       throw e;
     }
   } else {
-    command = s.cmd;
+    command = absolutePaths(s.cmd);
   }
   return {
     submission: s, shared, command, plan,

@@ -23,7 +23,9 @@ scenario that reached it (under the rubric's fixed seed and its hidden seeds) co
 otherwise, with the shrunk counterexample, what was observed, what the specification allows, and a
 command that replays it locally. The same submission and rubric always get the same grade.
 
-  --submission S  exec:CMD     a program that speaks the driver protocol (spec/driver-protocol.md)
+  --submission S  exec:CMD     a program that speaks the driver protocol (spec/driver-protocol.md);
+                               words of CMD naming existing files (./driver, driver.py) are taken
+                               from this directory: the submission itself runs in a fresh temp dir
                   module:PATH  a JS or TS module whose default export is a Target or a function
                                returning one (harness/target.ts; examples/course/starter)
   --rubric FILE   YAML: clause globs and points, profile (default posix), runs, seeds, limits,
