@@ -70,6 +70,11 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
     expectOnlyFifoCost(await gradeOf(module('crash')), /exited with status 3.*simulated crash/);
   });
 
+  it.skipIf(process.getuid?.() !== 0)('runs as uid 65534 in a fresh temp dir (the grader is root)', async () => {
+    const g = await gradeOf(module('whoami-uid'));
+    expect(byClause(g, 'fifo.open-blocks-until-partner').reason).toMatch(/running as uid 65534 gid 65534 in \/\S*ipcspec-grade-/);
+  });
+
   it('throws from a step: the exception', async () => {
     expectOnlyFifoCost(await gradeOf(module('throw')), /threw: simulated bug/);
   });
