@@ -50,7 +50,7 @@ export interface Rubric {
   replySeconds: number;
   /** Gradescope top-level visibility. */
   visibility: Visibility;
-  /** One entry per graded clause, in catalogue order, each from the first item that matched it. */
+  /** One entry per graded clause, in catalogue order (a clause matched by two items is an error in the rubric). */
   clauses: Array<{ clause: string; points: number; visibility: Visibility; line: number }>;
   items: RubricItem[];
 }
@@ -125,6 +125,8 @@ export interface Grade {
   /** A problem with the whole grading (could not start, interrupted): shown at the top, and the score is 0. */
   message?: string;
   interrupted: boolean;
+  /** The grader itself failed (its sandbox could not be set up): the message says so, the score is 0, and the CLI exits 2. */
+  graderError?: boolean;
   visibility: Visibility;
   tests: ClauseGrade[];
 }

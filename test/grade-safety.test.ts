@@ -163,6 +163,16 @@ describe('the result is always written', () => {
     expect(res.output).toMatch(/could not start.*\/nonexistent\/driver/);
   });
 
+  it("the grader's own failure (no C compiler for its sandbox): exit 2, and results.json says it is not the submission's fault", () => {
+    const out = join(scratch, 'no-cc.json');
+    const cache = mkdtempSync(join(scratch, 'empty-cache-'));
+    const r = spawnSync(process.execPath, [BIN, 'grade', '--submission', module('crash'), '--rubric', rubricFile, '--format', 'gradescope', '--out', out], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, CC: '/nonexistent/cc', IPCSPEC_CACHE_DIR: cache } });
+    expect(r.status).toBe(2);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.score).toBe(0);
+    expect(res.output).toMatch(/^The autograder could not set up its sandbox \(not the submission's fault\): .*C compiler/);
+  });
+
   it('a rubric with an error: exit 2, the line on stderr, and results.json saying so', () => {
     const bad = join(scratch, 'bad.yaml');
     writeFileSync(bad, RUBRIC.replace('points: 1\n', 'point: 1\n'));

@@ -6,7 +6,7 @@ import { loadProfile } from '../../spec/profile.ts';
 import type { Scenario } from '../../spec/scenario.ts';
 import { shellWord } from '../wrap.ts';
 import { clauseGrade, gradeClause } from './grade-clause.ts';
-import { localTarget, prepare, startSubmission, type Prepared, type Submission } from './submission.ts';
+import { localTarget, prepare, SandboxUnavailable, startSubmission, type Prepared, type Submission } from './submission.ts';
 
 export interface GradeOptions {
   rubric: Rubric;
@@ -56,6 +56,11 @@ export async function grade(o: GradeOptions): Promise<Grade> {
   try {
     prepared = prepare(o.submission, rubric);
   } catch (e) {
+    if (e instanceof SandboxUnavailable) {
+      notRun('the autograder could not run it');
+      g.graderError = true;
+      return finish(`${e.message}. Please tell the course staff.`);
+    }
     notRun('the submission could not start');
     return finish(`The submission could not start: ${(e as Error).message}`);
   }

@@ -59,8 +59,16 @@ export interface Prepared {
 }
 
 /** Bundle a module submission (a build error is the submission's: it cannot start) and probe the sandbox. */
+/** The grader cannot sandbox anything here (no C compiler for the launcher, a probe that fails): not the submission's fault. */
+export class SandboxUnavailable extends Error {}
+
 export function prepare(s: Submission, rubric: Rubric): Prepared {
-  const facts = probeSandbox();
+  let facts: ReturnType<typeof probeSandbox>;
+  try {
+    facts = probeSandbox();
+  } catch (e) {
+    throw new SandboxUnavailable(`The autograder could not set up its sandbox (not the submission's fault): ${(e as Error).message}`);
+  }
   const plan = (dir: string) => planSandbox(facts, rubric.limits, dir, { dropLater: s.kind === 'module' });
   let shared: string | undefined;
   let command: string;

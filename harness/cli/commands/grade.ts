@@ -40,8 +40,9 @@ process and file-size limits and a deadline per reply and per clause apply (the 
 A submission that cannot start, or a run that is interrupted (Ctrl-C), still gets its result file,
 with a top-level message and a score of 0.
 
-exit: 0 graded (whatever the score), 2 usage error (bad rubric or flags; a result file with the
-message is still written), 130 interrupted (the result file is written)`;
+exit: 0 graded (whatever the score, also 0 for a submission that cannot start), 2 usage error (bad
+rubric or flags) or the grader's own failure (its sandbox cannot be set up here; a result file with
+the message is still written), 130 interrupted (the result file is written)`;
 
 function render(g: Grade, format: Format, hiddenFeedback: 'counterexample' | 'clause-only'): string {
   switch (format) {
@@ -117,7 +118,7 @@ export const command: Command = {
       if (wasInterrupted()) return new Promise<number>(() => {}); // the handler writes and exits
       emit(render(g, format, rubric!.hiddenFeedback), out);
       console.error(`ipcspec grade: ${g.message ? `${g.message} ` : ''}score ${g.score} / ${g.maxScore}${out ? `; written to ${out}` : ''}`);
-      return 0;
+      return g.graderError ? 2 : 0;
     } finally {
       off();
     }
