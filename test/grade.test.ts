@@ -133,3 +133,28 @@ describe('an exec: submission', () => {
     expect(res.score).toBe(expected.maxScore);
   }, 300_000);
 });
+
+describe('the starters', () => {
+  const expectAllUnsupported = (text: string, said: RegExp) => {
+    const g = JSON.parse(text) as Grade;
+    expect(g.message).toBeUndefined();
+    expect(g.score).toBe(0);
+    expect(new Set(g.tests.map((t) => t.outcome))).toEqual(new Set(['unsupported']));
+    expect(g.tests[0].reason).toMatch(said); // its own words, from inside the submission
+  };
+
+  it('the module: starter grades 0, every clause unsupported (nothing errors)', () => {
+    const r = gradeCli(`module:${join(KIT, 'starter', 'pipes.ts')}`, 'json', join(scratch, 'starter-module.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expectAllUnsupported(r.text, /unsupported/);
+  }, 120_000);
+
+  it('the exec: starter (Python, the driver protocol) grades 0, every clause unsupported: its protocol loop works', () => {
+    const py = join(scratch, 'driver.py');
+    copyFileSync(join(KIT, 'starter', 'driver.py'), py);
+    chmodSync(py, 0o644);
+    const r = gradeCli(`exec:python3 ${py}`, 'json', join(scratch, 'starter-exec.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expectAllUnsupported(r.text, /the starter does not do make-pipe/);
+  }, 120_000);
+});
