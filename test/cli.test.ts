@@ -1,6 +1,6 @@
 // The CLI contract that users' CI scripts build on.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,14 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
     // the fault reproduces on the mutant it came from, and the real kernel conforms on the same steps
     expect(ipcspec('replay', replay[1], '--target', replay[2]).status).toBe(1);
     expect(ipcspec('replay', replay[1], '--target', 'host').status).toBe(0);
+  });
+
+  it('a reused --out keeps no counterexample of an earlier run', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-reuse-'));
+    expect(ipcspec('run', '--target', 'mutant:pipe.zero-length-io', '--only', 'pipe.zero-length-io', '--runs', '20', '--seed', '5', '--out', out).status).toBe(1);
+    expect(readdirSync(join(out, 'counterexamples'))).toHaveLength(1);
+    expect(ipcspec('run', '--only', 'pipe.zero-length-io', '--runs', '20', '--seed', '5', '--out', out).status).toBe(0);
+    expect(readdirSync(join(out, 'counterexamples'))).toEqual([]);
   });
 
   it('lists the catalogue as JSON', () => {
