@@ -131,14 +131,14 @@ describe.skipIf(!linux)('the submission sandbox', () => {
     // without a pids cgroup the count is RLIMIT_NPROC's, shared by every process of the uid
     const noCgroup = planSandbox({ root: true, netns: true, pidns: true, landlock: 7, pids: false }, LIMITS, '/tmp/x');
     expect(sandboxArgv(noCgroup)).toContain('--nproc');
-    expect(describeSandbox(noCgroup)).toMatch(/64 processes \(counted over all uid 65534's processes\)/);
+    expect(describeSandbox(noCgroup)).toMatch(/64 processes more than uid 65534 runs at the start \(RLIMIT_NPROC counts all its processes\)/);
     const later = planSandbox({ root: true, netns: true, pidns: false, landlock: 7, pids: true }, LIMITS, '/tmp/x', { dropLater: true, uid: 1234, memory: 'data' });
     expect(sandboxArgv(later).slice(1, 9)).toEqual(['--dir', '/tmp/x', '--uid-later', '1234', '--cpu', '60', '--data', '1024']);
     expect(describeSandbox(later)).toMatch(/uid 1234 \(dropped by the driver.*no PID namespace \(this machine refused.*memory 1024 MiB \(writable data\)/);
     const user = planSandbox({ root: false, netns: false, pidns: false, landlock: 0, pids: false }, LIMITS, '/tmp/x');
     expect(sandboxArgv(user)).not.toContain('--uid');
     expect(sandboxArgv(user)).not.toContain('--netns');
-    expect(describeSandbox(user)).toMatch(/^not root: runs as the grader's user, no namespaces; no Landlock in this kernel: writes are limited only by file permissions; .*counted over all the grader's user's processes/);
+    expect(describeSandbox(user)).toMatch(/^not root: runs as the grader's user, no namespaces; no Landlock in this kernel: writes are limited only by file permissions; .*64 processes more than the grader's user runs at the start/);
   });
 
   it('fails closed: a requested step that fails means exit 125 with one line, and the command never runs', () => {
@@ -171,7 +171,10 @@ describe.skipIf(!linux)('the submission sandbox', () => {
     const limit = (name: string) => new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(r.stdout)?.slice(1, 3);
     expect(limit('Max cpu time')).toEqual(['60', '61']);
     expect(limit('Max address space')).toEqual([String(1024 * 2 ** 20), String(1024 * 2 ** 20)]);
-    expect(limit('Max processes')).toEqual(['64', '64']);
+    // RLIMIT_NPROC counts every task of the uid on the machine: 64 more than it runs at launch
+    const [soft, hard] = limit('Max processes')!;
+    expect(soft).toBe(hard);
+    expect(Number(soft)).toBeGreaterThanOrEqual(64);
     expect(limit('Max file size')).toEqual([String(16 * 2 ** 20), String(16 * 2 ** 20)]);
     expect(limit('Max core file size')).toEqual(['0', '0']);
     expect(limit('Max open files')).toEqual(['64', '64']);
@@ -256,6 +259,26 @@ describe.skipIf(!linux)('the submission sandbox', () => {
     expect(its.length).toBeLessThanOrEqual(20);
     expect(its.length).toBeGreaterThanOrEqual(15);
     await until('every process of the fork bomb to die', () => [launcher, ...before.map((p) => p.pid)].every(dead));
+  });
+
+  it.skipIf(!facts.root)('without a cgroup, RLIMIT_NPROC allows N more than the uid already runs (its other processes do not starve it)', async () => {
+    const uid = BOMB_UID + 1; // no account has it
+    // 30 processes of that uid already running (as the grader's own would be, when it is not root)
+    const others = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'sh', '-c', 'for i in $(seq 30); do sleep 1000 & done; echo ready; wait'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const exited = new Promise((res) => others.on('close', res));
+    try {
+      await new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error('harness: the 30 sleepers never said ready')), MUST_HAPPEN_MS);
+        createInterface({ input: others.stdout! }).on('line', (l) => { if (l === 'ready') { clearTimeout(t); res(); } });
+      });
+      const p: SandboxPlan = { ...plan({ processes: 10 }, { uid }), processCount: 'rlimit' };
+      expect(sandboxArgv(p)).toContain('--nproc');
+      const r = run(p, ['sh', '-c', 'for i in 1 2 3 4 5; do sleep 0 & done; wait; echo forked']);
+      expect(r.stdout, r.stderr).toBe('forked\n');
+    } finally {
+      process.kill(-others.pid!, 'SIGKILL');
+      await exited;
+    }
   });
 
   it.skipIf(!facts.root || !facts.pids || !facts.pidns)('the process limit is the submission\'s own (a cgroup): a fork bomb does not starve another submission of the same uid', async () => {

@@ -6,8 +6,9 @@
  *   ipcspec-sandbox [--dir DIR] [--uid N | --uid-later N] [--cpu S] [--mem MB] [--nproc N] [--fsize MB]
  *                   [--data MB] [--nofile N] [--pids N] [--netns] [--pidns] [--landlock] -- CMD ARGS...
  * --pids N (with --pidns) puts the sandbox's init in a cgroup of its own with pids.max N: a process
- * count for this submission alone. RLIMIT_NPROC (--nproc) counts every process and thread of the uid
- * on the machine, so submissions graded side by side as uid 65534 would share it.
+ * count for this submission alone. Where no cgroup can be made, --nproc N sets RLIMIT_NPROC to N more
+ * than the user runs at launch: that limit counts every process and thread of the uid on the machine
+ * (the grader's own, when it is not root; other submissions graded side by side as uid 65534).
  * --mem is RLIMIT_AS; --data is RLIMIT_DATA (private writable memory only), for runtimes such as node
  * that reserve far more address space than they use (node with tsx's WebAssembly lexers: over 30 GiB).
  *
@@ -75,6 +76,7 @@ static void die(const char *what, ...) {
 struct opts {
   const char *dir;
   long uid, uid_later, cpu, mem, data, nproc, fsize, nofile, pids;
+  long nproc_base; /* tasks the uid runs at launch, counted before a PID namespace hides them */
   int netns, pidns, landlock;
   char **cmd;
 };
@@ -221,13 +223,38 @@ static void landlock(const char *dir) {
   close(rs);
 }
 
+/* Tasks (processes and threads) whose real uid is u: what RLIMIT_NPROC counts. */
+static long tasks_of(uid_t u) {
+  long n = 0;
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  struct dirent *e;
+  char path[300], line[256];
+  while ((e = readdir(d))) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    long uid = -1, threads = 0;
+    while (fgets(line, sizeof line, f)) {
+      if (!strncmp(line, "Uid:", 4)) uid = strtol(line + 4, NULL, 10);
+      else if (!strncmp(line, "Threads:", 8)) threads = strtol(line + 8, NULL, 10);
+    }
+    fclose(f);
+    if (uid == (long)u) n += threads;
+  }
+  closedir(d);
+  return n;
+}
+
 /* In the process that becomes the command: limits, fds, dir, Landlock, uid; then exec. Never returns. */
 static void become(struct opts *o) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs");
   if (o->cpu >= 0) limit(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t)o->cpu, (rlim_t)o->cpu + 1);
   if (o->mem >= 0) limit(RLIMIT_AS, "RLIMIT_AS", (rlim_t)o->mem << 20, (rlim_t)o->mem << 20);
   if (o->data >= 0) limit(RLIMIT_DATA, "RLIMIT_DATA", (rlim_t)o->data << 20, (rlim_t)o->data << 20);
-  if (o->nproc >= 0) limit(RLIMIT_NPROC, "RLIMIT_NPROC", (rlim_t)o->nproc, (rlim_t)o->nproc);
+  /* RLIMIT_NPROC counts every task of the user on the machine: allow N more than it runs now (the grader's own, other submissions'). */
+  if (o->nproc >= 0) limit(RLIMIT_NPROC, "RLIMIT_NPROC", (rlim_t)(o->nproc + o->nproc_base), (rlim_t)(o->nproc + o->nproc_base));
   if (o->fsize >= 0) limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", (rlim_t)o->fsize << 20, (rlim_t)o->fsize << 20);
   if (o->nofile >= 0) limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", (rlim_t)o->nofile, (rlim_t)o->nofile);
   limit(RLIMIT_CORE, "RLIMIT_CORE", 0, 0);
@@ -294,7 +321,7 @@ static long number(const char *flag, const char *s) {
 }
 
 int main(int argc, char **argv) {
-  struct opts o = { NULL, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, NULL };
+  struct opts o = { NULL, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, NULL };
   int i = 1;
   if (argc == 2 && strcmp(argv[1], "--probe") == 0) return probe();
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -320,6 +347,7 @@ int main(int argc, char **argv) {
   if (o.landlock && !o.dir) { fprintf(stderr, "ipcspec-sandbox: --landlock needs --dir\n"); return FAIL; }
   if (o.pids >= 0 && !o.pidns) { fprintf(stderr, "ipcspec-sandbox: --pids needs --pidns\n"); return FAIL; }
   close_fds_above_2();
+  if (o.nproc >= 0) o.nproc_base = tasks_of(o.uid >= 0 ? (uid_t)o.uid : o.uid_later >= 0 ? (uid_t)o.uid_later : getuid());
   /* Before the mount namespace: remounting /sys would hide the cgroup hierarchies. */
   char cgroup[512] = "";
   int cg_procs = -1, cg_parent = -1;

@@ -139,6 +139,6 @@ export function describeSandbox(plan: SandboxPlan): string {
   if (plan.pidns) parts.push('own PID namespace');
   else if (f.root) parts.push('no PID namespace (this machine refused to make one): processes that leave the process group may outlive it');
   parts.push(plan.landlock > 0 ? `Landlock ABI ${plan.landlock}: writes only in its temp dir` : 'no Landlock in this kernel: writes are limited only by file permissions');
-  parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.processCount === 'cgroup' && plan.pidns ? ' (its own cgroup)' : plan.uid === undefined && plan.uidLater === undefined ? " (counted over all the grader's user's processes)" : ` (counted over all uid ${plan.uid ?? plan.uidLater}'s processes)`}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
+  parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.processCount === 'cgroup' && plan.pidns ? ' (its own cgroup)' : plan.uid === undefined && plan.uidLater === undefined ? " more than the grader's user runs at the start (RLIMIT_NPROC counts all its processes)" : ` more than uid ${plan.uid ?? plan.uidLater} runs at the start (RLIMIT_NPROC counts all its processes)`}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
   return parts.join('; ');
 }
