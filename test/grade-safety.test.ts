@@ -2,7 +2,7 @@
 // costs only the clauses it affects, each with a clear message; the grader goes on and always writes
 // its result, also when the submission cannot start or the run is interrupted.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClauseGrade, Grade } from '../spec/grade.ts';
@@ -202,4 +202,36 @@ describe('the result is always written', () => {
     expect(res.tests[0].extra_data.outcome).toBe('pass');
     expect(res.tests.slice(1).map((t: { extra_data: { outcome: string } }) => t.extra_data.outcome)).toEqual(['not-run', 'not-run']);
   });
+});
+
+// A teacher's own machine: the grader is not root, so there is no uid to drop to and no namespace or
+// cgroup; Landlock still confines the submission's writes, and the process limit still leaves room.
+describe.skipIf(process.getuid?.() !== 0)('a grader that is not root', () => {
+  const TEACHER = 64_125; // no account has it
+  let copy: string;
+  beforeAll(() => {
+    // the grader's own files, owned by that user (the checkout may sit under a 0700 directory)
+    copy = mkdtempSync('/var/tmp/ipcspec-nonroot-');
+    cpSync(ROOT, copy, { recursive: true, filter: (src) => !/\/(\.git|\.scratch|ipcspec-report|ipcspec-test-failures|\.cache)(\/|$)/.test(src.slice(ROOT.length)) });
+    spawnSync('chown', ['-R', `${TEACHER}:${TEACHER}`, copy]);
+    chmodSync(copy, 0o755);
+    rmSync(ESCAPE_DIR, { recursive: true, force: true });
+    mkdirSync(ESCAPE_DIR);
+    chmodSync(ESCAPE_DIR, 0o777);
+  }, 120_000);
+  afterAll(() => {
+    rmSync(copy, { recursive: true, force: true });
+    rmSync(ESCAPE_DIR, { recursive: true, force: true });
+  });
+
+  it('grades under Landlock and limits alone, says so, and the write outside is still refused', () => {
+    const out = join(copy, 'grade.json');
+    const r = spawnSync('setpriv', [`--reuid=${TEACHER}`, `--regid=${TEACHER}`, '--clear-groups', 'env', `HOME=${copy}`, process.execPath, join(copy, 'bin', 'ipcspec.mjs'), 'grade',
+      '--submission', `module:${join(copy, 'test', 'fixtures', 'submissions', 'escape.ts')}`, '--rubric', rubricFile, '--format', 'json', '--out', out], { cwd: copy, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const g = JSON.parse(readFileSync(out, 'utf8')) as Grade;
+    expect(g.sandbox).toMatch(/^not root: runs as the grader's user, no namespaces; Landlock ABI \d+: writes only in its temp dir; .*more than the grader's user runs at the start/);
+    expectOnlyFifoCost(g, /EACCES/);
+    expect(existsSync(join(ESCAPE_DIR, 'escaped.txt'))).toBe(false);
+  }, 120_000);
 });
