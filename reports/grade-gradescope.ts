@@ -44,6 +44,7 @@ export function gradeSummary(g: Grade): string[] {
     `Seeds: fixed ${g.fixedSeed}${g.hiddenSeeds ? ` plus ${g.hiddenSeeds} hidden seed${g.hiddenSeeds === 1 ? '' : 's'}` : ''}`,
     `Sandbox: ${g.sandbox}`,
     `Score: ${gradeScore(g)} / ${pts(g.maxScore)} (${passed} of ${g.tests.length} clauses pass; a clause scores its points only when every scenario passes)`,
+    ...(g.only ? [`PARTIAL: only the ${g.tests.length} of ${g.only.of} rubric clauses matching --only ${g.only.globs} were graded`] : []),
     ...(g.interrupted ? ['Grading was interrupted: clauses marked NOT RUN score 0.'] : []),
     `Graded by ipcspec ${g.version}`,
   ];

@@ -125,6 +125,8 @@ export interface Grade {
   /** A problem with the whole grading (could not start, interrupted): shown at the top, and the score is 0. */
   message?: string;
   interrupted: boolean;
+  /** `--only`: the globs that picked the rubric clauses graded (a partial grade, for trying a fix), and how many the rubric has. */
+  only?: { globs: string; of: number };
   /** The grader itself failed (its sandbox could not be set up): the message says so, the score is 0, and the CLI exits 2. */
   graderError?: boolean;
   visibility: Visibility;

@@ -158,3 +158,16 @@ describe('the starters', () => {
     expectAllUnsupported(r.text, /the starter does not do make-pipe/);
   }, 120_000);
 });
+
+describe('--only', () => {
+  it('grades just the matching rubric clauses, and says the grade is partial', () => {
+    const buggy = expected.submissions.find((s) => s.failing.length)!;
+    const out = join(scratch, 'only.json');
+    const r = spawnSync(process.execPath, [BIN, 'grade', '--submission', buggy.submission, '--rubric', RUBRIC, '--only', 'pipe.eof-*,pipe.order-*', '--format', 'gradescope', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.tests.map((t: { extra_data: { clause: string } }) => t.extra_data.clause)).toEqual(['pipe.order-and-content', 'pipe.eof-after-last-writer']);
+    expect(res.score).toBe(2);
+    expect(res.output).toMatch(/PARTIAL: only the 2 of 32 rubric clauses matching --only pipe\.eof-\*,pipe\.order-\* were graded/);
+  }, 120_000);
+});

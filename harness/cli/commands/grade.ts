@@ -10,13 +10,14 @@ import { clauseGrade } from '../../grade/grade-clause.ts';
 import { loadRubric, RubricError } from '../../grade/rubric.ts';
 import { BadSubmission, parseSubmission } from '../../grade/submission.ts';
 import { onInterrupt, wasInterrupted } from '../../scope.ts';
+import { matchClauses } from '../../../spec/catalogue.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
 import { packageVersion } from '../run-plan.ts';
 
 const FORMATS = ['gradescope', 'junit', 'json', 'text'] as const;
 type Format = (typeof FORMATS)[number];
 
-const usage = `usage: ipcspec grade --submission exec:CMD|module:PATH --rubric RUBRIC.yaml [--format ${FORMATS.join('|')}] [--out FILE]
+const usage = `usage: ipcspec grade --submission exec:CMD|module:PATH --rubric RUBRIC.yaml [--format ${FORMATS.join('|')}] [--out FILE] [--only GLOB[,GLOB]]
 
 Grades a submission per specification clause: each clause in the rubric scores its points when every
 scenario that reached it (under the rubric's fixed seed and its hidden seeds) conformed, and 0
@@ -32,6 +33,8 @@ command that replays it locally. The same submission and rubric always get the s
                   visibility (examples/course/rubric.yaml; errors name the line)
   --format F      gradescope (Gradescope's results.json) | junit | json | text (default text)
   --out FILE      write the result there (default: standard output)
+  --only GLOBS    grade only the rubric's clauses that match (ids or areas, * wildcards): a partial
+                  grade, marked PARTIAL, for trying a fix on one clause
 
 Submissions are untrusted: each clause runs a fresh child process in a fresh temp dir, never in
 ipcspec's own process; as root it runs as uid 65534 in its own network namespace (loopback only) and
@@ -75,7 +78,7 @@ export const command: Command = {
   summary: 'grade a submission (exec:CMD or module:PATH) per clause against a rubric; Gradescope output',
   usage,
   async run(argv) {
-    const { flags, positional } = parseFlags(argv, ['submission', 'rubric', 'format', 'out']);
+    const { flags, positional } = parseFlags(argv, ['submission', 'rubric', 'format', 'out', 'only']);
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const format = (flags.get('format')?.at(-1) ?? 'text') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: say ${FORMATS.join(', ')}`);
@@ -96,6 +99,18 @@ export const command: Command = {
     let rubric;
     try { rubric = loadRubric(rubricFile!); } catch (e) { if (e instanceof RubricError) refuse(e.message); throw e; }
 
+    const only = flags.get('only')?.at(-1);
+    let of: number | undefined;
+    if (only !== undefined) {
+      const m = matchClauses(only);
+      if (m.unmatched.length) refuse(`--only: no clause or area matches ${m.unmatched.map((x) => `"${x}"`).join(', ')}`);
+      const ids = new Set(m.clauses.map((c) => c.id));
+      of = rubric!.clauses.length;
+      rubric!.clauses = rubric!.clauses.filter((c) => ids.has(c.clause));
+      if (!rubric!.clauses.length) refuse(`--only ${only}: none of the rubric's clauses match`);
+    }
+    const mark = (g: Grade): Grade => (only !== undefined ? Object.assign(g, { only: { globs: only, of: of! } }) : g);
+
     let partial: Grade | undefined;
     // Ctrl-C: the grade so far, every other clause not run, a message and a score of 0.
     const off = onInterrupt(() => {
@@ -113,9 +128,10 @@ export const command: Command = {
       const g = await grade({
         rubric: rubric!, submission: submission!, version, interrupted: wasInterrupted,
         onClause: (i, n, clause, done) => { if (done) console.error(`[${i + 1}/${n}] ${clause}: ${done.outcome.toUpperCase()} ${done.score}/${done.maxScore}${done.outcome === 'pass' ? '' : ` — ${done.reason.split('\n')[0].slice(0, 200)}`}`); },
-        onPartial: (g) => { partial = structuredClone(g); },
+        onPartial: (g) => { partial = mark(structuredClone(g)); },
       });
       if (wasInterrupted()) return new Promise<number>(() => {}); // the handler writes and exits
+      mark(g);
       emit(render(g, format, rubric!.hiddenFeedback), out);
       console.error(`ipcspec grade: ${g.message ? `${g.message} ` : ''}score ${g.score} / ${g.maxScore}${out ? `; written to ${out}` : ''}`);
       return g.graderError ? 2 : 0;
