@@ -38,7 +38,9 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
   if (out.kind === 'pending') {
     // In a trace that is not settled, pending only means "has not returned yet": its completion is judged instead.
     if (ctx.settled && !empty) ctx.violate('pipe.read-blocks-while-writer-open', 'blocked', `${Math.min(n, committed)} bytes (data is buffered)`);
-    if (ctx.settled && obj.writers === 0) ctx.violate('pipe.eof-after-last-writer', 'blocked', '0 (EOF: no writer is open)');
+    // (the clause an EOF read would fall under: a FIFO that had several writers has its own; a blocking
+    // read of a FIFO that never had one returns 0 like any pipe, so fifo.read-before-any-writer is not it)
+    if (ctx.settled && obj.writers === 0) ctx.violate(obj.kind === 'fifo' && obj.wCounter > 1 ? 'fifo.eof-after-all-writers' : 'pipe.eof-after-last-writer', 'blocked', '0 (EOF: no writer is open)');
     if (ctx.settled && ofd.nonblock) ctx.violate('pipe.nonblocking-read-eagain', 'blocked', '-1 EAGAIN (O_NONBLOCK is set)');
     ctx.exercise('pipe.read-blocks-while-writer-open');
     ofd.refs++; // the blocked call holds the open file description
