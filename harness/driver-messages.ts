@@ -22,7 +22,9 @@ export type DriverMessage =
   | { type: 'complete'; step: number; outcome: Outcome }
   | { type: 'settled'; proven: boolean }
   | { type: 'ended'; error?: string }
-  | { type: 'bye' };
+  | { type: 'bye' }
+  /** The driver cannot go on (e.g. its runtime's event loop is blocked): the harness reports the message and stops it. */
+  | { type: 'fatal'; message: string };
 
 /** A line that is not a valid message: the reason, for the error outcome. */
 export class ProtocolError extends Error {}
@@ -35,6 +37,7 @@ const FIELDS: Record<DriverMessage['type'], Record<string, string>> = {
   settled: { proven: 'boolean' },
   ended: { error: 'string?' },
   bye: {},
+  fatal: { message: 'string' },
 };
 
 /** Parse and check one line from a driver; throws ProtocolError saying what is wrong. */

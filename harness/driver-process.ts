@@ -90,7 +90,9 @@ export class DriverProcess {
       const line = this.lines.shift();
       if (line !== undefined) {
         this.unread -= line.length + 1;
-        return parseDriverLine(line);
+        const m = parseDriverLine(line);
+        if (m.type === 'fatal') throw new ProtocolError(`the driver gave up while ipcspec waited for ${waitingFor}: ${m.message}`);
+        return m;
       }
       if (this.exited) {
         await new Promise((res) => setTimeout(res, 20)); // stdout may still hold lines

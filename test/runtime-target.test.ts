@@ -108,3 +108,41 @@ describe.skipIf(process.platform !== 'linux').each(['node', 'bun', 'deno'] as co
     expect(v.status === 'unsupported' && v.reason).toMatch(/variant:pipe/);
   });
 });
+
+// deno's fs.write on a full FIFO blocks its one thread (README, "On JavaScript runtimes"): the runtime
+// driver's watchdog says so on the protocol (a `fatal` message) instead of leaving the harness to wait
+// out its reply deadline; node and bun run the same write on their thread pool, and it is pending.
+describe.skipIf(process.platform !== 'linux')('a call that blocks the runtime\'s event loop', () => {
+  const fullFifoWrite: Scenario = {
+    property: 'runtime-target test: a blocking write bigger than the FIFO',
+    steps: [
+      { actor: 'main', op: 'make-pipe', variant: 'fifo', read: 'r0', write: 'w0' },
+      { actor: 'W', op: 'write', fd: 'w0', size: 70_000 },
+    ],
+  };
+
+  it('on deno: an error naming the blocked event loop, from the watchdog, not the reply deadline', async () => {
+    const before = process.env.IPCSPEC_EXEC_DEADLINE_MS;
+    process.env.IPCSPEC_EXEC_DEADLINE_MS = '120000'; // the deadline's own message would be "no result ... within 120 s"
+    const deno = await makeTarget('deno', profile);
+    try {
+      const trace = await runScenario(deno, fullFifoWrite);
+      const write = trace.events.find((e) => e.type === 'call' && e.step === 1);
+      expect(write?.type === 'call' && write.outcome).toMatchObject({ kind: 'error', message: expect.stringMatching(/the driver gave up .*event loop has not turned for \d+ s while handling step 1/) });
+    } finally {
+      await deno.dispose();
+      if (before === undefined) delete process.env.IPCSPEC_EXEC_DEADLINE_MS; else process.env.IPCSPEC_EXEC_DEADLINE_MS = before;
+    }
+  }, 180_000);
+
+  it('on node: the same write is pending (its thread pool runs the call; the event loop turns on)', async () => {
+    const node = await makeTarget('node', profile);
+    try {
+      const trace = await runScenario(node, fullFifoWrite);
+      const write = trace.events.find((e) => e.type === 'call' && e.step === 1);
+      expect(write?.type === 'call' && write.outcome).toEqual({ kind: 'pending' });
+    } finally {
+      await node.dispose();
+    }
+  }, 60_000);
+});

@@ -17,6 +17,7 @@ import { hello } from './hello.mjs';
 import { errOutcome } from './kit.mjs';
 import { mayBlock, OPS } from './ops.mjs';
 import { otherThreadsRunning } from './proc.mjs';
+import { startWatchdog } from './watchdog.mjs';
 
 // (node runs blocking fs calls on its libuv pool, sized when the pool starts, before this code runs:
 // the runtime target sets UV_THREADPOOL_SIZE in the environment, harness/runtime-target.ts.)
@@ -185,6 +186,8 @@ function exit(code) {
   process.stdout.write('', () => process.exit(code));
 }
 
+const watchdog = startWatchdog();
+
 // Requests one at a time, in order.
 const queue = [];
 let busy = false;
@@ -196,7 +199,9 @@ async function pump() {
     const line = queue.shift();
     let msg;
     try { msg = JSON.parse(line); } catch { process.stderr.write(`runtime driver: bad request line ${line.slice(0, 200)}\n`); return exit(2); }
+    watchdog.busy(msg.step);
     try { await handle(msg); } catch (e) { process.stderr.write(`runtime driver: ${e.stack ?? e}\n`); return exit(2); }
+    watchdog.idle();
   }
   busy = false;
   if (eof) { await release(); exit(0); }
