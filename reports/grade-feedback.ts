@@ -52,7 +52,7 @@ function counterexampleText(g: ClauseGrade, o: FeedbackOptions): string[] {
   const steps = boundLines(renderSteps(cx.scenario, cx.trace, v).split('\n').filter((l) => l !== ''), o.maxStepLines ?? 80);
   const out = [
     '',
-    `Counterexample (seed ${cx.seed}${cx.hidden ? ', a hidden seed' : ''}, property "${cx.property}"):`,
+    `Counterexample (${cx.hidden ? 'a hidden seed' : `seed ${cx.seed}`}, property "${cx.property}"):`, // a hidden seed's value is never shown
     ...(steps.length ? steps : ['  (no step was issued)']),
   ];
   // Said once: the engine's reason usually says it already.

@@ -2,7 +2,7 @@
 // expected scores and feedback, the same grade twice, a valid Gradescope results.json, and a replay
 // command that really replays the counterexample on the student's own copy.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCDriver } from '../harness/c-driver.ts';
@@ -169,5 +169,37 @@ describe('--only', () => {
     expect(res.tests.map((t: { extra_data: { clause: string } }) => t.extra_data.clause)).toEqual(['pipe.order-and-content', 'pipe.eof-after-last-writer']);
     expect(res.score).toBe(2);
     expect(res.output).toMatch(/PARTIAL: only the 2 of 32 rubric clauses matching --only pipe\.eof-\*,pipe\.order-\* were graded/);
+  }, 120_000);
+});
+
+describe('hidden seeds', () => {
+  // The buggy submission's partial small write shows under seed 6 but not under seed 1 (runs 50).
+  const gradeHidden = (feedback: string) => {
+    const rubric = join(scratch, `hidden-${feedback}.yaml`);
+    writeFileSync(rubric, `runs: 50\nseeds: { fixed: 1, hidden: [6], hidden_feedback: ${feedback} }\nclauses:\n  - match: pipe.nonblocking-small-write-all-or-nothing\n    points: 2\n`);
+    const out = join(scratch, `hidden-${feedback}.json`);
+    const buggy = expected.submissions.find((s) => s.failing.length)!;
+    const r = spawnSync(process.execPath, [BIN, 'grade', '--submission', buggy.submission, '--rubric', rubric, '--format', 'gradescope', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(readFileSync(out, 'utf8'));
+  };
+
+  it('a failure only a hidden seed finds costs the clause; clause-only feedback shows the clause, no scenario', () => {
+    const res = gradeHidden('clause-only');
+    expect(res.score).toBe(0);
+    const t = res.tests[0];
+    expect(t.status).toBe('failed');
+    expect(t.output).toMatch(/a hidden test scenario breaks this clause; the fixed-seed scenarios pass/);
+    expect(t.output).toMatch(/Clause pipe\.nonblocking-small-write-all-or-nothing: /);
+    expect(t.output).not.toMatch(/Replay it locally|\n {2}1\. /);
+    expect(res.output).toMatch(/Seeds: fixed 1 plus 1 hidden seed\n/);
+    expect(JSON.stringify(res)).not.toMatch(/seed 6|"6"/); // a hidden seed's value is never shown
+  }, 120_000);
+
+  it('with counterexample feedback the scenario and its replay are shown, labelled a hidden seed, without its value', () => {
+    const t = gradeHidden('counterexample').tests[0];
+    expect(t.output).toMatch(/Counterexample \(a hidden seed, property /);
+    expect(t.output).toMatch(/Replay it locally:/);
+    expect(t.output).not.toMatch(/seed 6/);
   }, 120_000);
 });
