@@ -31,7 +31,8 @@ command that replays it locally. The same submission and rubric always get the s
                                returning one (harness/target.ts; examples/course/starter)
   --rubric FILE   YAML: clause globs and points, profile (default posix), runs, seeds, limits,
                   visibility (examples/course/rubric.yaml; errors name the line)
-  --format F      gradescope (Gradescope's results.json) | junit | json | text (default text)
+  --format F      gradescope (Gradescope's results.json) | junit | text (the default) | json (the
+                  whole record: the only one that names hidden seeds, for staff)
   --out FILE      write the result there (default: standard output)
   --only GLOBS    grade only the rubric's clauses that match (ids or areas, * wildcards): a partial
                   grade, marked PARTIAL, for trying a fix on one clause
