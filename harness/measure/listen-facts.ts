@@ -98,10 +98,19 @@ function completed(family: number, dir: string, backlog: number, max: number): n
     if (net.listen(L, backlog).errno) throw new Error('listen failed');
     const name = net.getsockname(L).addr!;
     for (let n = 0; n < max; n++) {
-      const c = net.socket(family, true).value;
-      fds.push(c);
       const before = family === AF.UNIX ? undefined : { q: net.acceptQueue(L).value, d: net.drops(L).value };
-      const r = net.connect(c, name);
+      // A loaded machine can refuse a TCP socket memory for a moment (ENOMEM, ENOBUFS): that is no
+      // answer about the queue, so a new socket tries again, within a long deadline.
+      let c = -1;
+      let r: ReturnType<typeof net.connect>;
+      const t1 = Date.now();
+      for (;;) {
+        c = net.socket(family, true).value;
+        fds.push(c);
+        r = net.connect(c, name);
+        if (!before || (r.errno !== 'ENOMEM' && r.errno !== 'ENOBUFS') || Date.now() - t1 > COMPLETE_DEADLINE_MS) break;
+        busyWait(() => false, 10);
+      }
       if (!before) { if (r.errno) return n; continue; }
       if (r.errno !== 'EINPROGRESS') throw new Error(`nonblocking TCP connect: ${r.errno ?? r.value}`);
       const t0 = Date.now();

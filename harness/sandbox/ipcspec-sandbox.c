@@ -144,21 +144,18 @@ static int write_file(const char *path, const char *text) {
 
 /* Remove the cgroups of launchers that were killed before they could (empty by then: their namespaces died with them). */
 static void remove_stale_cgroups(const char *root) {
-  char path[512];
-  {
-    struct dirent *e;
-    DIR *d = opendir(root);
-    if (!d) return;
-    while ((e = readdir(d))) {
-      long pid;
-      char tail;
-      if (sscanf(e->d_name, "ipcspec-sandbox-%ld%c", &pid, &tail) != 1) continue;
-      if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
-      snprintf(path, sizeof path, "%s/%s", root, e->d_name);
-      rmdir(path);
-    }
-    closedir(d);
+  char path[512], tail;
+  long pid;
+  struct dirent *e;
+  DIR *d = opendir(root);
+  if (!d) return;
+  while ((e = readdir(d))) {
+    if (sscanf(e->d_name, "ipcspec-sandbox-%ld%c", &pid, &tail) != 1) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    snprintf(path, sizeof path, "%s/%s", root, e->d_name);
+    rmdir(path);
   }
+  closedir(d);
 }
 
 /* A cgroup for this launcher's sandbox, pids.max = max; its path is written to `out`. */
