@@ -115,6 +115,21 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
     for (let i = 0; i < 200 && nobodyProcesses() > before; i++) await new Promise((r) => setTimeout(r, 50));
   });
 
+  it('forks a lot where the machine allows no namespaces or cgroups (a container): still bounded, and nothing survives', async () => {
+    const before = process.env.IPCSPEC_SANDBOX_WITHOUT;
+    process.env.IPCSPEC_SANDBOX_WITHOUT = 'netns,pidns,pids';
+    try {
+      const g = await gradeOf(module('forkbomb'));
+      expect(g.sandbox).toMatch(/no PID namespace \(turned off by IPCSPEC_SANDBOX_WITHOUT\)/);
+      expectOnlyFifoCost(g, /no result .* within 2 s|fork bomb stopped|status 134|killed by/);
+      expect(sleepers()).toBe(0); // its children were detached (setsid): the process-group kill alone misses them
+    } finally {
+      if (before === undefined) delete process.env.IPCSPEC_SANDBOX_WITHOUT; else process.env.IPCSPEC_SANDBOX_WITHOUT = before;
+    }
+    const start = Date.now();
+    while (nobodyProcesses() > 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 50));
+  });
+
   describe('writes outside its temp dir', () => {
     beforeAll(() => {
       rmSync(ESCAPE_DIR, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import type { Rubric } from '../../spec/grade.ts';
 import { ExecTarget } from '../exec-target.ts';
 import { splitCommand } from '../exec-command.ts';
 import { bundleModule, moduleDriverCommand, ModuleBuildError } from '../module-target.ts';
-import { describeSandbox, planSandbox, prepareDir, probeSandbox, sandboxArgv, type SandboxPlan } from '../sandbox/sandbox.ts';
+import { describeSandbox, killMarked, planSandbox, prepareDir, probeSandbox, sandboxArgv, sweepLeftovers, type SandboxPlan } from '../sandbox/sandbox.ts';
 import { shellWord } from '../wrap.ts';
 
 export type Submission = { kind: 'exec'; spec: string; cmd: string } | { kind: 'module'; spec: string; path: string };
@@ -91,6 +91,10 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   };
 }
 
+/** Sandboxes without a PID namespace still running: swept when ipcspec exits, however it exits (Ctrl-C too). */
+const unswept = new Set<SandboxPlan>();
+process.on('exit', () => { for (const p of unswept) for (let i = 0; i < 3 && killMarked(p); i++); });
+
 /** A fresh instance of the submission in a fresh sandbox dir: the target, and how to release both. */
 export async function startSubmission(p: Prepared, rubric: Rubric): Promise<{ target: ExecTarget; release: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ipcspec-grade-'));
@@ -102,11 +106,15 @@ export async function startSubmission(p: Prepared, rubric: Rubric): Promise<{ ta
     throw e;
   }
   const wrap = sandboxArgv(plan).map(shellWord).join(' ');
+  if (!plan.pidns) unswept.add(plan);
   const target = await ExecTarget.start(p.command, { wrap, name: p.submission.spec, deadlineMs: rubric.replySeconds * 1000, label: 'the submission' });
   return {
     target,
     release: async () => {
       await target.dispose().catch(() => {});
+      // Without a PID namespace, what left the process group lives on: find it by its environment.
+      if (!plan.pidns) await sweepLeftovers(plan);
+      unswept.delete(plan);
       rmSync(dir, { recursive: true, force: true });
     },
   };

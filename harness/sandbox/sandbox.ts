@@ -3,7 +3,7 @@
 // the plan for one submission: the launcher's argv prefix and one line for the grade report.
 // Everything the machine allows is asked for; what it does not allow is said plainly, never faked.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxLimits } from '../../spec/grade.ts';
@@ -75,12 +75,25 @@ export function probeSandbox(): SandboxFacts {
 }
 
 /**
+ * IPCSPEC_SANDBOX_WITHOUT=netns,pidns,pids,landlock plans as if this machine refused those (as a
+ * container without CAP_SYS_ADMIN does, e.g. Gradescope's): to see, and test, how grading goes there.
+ */
+const TURNED_OFF = ['netns', 'pidns', 'pids', 'landlock'] as const;
+function withoutWhatEnvTurnsOff(f: SandboxFacts): SandboxFacts {
+  const off = new Set((process.env.IPCSPEC_SANDBOX_WITHOUT ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  const unknown = [...off].filter((x) => !(TURNED_OFF as readonly string[]).includes(x));
+  if (unknown.length) throw new Error(`IPCSPEC_SANDBOX_WITHOUT: unknown ${unknown.join(', ')} (known: ${TURNED_OFF.join(', ')})`);
+  return { ...f, netns: f.netns && !off.has('netns'), pidns: f.pidns && !off.has('pidns'), pids: f.pids && !off.has('pids'), landlock: off.has('landlock') ? 0 : f.landlock };
+}
+
+/**
  * Everything the facts say is available: a uid drop (default 65534) only as root, namespaces as root
  * where the probe made them, Landlock wherever the kernel has it. `dropLater`: the submission starts as
  * root and drops itself (the module driver). Call prepareDir(plan) before running under it.
  */
-export function planSandbox(facts: SandboxFacts, limits: SandboxLimits, dir: string, opts: { dropLater?: boolean; uid?: number; openFiles?: number; memory?: 'address-space' | 'data' } = {}): SandboxPlan {
+export function planSandbox(probed: SandboxFacts, limits: SandboxLimits, dir: string, opts: { dropLater?: boolean; uid?: number; openFiles?: number; memory?: 'address-space' | 'data' } = {}): SandboxPlan {
   const uid = opts.uid ?? 65534;
+  const facts = withoutWhatEnvTurnsOff(probed);
   return {
     dir: resolve(dir),
     limits,
@@ -127,6 +140,9 @@ export function sandboxArgv(plan: SandboxPlan): string[] {
   return a;
 }
 
+const refused = (what: string): string =>
+  (process.env.IPCSPEC_SANDBOX_WITHOUT ?? '').split(',').map((x) => x.trim()).includes(what) ? 'turned off by IPCSPEC_SANDBOX_WITHOUT' : 'this machine refused to make one';
+
 /** One line for the grade report: what the submission ran under, and what is missing and why. */
 export function describeSandbox(plan: SandboxPlan): string {
   const { facts: f, limits: l } = plan;
@@ -135,10 +151,42 @@ export function describeSandbox(plan: SandboxPlan): string {
   else if (plan.uidLater !== undefined) parts.push(`uid ${plan.uidLater} (dropped by the driver after loading the harness)`);
   else parts.push("not root: runs as the grader's user, no namespaces");
   if (plan.netns) parts.push('own network namespace (loopback only)');
-  else if (f.root) parts.push('no network namespace (this machine refused to make one)');
+  else if (f.root) parts.push(`no network namespace (${refused('netns')})`);
   if (plan.pidns) parts.push('own PID namespace');
-  else if (f.root) parts.push('no PID namespace (this machine refused to make one): processes that leave the process group may outlive it');
+  else if (f.root) parts.push(`no PID namespace (${refused('pidns')}): what it leaves running outside its process group is found by its environment and killed`);
   parts.push(plan.landlock > 0 ? `Landlock ABI ${plan.landlock}: writes only in its temp dir` : 'no Landlock in this kernel: writes are limited only by file permissions');
   parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.processCount === 'cgroup' && plan.pidns ? ' (its own cgroup)' : plan.uid === undefined && plan.uidLater === undefined ? " more than the grader's user runs at the start (RLIMIT_NPROC counts all its processes)" : ` more than uid ${plan.uid ?? plan.uidLater} runs at the start (RLIMIT_NPROC counts all its processes)`}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
   return parts.join('; ');
+}
+
+/**
+ * Kill what a submission left running outside its process group (a daemon, a fork bomb's detached
+ * children) where no PID namespace took it down: every process whose environment still has the
+ * sandbox's TMPDIR, the one the launcher gave it. (A process that rewrote its environment escapes this;
+ * a PID namespace, where the machine allows one, does not depend on it.)
+ */
+/** One pass of sweepLeftovers: SIGKILL every process marked with the plan's TMPDIR; how many. */
+export function killMarked(plan: SandboxPlan): number {
+  const mark = Buffer.from(`TMPDIR=${plan.dir}\0`);
+  const inside = Buffer.concat([Buffer.from([0]), mark]);
+  let found = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    let env: Buffer;
+    try { env = readFileSync(`/proc/${p}/environ`); } catch { continue; }
+    if (!env.subarray(0, mark.length).equals(mark) && env.indexOf(inside) < 0) continue;
+    try { process.kill(Number(p), 'SIGKILL'); found++; } catch { /* gone already */ }
+  }
+  return found;
+}
+
+export async function sweepLeftovers(plan: SandboxPlan): Promise<number> {
+  let killed = 0;
+  for (let round = 0; round < 20; round++) {
+    const found = killMarked(plan);
+    killed += found;
+    if (!found) break;
+    await new Promise((r) => setTimeout(r, 20)); // children forked meanwhile are found next round
+  }
+  return killed;
 }
