@@ -188,6 +188,18 @@ describe('the result is always written', () => {
     expect(res.output).toMatch(/^The autograder could not set up its sandbox \(not the submission's fault\): .*C compiler/);
   });
 
+  it.skipIf(process.getuid?.() !== 0)("the grader's own failure mid-way (a TMPDIR uid 65534 cannot reach): exit 2, and results.json says so", () => {
+    const priv = mkdtempSync(join(scratch, 'private-'));
+    chmodSync(priv, 0o700);
+    const out = join(scratch, 'private.json');
+    const r = spawnSync(process.execPath, [BIN, 'grade', '--submission', module('crash'), '--rubric', rubricFile, '--format', 'gradescope', '--out', out], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TMPDIR: priv } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not reachable by uid 65534/);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.score).toBe(0);
+    expect(res.output).toMatch(/^The autograder failed \(not the submission's fault\): .*not searchable by others/);
+  });
+
   it('a rubric with an error: exit 2, the line on stderr, and results.json saying so', () => {
     const bad = join(scratch, 'bad.yaml');
     writeFileSync(bad, RUBRIC.replace('points: 1\n', 'point: 1\n'));

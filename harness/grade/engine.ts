@@ -82,7 +82,13 @@ export async function grade(o: GradeOptions): Promise<Grade> {
     for (const [i, entry] of rubric.clauses.entries()) {
       if (o.interrupted()) break;
       o.onClause?.(i, rubric.clauses.length, entry.clause);
-      const cg = await gradeClause(entry, rubric, profile, run);
+      let cg: ClauseGrade;
+      try {
+        cg = await gradeClause(entry, rubric, profile, run);
+      } catch (e) {
+        // the grader's own failure on this clause (its sandbox dir, a probe): the clause costs, the rest go on
+        cg = clauseGrade(entry, 'error', 0, `the grader could not run this clause (not the submission's fault): ${(e as Error).message}`);
+      }
       g.tests.push(cg);
       o.onClause?.(i, rubric.clauses.length, entry.clause, cg);
       o.onPartial?.(finish());

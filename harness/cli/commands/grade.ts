@@ -125,12 +125,24 @@ export const command: Command = {
       emit(render(g, format, rubric!.hiddenFeedback), out);
       if (out) console.error(`ipcspec grade: interrupted; result written to ${out}`);
     });
+    let g: Grade;
     try {
-      const g = await grade({
+      g = await grade({
         rubric: rubric!, submission: submission!, version, interrupted: wasInterrupted,
         onClause: (i, n, clause, done) => { if (done) console.error(`[${i + 1}/${n}] ${clause}: ${done.outcome.toUpperCase()} ${done.score}/${done.maxScore}${done.outcome === 'pass' ? '' : ` — ${done.reason.split('\n')[0].slice(0, 200)}`}`); },
-        onPartial: (g) => { partial = mark(structuredClone(g)); },
+        onPartial: (p) => { partial = mark(structuredClone(p)); },
       });
+    } catch (e) {
+      // Whatever went wrong in the grader, the result file still says so (and what was graded before it).
+      g = partial ?? refused(subSpec!, rubricFile!, '', version);
+      g.message = `The autograder failed (not the submission's fault): ${(e as Error).message}. Please tell the course staff.`;
+      g.graderError = true;
+      g.score = 0;
+      emit(render(g, format, rubric!.hiddenFeedback), out);
+      off();
+      throw e;
+    }
+    try {
       if (wasInterrupted()) return new Promise<number>(() => {}); // the handler writes and exits
       mark(g);
       emit(render(g, format, rubric!.hiddenFeedback), out);
