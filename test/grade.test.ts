@@ -203,3 +203,29 @@ describe('hidden seeds', () => {
     expect(t.output).not.toMatch(/seed 6/);
   }, 120_000);
 });
+
+describe("Gradescope's run_autograder (examples/course/gradescope)", () => {
+  const script = join(KIT, 'gradescope', 'run_autograder');
+  const autograder = (upload: Record<string, string>) => {
+    const ag = mkdtempSync(join(scratch, 'autograder-'));
+    mkdirSync(join(ag, 'submission'));
+    for (const [name, from] of Object.entries(upload)) copyFileSync(from, join(ag, 'submission', name));
+    const r = spawnSync('bash', [script], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, AUTOGRADER: ag, IPCSPEC_DIR: ROOT } });
+    return { status: r.status, stderr: r.stderr, results: JSON.parse(readFileSync(join(ag, 'results', 'results.json'), 'utf8')) };
+  };
+
+  it("grades an uploaded pipes.ts into /autograder/results/results.json", () => {
+    const buggy = expected.submissions.find((s) => s.failing.length)!;
+    const r = autograder({ 'pipes.ts': join(ROOT, buggy.submission.slice('module:'.length)) });
+    expect(r.status, r.stderr).toBe(0);
+    expectValidGradescope(r.results);
+    expect(r.results.score).toBe(buggy.score);
+  }, 300_000);
+
+  it('with nothing uploaded, still writes a results.json that says what to upload', () => {
+    const r = autograder({});
+    expect(r.status).toBe(0);
+    expect(r.results).toMatchObject({ score: 0, tests: [] });
+    expect(r.results.output).toMatch(/No submission found: upload pipes\.ts/);
+  }, 60_000);
+});
