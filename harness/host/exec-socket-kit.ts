@@ -18,15 +18,19 @@ export const outcome = (r: Sys | ActorResult, extra: { data?: Uint8Array; addr?:
   r.errno ? { kind: 'err', errno: r.errno } : { kind: 'ok', value: r.value, ...(extra.data ? { data: extra.data } : {}), ...(extra.addr !== undefined ? { detail: { addr: extra.addr } } : {}) };
 
 export const fdOf = (s: HostSession, h: string): number => s.fds.get(h) ?? -1;
-/** SO_DOMAIN and SO_TYPE of a session's descriptors, kept while its handles stay as they are (FdMap.changes). */
-const kinds = new WeakMap<HostSession, { at: number; byFd: Map<number, { domain: number; type: number } | undefined> }>();
+/** SO_DOMAIN and SO_TYPE of a session's descriptors, each kept while no handle starts or stops naming that fd (FdMap.versionOf). */
+const kinds = new WeakMap<HostSession, Map<number, { at: string; kind: { domain: number; type: number } | undefined }>>();
 function kindOf(fd: number, s?: HostSession): { domain: number; type: number } | undefined {
   const ask = () => { const d = net.domain(fd); const t = net.type(fd); return d.errno || t.errno ? undefined : { domain: d.value, type: t.value }; };
   if (!s) return ask();
-  let k = kinds.get(s);
-  if (!k || k.at !== s.fds.changes) kinds.set(s, (k = { at: s.fds.changes, byFd: new Map() }));
-  if (!k.byFd.has(fd)) k.byFd.set(fd, ask());
-  return k.byFd.get(fd);
+  let byFd = kinds.get(s);
+  if (!byFd) kinds.set(s, (byFd = new Map()));
+  const at = s.fds.versionOf(fd);
+  const k = byFd.get(fd);
+  if (k?.at === at) return k.kind;
+  const kind = ask();
+  byFd.set(fd, { at, kind });
+  return kind;
 }
 /** Pass the session when fd is one of its handles' descriptors: the answer is then looked up once. */
 export const isTcp = (fd: number, s?: HostSession): boolean => { const k = kindOf(fd, s); return !!k && k.domain !== AF.UNIX && k.type === 1; };

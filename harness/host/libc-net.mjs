@@ -129,10 +129,16 @@ export function decodeAddr(b, len, root = '') {
   return `family${fam}`;
 }
 
+// Scratch buffers for calls whose results are decoded before the next call (each thread loads its own copy
+// of this module; koffi calls are synchronous): allocating two Buffers per call cost more than the call.
+const NAME = Buffer.alloc(128);
+const OPT = Buffer.alloc(512);
+const LEN = Buffer.alloc(4);
+const scratchLen = (n) => { LEN.writeUInt32LE(n); return LEN; };
+
 const nameCall = (f) => (fd, root) => {
-  const b = Buffer.alloc(128);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(128);
+  const b = NAME;
+  const len = scratchLen(128);
   const r = wrap(f(fd, b, len));
   return r.errno ? r : { value: 0, addr: decodeAddr(b, len.readUInt32LE(), root) };
 };
@@ -142,9 +148,8 @@ const SO_MEMINFO = 55;
 
 /** getsockopt into a `size`-byte buffer, then the 32-bit (u)nsigned or (i)nteger at byte `at`. */
 function intOption(fd, level, name, size, at, kind) {
-  const b = Buffer.alloc(size);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(size);
+  const b = OPT.fill(0, 0, size);
+  const len = scratchLen(size);
   const r = wrap(c.getsockopt(fd, level, name, b, len));
   return r.errno ? r : { value: kind === 'u' ? b.readUInt32LE(at) : b.readInt32LE(at) };
 }
@@ -240,9 +245,8 @@ export const net = {
   /** SO_TYPE: SOCK_STREAM 1, SOCK_DGRAM 2. */
   type: (fd) => intOption(fd, SOL_SOCKET, 3 /* SO_TYPE */, 4, 0, 'i'),
   domain(fd) {
-    const v = Buffer.alloc(4);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(4);
+    const v = OPT;
+    const len = scratchLen(4);
     const r = wrap(c.getsockopt(fd, 1, 39 /* SO_DOMAIN */, v, len));
     return r.errno ? r : { value: v.readInt32LE(0) };
   },
@@ -259,17 +263,15 @@ net.inq = (fd) => {
  * (tcpi_notsent_bytes), new data bytes sent (tcpi_bytes_sent - tcpi_bytes_retrans) and received (tcpi_bytes_received).
  */
 net.tcpInfo = (fd) => {
-  const b = Buffer.alloc(232);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(232);
+  const b = OPT.fill(0, 0, 232);
+  const len = scratchLen(232);
   const r = wrap(c.getsockopt(fd, 6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, b, len));
   return r.errno ? r : { value: 0, unacked: b.readUInt32LE(24), notsent: b.readUInt32LE(144), sent: Number(b.readBigUInt64LE(200) - b.readBigUInt64LE(208)), received: Number(b.readBigUInt64LE(128)) };
 };
 /** SO_MEMINFO in one call: bytes queued for receiving (SK_MEMINFO_RMEM_ALLOC) and drops (SK_MEMINFO_DROPS). */
 net.meminfo = (fd) => {
-  const b = Buffer.alloc(9 * 4);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(9 * 4);
+  const b = OPT;
+  const len = scratchLen(9 * 4);
   const r = wrap(c.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, b, len));
   return r.errno ? r : { value: 0, rmem: b.readUInt32LE(0), drops: b.readUInt32LE(8 * 4) };
 };

@@ -24,9 +24,14 @@ export interface Waiting {
  *  can only be a new object after one, so facts about open descriptors may be kept until it changes. */
 export class FdMap extends Map<string, number> {
   changes = 0;
-  override set(k: string, v: number): this { this.changes++; return super.set(k, v); }
-  override delete(k: string): boolean { this.changes++; return super.delete(k); }
-  override clear(): void { this.changes++; super.clear(); }
+  /** Per descriptor number: bumped whenever a handle starts or stops naming it (what is cached about an fd is valid while this stays). */
+  private versions = new Map<number, number>();
+  private epoch = 0;
+  private bump(fd: number | undefined): void { if (fd !== undefined) this.versions.set(fd, (this.versions.get(fd) ?? 0) + 1); }
+  versionOf(fd: number): string { return `${this.epoch}.${this.versions.get(fd) ?? 0}`; }
+  override set(k: string, v: number): this { this.changes++; this.bump(super.get(k)); this.bump(v); return super.set(k, v); }
+  override delete(k: string): boolean { this.changes++; this.bump(super.get(k)); return super.delete(k); }
+  override clear(): void { this.changes++; this.epoch++; super.clear(); }
 }
 
 export const SETTLE_DEADLINE_MS = 15_000;
