@@ -35,16 +35,17 @@ function destination(s: HostSession, fd: number, to: SockAddr): string {
 
 /**
  * IP datagram sockets' names once they have a port: that never changes while the descriptor is
- * open, so it is asked once per session state (FdMap.changes), not on every send.
+ * open, so it is asked once while the same handles name it (FdMap.versionOf), not on every send.
  */
-const fixedNames = new WeakMap<HostSession, { at: number; byFd: Map<number, string> }>();
+const fixedNames = new WeakMap<HostSession, Map<number, { at: string; addr: string }>>();
 function nameOf(s: HostSession, fd: number): string | undefined {
-  let c = fixedNames.get(s);
-  if (!c || c.at !== s.fds.changes) fixedNames.set(s, (c = { at: s.fds.changes, byFd: new Map() }));
-  const known = c.byFd.get(fd);
-  if (known !== undefined) return known;
+  let byFd = fixedNames.get(s);
+  if (!byFd) fixedNames.set(s, (byFd = new Map()));
+  const at = s.fds.versionOf(fd);
+  const known = byFd.get(fd);
+  if (known?.at === at) return known.addr;
   const addr = net.getsockname(fd).addr;
-  if (addr !== undefined && !addr.endsWith(':0')) c.byFd.set(fd, addr);
+  if (addr !== undefined && !addr.endsWith(':0')) byFd.set(fd, { at, addr });
   return addr;
 }
 
