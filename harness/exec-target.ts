@@ -35,11 +35,12 @@ export class ExecTarget implements Target {
    * `wrap`: a command prefix the driver runs under (--wrap); `name`: the target's name in reports (default exec:CMD),
    * which the caller makes show the wrap (harness/wrap.ts wrappedName).
    */
-  static async start(cmd: string, opts: { wrap?: string; name?: string; deadlineMs?: number; label?: string } = {}): Promise<ExecTarget> {
+  static async start(cmd: string, opts: { wrap?: string; name?: string; deadlineMs?: number; helloDeadlineMs?: number; label?: string } = {}): Promise<ExecTarget> {
     const argv = [...splitCommand(opts.wrap ?? ''), ...splitCommand(cmd)];
     if (!splitCommand(cmd).length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
     const t = new ExecTarget(argv, cmd, opts.name);
     if (opts.deadlineMs) t.deadlineMs = opts.deadlineMs;
+    if (opts.helloDeadlineMs) t.helloDeadlineMs = opts.helloDeadlineMs;
     if (opts.label) t.label = opts.label;
     try {
       await t.live();
@@ -60,6 +61,8 @@ export class ExecTarget implements Target {
   label = 'exec driver';
   /** Deadline for each reply (a must-happen wait: long by default, the grader sets its rubric's). */
   deadlineMs = execDeadlineMs();
+  /** Deadline for the hello of a starting driver (default: the reply deadline). */
+  helloDeadlineMs?: number;
 
   /** A driver that has said hello, started if there is none. */
   private async live(): Promise<DriverProcess> {
@@ -74,7 +77,7 @@ export class ExecTarget implements Target {
     d.send({ type: 'hello', protocol: PROTOCOL_VERSION });
     let m: DriverMessage;
     try {
-      m = await d.next(this.deadlineMs, 'hello');
+      m = await d.next(this.helloDeadlineMs ?? this.deadlineMs, 'hello');
     } catch (e) {
       return fail((e as Error).message);
     }

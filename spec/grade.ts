@@ -48,6 +48,8 @@ export interface Rubric {
   clauseSeconds: number;
   /** Deadline for each reply of the submission (a hang costs this much), seconds. */
   replySeconds: number;
+  /** Deadline for its hello when it starts (a teaching kernel booting under an emulator may take long), seconds. */
+  startSeconds: number;
   /** Gradescope top-level visibility. */
   visibility: Visibility;
   /** One entry per graded clause, in catalogue order (a clause matched by two items is an error in the rubric). */

@@ -37,7 +37,7 @@ describe('rubric: valid', () => {
     const r = loadRubric(file);
     expect(r).toEqual({
       file, profile: 'posix', runs: 100, fixedSeed: 7, hiddenSeeds: [], hiddenFeedback: 'counterexample',
-      limits: { cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16 }, clauseSeconds: 120, replySeconds: 10,
+      limits: { cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16 }, clauseSeconds: 120, replySeconds: 10, startSeconds: 30,
       visibility: 'visible',
       clauses: [{ clause: 'pipe.order-and-content', points: 2, visibility: 'visible', line: 4 }],
       items: [{ match: 'pipe.order-and-content', points: 2, visibility: 'visible', line: 4 }],
@@ -73,7 +73,7 @@ clauses:
 `, F);
     expect(r).toMatchObject({
       assignment: 'Lab 3 — pipes and FIFOs', profile: 'linux', runs: 25, fixedSeed: 20261125, hiddenSeeds: [31, 47], hiddenFeedback: 'clause-only',
-      limits: { cpuSeconds: 30, memoryMb: 2048, processes: 32, fileSizeMb: 4 }, clauseSeconds: 90, replySeconds: 5, visibility: 'after_due_date',
+      limits: { cpuSeconds: 30, memoryMb: 2048, processes: 32, fileSizeMb: 4 }, clauseSeconds: 90, replySeconds: 5, startSeconds: 30, visibility: 'after_due_date',
     });
     const blocking = CLAUSES.filter((c) => c.area === 'pipe-blocking').map((c) => c.id);
     const capacity = matchClauses('pipe.capacity-*').clauses.map((c) => c.id);
@@ -86,6 +86,11 @@ clauses:
     expect(of(capacity[0])).toEqual({ clause: capacity[0], points: 1, visibility: 'hidden', line: 19 });
     expect(of('pipe.order-and-content')).toEqual({ clause: 'pipe.order-and-content', points: 3, visibility: 'visible', line: 22 });
     expect(r.items.map((i) => i.line)).toEqual([17, 19, 22]);
+  });
+
+  it('reads the start deadline (start_seconds) apart from the reply deadline', () => {
+    const r = parseRubric(`limits: { reply_seconds: 5, start_seconds: 120 }\n${BASE}`, F);
+    expect(r).toMatchObject({ replySeconds: 5, startSeconds: 120 });
   });
 
   it('skips the clauses of a glob that are outside the profile when others are in it', () => {

@@ -91,6 +91,16 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
     expect(byClause(g, 'fifo.open-blocks-until-partner').reason).toMatch(/did not finish this clause within its 3 s deadline/);
   });
 
+  it('starts slowly: the start deadline (start_seconds), not the reply deadline, applies to its hello', async () => {
+    const ok = await gradeOf(module('slow-start')); // reply_seconds 2, start_seconds 30 (default)
+    expect(ok.message).toBeUndefined();
+    expect(ok.score).toBe(4);
+    const tight = parseRubric(RUBRIC.replace('reply_seconds: 2,', 'reply_seconds: 2, start_seconds: 1,'), rubricFile);
+    const g = await grade({ rubric: tight, submission: parseSubmission(module('slow-start')), version: 'test', interrupted: () => false });
+    expect(g.message).toMatch(/^The submission could not start: .*no hello from the driver within 1 s/);
+    expect(g.sandbox).toMatch(/deadlines: 1 s to start, 2 s per reply, 30 s per clause/);
+  });
+
   it('spins on the CPU: the reply deadline', async () => {
     expectOnlyFifoCost(await gradeOf(module('spin')), /no result .* within 2 s/);
   });

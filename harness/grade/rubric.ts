@@ -17,15 +17,15 @@ export class RubricError extends Error {
 
 const TOP_KEYS = ['assignment', 'profile', 'runs', 'seeds', 'limits', 'visibility', 'clauses'];
 const SEED_KEYS = ['fixed', 'hidden', 'hidden_feedback'];
-const LIMIT_KEYS = ['cpu_seconds', 'memory_mb', 'processes', 'file_size_mb', 'clause_seconds', 'reply_seconds'];
+const LIMIT_KEYS = ['cpu_seconds', 'memory_mb', 'processes', 'file_size_mb', 'clause_seconds', 'reply_seconds', 'start_seconds'];
 const ITEM_KEYS = ['match', 'points', 'visibility'];
 const HIDDEN_FEEDBACK = ['counterexample', 'clause-only'] as const;
 const MAX_SEED = 2 ** 31 - 1;
 const MAX_RUNS = 10_000;
 
 /** Defaults: node needs about 1 GiB of address space, so memory_mb below that breaks module submissions. */
-export const DEFAULT_LIMITS: SandboxLimits & { clauseSeconds: number; replySeconds: number } = {
-  cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16, clauseSeconds: 120, replySeconds: 10,
+export const DEFAULT_LIMITS: SandboxLimits & { clauseSeconds: number; replySeconds: number; startSeconds: number } = {
+  cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16, clauseSeconds: 120, replySeconds: 10, startSeconds: 30,
 };
 
 export function loadRubric(file: string): Rubric {
@@ -90,6 +90,7 @@ export function parseRubric(text: string, file: string): Rubric {
     set('file_size_mb', 'fileSizeMb');
     set('clause_seconds', 'clauseSeconds');
     set('reply_seconds', 'replySeconds');
+    set('start_seconds', 'startSeconds');
   }
 
   if (!top.has('clauses')) throw new RubricError(file, undefined, 'missing required key "clauses" (a list of {match, points} items)');
@@ -130,7 +131,7 @@ export function parseRubric(text: string, file: string): Rubric {
   return {
     file, ...(assignment !== undefined ? { assignment } : {}), profile, runs, fixedSeed, hiddenSeeds, hiddenFeedback,
     limits: { cpuSeconds: lim.cpuSeconds, memoryMb: lim.memoryMb, processes: lim.processes, fileSizeMb: lim.fileSizeMb },
-    clauseSeconds: lim.clauseSeconds, replySeconds: lim.replySeconds, visibility, clauses, items,
+    clauseSeconds: lim.clauseSeconds, replySeconds: lim.replySeconds, startSeconds: lim.startSeconds, visibility, clauses, items,
   };
 }
 

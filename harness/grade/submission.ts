@@ -86,7 +86,7 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   }
   return {
     submission: s, shared, command, plan,
-    sandbox: `${describeSandbox(plan('DIR'))}; deadlines: ${rubric.replySeconds} s per reply, ${rubric.clauseSeconds} s per clause`,
+    sandbox: `${describeSandbox(plan('DIR'))}; deadlines: ${rubric.startSeconds} s to start, ${rubric.replySeconds} s per reply, ${rubric.clauseSeconds} s per clause`,
     release: () => { if (shared) rmSync(shared, { recursive: true, force: true }); },
   };
 }
@@ -107,7 +107,7 @@ export async function startSubmission(p: Prepared, rubric: Rubric): Promise<{ ta
   }
   const wrap = sandboxArgv(plan).map(shellWord).join(' ');
   if (!plan.pidns) unswept.add(plan);
-  const target = await ExecTarget.start(p.command, { wrap, name: p.submission.spec, deadlineMs: rubric.replySeconds * 1000, label: 'the submission' });
+  const target = await ExecTarget.start(p.command, { wrap, name: p.submission.spec, deadlineMs: rubric.replySeconds * 1000, helloDeadlineMs: rubric.startSeconds * 1000, label: 'the submission' });
   return {
     target,
     release: async () => {
