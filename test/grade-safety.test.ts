@@ -101,6 +101,16 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
     expect(g.sandbox).toMatch(/deadlines: 1 s to start, 2 s per reply, 30 s per clause/);
   });
 
+  it('takes all the memory it can: the memory limit refuses it', async () => {
+    expectOnlyFifoCost(await gradeOf(module('hog')), /allocation failed|status 134|killed by/);
+  });
+
+  it('a module may use WebAssembly (node reserves ~10 GiB of address space for it): the limit counts writable data', async () => {
+    const g = await gradeOf(module('wasm'));
+    expect(g.sandbox).toMatch(/memory 1024 MiB \(writable data\)/);
+    expect(g.score).toBe(4);
+  });
+
   it('spins on the CPU: the reply deadline', async () => {
     expectOnlyFifoCost(await gradeOf(module('spin')), /no result .* within 2 s/);
   });

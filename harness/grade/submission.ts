@@ -69,7 +69,9 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   } catch (e) {
     throw new SandboxUnavailable(`The autograder could not set up its sandbox (not the submission's fault): ${(e as Error).message}`);
   }
-  const plan = (dir: string) => planSandbox(facts, rubric.limits, dir, { dropLater: s.kind === 'module' });
+  // A module runs in node, which reserves far more address space than it uses (WebAssembly: ~10 GiB a
+  // memory): its memory limit counts writable data (RLIMIT_DATA), an exec: program's its address space.
+  const plan = (dir: string) => planSandbox(facts, rubric.limits, dir, { dropLater: s.kind === 'module', memory: s.kind === 'module' ? 'data' : 'address-space' });
   let shared: string | undefined;
   let command: string;
   if (s.kind === 'module') {
