@@ -84,11 +84,12 @@ describe('a misbehaving submission costs only the clauses it affects', () => {
   });
 
   it('is too slow: the clause deadline stops it', async () => {
-    const slowRubric = parseRubric(RUBRIC.replace('clause_seconds: 30', 'clause_seconds: 3'), rubricFile);
+    // 1.5 s per FIFO open, well within the reply deadline; the fifo clause's 10 scenarios need over 15 s of its 6
+    const slowRubric = parseRubric(RUBRIC.replace('reply_seconds: 2', 'reply_seconds: 10').replace('clause_seconds: 30', 'clause_seconds: 6'), rubricFile);
     const g = await grade({ rubric: slowRubric, submission: parseSubmission(module('slow')), version: 'test', interrupted: () => false });
     expect(byClause(g, 'pipe.order-and-content')).toMatchObject({ outcome: 'pass', score: 2 });
     expect(byClause(g, 'fifo.open-blocks-until-partner')).toMatchObject({ outcome: 'error', score: 0 });
-    expect(byClause(g, 'fifo.open-blocks-until-partner').reason).toMatch(/did not finish this clause within its 3 s deadline/);
+    expect(byClause(g, 'fifo.open-blocks-until-partner').reason).toMatch(/did not finish this clause within its 6 s deadline/);
   });
 
   it('starts slowly: the start deadline (start_seconds), not the reply deadline, applies to its hello', async () => {
