@@ -30,6 +30,10 @@ export function replayCommand(clause: string, scenario: Scenario, submission: Su
   ].join('\n');
 }
 
+/** The top-level message of an interrupted grade (the engine's own, and the CLI's Ctrl-C handler's). */
+export const interruptedMessage = (graded: number, total: number): string =>
+  `Grading was interrupted after ${graded} of ${total} clauses (${total - graded} not run); no score is given for an interrupted run. Grade the submission again.`;
+
 export async function grade(o: GradeOptions): Promise<Grade> {
   const t0 = performance.now();
   const { rubric } = o;
@@ -44,7 +48,7 @@ export async function grade(o: GradeOptions): Promise<Grade> {
   const finish = (message?: string): Grade => {
     g.executionTimeS = Math.round((performance.now() - t0) / 100) / 10;
     g.interrupted = o.interrupted();
-    if (g.interrupted) message ??= `Grading was interrupted after ${g.tests.filter((t) => t.outcome !== 'not-run').length} of ${rubric.clauses.length} clauses; no score is given for an interrupted run (the clauses graded so far are listed). Grade the submission again.`;
+    if (g.interrupted) message ??= interruptedMessage(g.tests.filter((t) => t.outcome !== 'not-run').length, rubric.clauses.length);
     g.message = message;
     g.score = message ? 0 : g.tests.reduce((s, t) => s + t.score, 0);
     return g;

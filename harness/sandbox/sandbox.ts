@@ -79,8 +79,9 @@ export function probeSandbox(): SandboxFacts {
  * container without CAP_SYS_ADMIN does, e.g. Gradescope's): to see, and test, how grading goes there.
  */
 const TURNED_OFF = ['netns', 'pidns', 'pids', 'landlock'] as const;
+const turnedOff = (): Set<string> => new Set((process.env.IPCSPEC_SANDBOX_WITHOUT ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 function withoutWhatEnvTurnsOff(f: SandboxFacts): SandboxFacts {
-  const off = new Set((process.env.IPCSPEC_SANDBOX_WITHOUT ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  const off = turnedOff();
   const unknown = [...off].filter((x) => !(TURNED_OFF as readonly string[]).includes(x));
   if (unknown.length) throw new Error(`IPCSPEC_SANDBOX_WITHOUT: unknown ${unknown.join(', ')} (known: ${TURNED_OFF.join(', ')})`);
   return { ...f, netns: f.netns && !off.has('netns'), pidns: f.pidns && !off.has('pidns'), pids: f.pids && !off.has('pids'), landlock: off.has('landlock') ? 0 : f.landlock };
@@ -141,7 +142,7 @@ export function sandboxArgv(plan: SandboxPlan): string[] {
 }
 
 const refused = (what: string): string =>
-  (process.env.IPCSPEC_SANDBOX_WITHOUT ?? '').split(',').map((x) => x.trim()).includes(what) ? 'turned off by IPCSPEC_SANDBOX_WITHOUT' : 'this machine refused to make one';
+  turnedOff().has(what) ? 'turned off by IPCSPEC_SANDBOX_WITHOUT' : 'this machine refused to make one';
 
 /** One line for the grade report: what the submission ran under, and what is missing and why. */
 export function describeSandbox(plan: SandboxPlan): string {

@@ -5,7 +5,7 @@ import { gradeJson } from '../../../reports/grade-json.ts';
 import { gradeJunit } from '../../../reports/grade-junit.ts';
 import { gradescopeResults } from '../../../reports/grade-gradescope.ts';
 import { gradeText } from '../../../reports/grade-text.ts';
-import { grade } from '../../grade/engine.ts';
+import { grade, interruptedMessage } from '../../grade/engine.ts';
 import { clauseGrade } from '../../grade/grade-clause.ts';
 import { loadRubric, RubricError } from '../../grade/rubric.ts';
 import { BadSubmission, parseSubmission } from '../../grade/submission.ts';
@@ -119,7 +119,7 @@ export const command: Command = {
       const done = new Set(g.tests.map((t) => t.clause));
       const rest = rubric!.clauses.filter((c) => !done.has(c.clause));
       g.interrupted = true;
-      g.message = `Grading was interrupted after ${g.tests.length} of ${rubric!.clauses.length} clauses (${rest.length} not run); no score is given for an interrupted run. Grade the submission again.`;
+      g.message = interruptedMessage(g.tests.length, rubric!.clauses.length);
       g.tests.push(...rest.map((c) => clauseGrade(c, 'not-run', 0, 'grading was interrupted before this clause')));
       g.score = 0;
       emit(render(g, format, rubric!.hiddenFeedback), out);
