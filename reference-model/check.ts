@@ -1,4 +1,5 @@
-// The trace checker: (state, event) -> next state | violation, over a whole trace.
+// The trace checker: (state, event) -> next state | violation, over a whole trace. A settled trace
+// has one state at each point; an unsettled one is judged by every state consistent with it (unsettled.ts).
 // Completions observed in one settle batch happened in an order the harness cannot see, so the
 // checker accepts the batch if any order of it is allowed.
 import type { Profile } from '../spec/profile.ts';
@@ -7,6 +8,7 @@ import type { Trace, TraceEvent } from '../spec/trace.ts';
 import { Ctx, OutOfScope, RuleViolation } from './context.ts';
 import { afterEvent, CALL_RULES, completed, stillBlocked } from './rules/index.ts';
 import { cloneState, initialState, type ModelState } from './state.ts';
+import { checkUnsettled } from './unsettled.ts';
 import type { Verdict } from './verdict.ts';
 
 const MAX_PERMUTED = 6;
@@ -21,6 +23,11 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
   // Judge the trace up to the first event the target could not observe; a violation before it still fails.
   const cut = trace.events.findIndex((e) => e.type !== 'quiescent' && (e.outcome.kind === 'unsupported' || e.outcome.kind === 'error'));
   const ev = cut < 0 ? trace.events : trace.events.slice(0, cut);
+  if (!trace.settled) {
+    const v = checkUnsettled(scenario, ev, ctx);
+    if (v) return v;
+    return cutVerdict(scenario, trace, cut, exercised()) ?? { status: 'pass', exercised: exercised() };
+  }
   try {
     while (i < ev.length) {
       const e = ev[i];
@@ -38,7 +45,7 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
         i = j;
         continue;
       }
-      if (trace.settled) for (const p of state.pending.values()) stillBlocked(state, p, ctx);
+      for (const p of state.pending.values()) stillBlocked(state, p, ctx);
       afterEvent(state, ctx);
       i++;
     }
@@ -52,13 +59,16 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
     if (err instanceof OutOfScope) return { status: 'error', reason: `outside the model: ${err.message}`, exercised: exercised() };
     return { status: 'error', reason: `model could not process the trace: ${(err as Error).message}`, exercised: exercised() };
   }
-  if (cut >= 0) {
-    const e = trace.events[cut] as Exclude<TraceEvent, { type: 'quiescent' }>;
-    const o = e.outcome as Extract<TraceEvent, { type: 'call' }>['outcome'] & { kind: 'unsupported' | 'error' };
-    const why = o.kind === 'unsupported' ? o.reason : o.message;
-    return { status: o.kind, reason: `step ${e.step + 1} (${scenario.steps[e.step]?.op}): ${why}`, exercised: exercised() };
-  }
-  return { status: 'pass', exercised: exercised() };
+  return cutVerdict(scenario, trace, cut, exercised()) ?? { status: 'pass', exercised: exercised() };
+}
+
+/** A trace cut at an event the target could not observe: that event's status, once nothing before it failed. */
+function cutVerdict(scenario: Scenario, trace: Trace, cut: number, exercised: string[]): Verdict | undefined {
+  if (cut < 0) return undefined;
+  const e = trace.events[cut] as Exclude<TraceEvent, { type: 'quiescent' }>;
+  const o = e.outcome as Extract<TraceEvent, { type: 'call' }>['outcome'] & { kind: 'unsupported' | 'error' };
+  const why = o.kind === 'unsupported' ? o.reason : o.message;
+  return { status: o.kind, reason: `step ${e.step + 1} (${scenario.steps[e.step]?.op}): ${why}`, exercised };
 }
 
 /** A target speaking nonsense (a call issued twice, a completion of a call that never blocked) is an error, not a verdict. */

@@ -11,13 +11,15 @@ export class RuleViolation extends Error {
 export class OutOfScope extends Error {}
 
 export class Ctx {
-  readonly exercised = new Set<string>();
-  /** Exact capacity accounting needs a settled trace: otherwise a blocked writer's progress is unknown. */
+  /** The clauses judged so far; the checker of unsettled traces gives each explanation its own set. */
+  exercised = new Set<string>();
   readonly capacity: Capacity;
+  /** The profile counts capacity exactly (linux page slots). Settled or not: an unsettled trace is judged by every state it allows (unsettled.ts), never by looser accounting. */
   readonly exact: boolean;
 
+  /** `settled`: the target proves what has happened (a blocked call is asleep, a datagram has arrived); rules read it only where an arrival or a peer's answer may lag, never for a call's own progress. */
   constructor(readonly profile: Profile, readonly settled: boolean, readonly privileged: boolean) {
-    this.exact = profile.capacity.accounting === 'page-slots' && settled;
+    this.exact = profile.capacity.accounting === 'page-slots';
     this.capacity = this.exact ? profile.capacity : { accounting: 'unspecified', minimumBytes: profile.pipeBuf };
   }
 

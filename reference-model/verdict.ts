@@ -10,7 +10,8 @@ export interface Violation {
 }
 
 export type Verdict =
-  | { status: 'pass'; exercised: string[] }
+  /** `undecided`: an unsettled trace allowed too many states to follow; what came before was judged and passed. */
+  | { status: 'pass'; exercised: string[]; undecided?: string }
   | { status: 'fail'; violation: Violation; exercised: string[] }
   /** The target could not express a step (principle 7). */
   | { status: 'unsupported'; reason: string; exercised: string[] }

@@ -1833,6 +1833,9 @@ static void report_done(Actor *a) {
  */
 #define QUIET_MS 10
 #define QUIET_BLIND_MS 50 /* where /proc shows nothing at all: time alone, so longer */
+/* IPCSPEC_SETTLE_QUIET_MS=N: another quiet moment (0 to 1000 ms). Shorter reports more calls pending that
+ * were about to return: the harsher test of the model's reading of unsettled traces (test/unsettled-soundness.test.ts). */
+static long quiet_override = -1;
 #define UNKNOWN_CAP_MS 2000
 
 static int proven; /* /proc shows a call asleep inside it: checked at start (probe_proc) */
@@ -1889,7 +1892,7 @@ static void settle(void) {
       if (!running) break;
       sleepy = awake || changed ? 0 : sleepy + 1;
       if (changed) last = now_ms();
-      else if ((sleepy >= 2 && now_ms() - last >= (stat_shows_sleep ? QUIET_MS : QUIET_BLIND_MS)) || now_ms() - t0 >= UNKNOWN_CAP_MS) break;
+      else if ((sleepy >= 2 && now_ms() - last >= (quiet_override >= 0 ? quiet_override : stat_shows_sleep ? QUIET_MS : QUIET_BLIND_MS)) || now_ms() - t0 >= UNKNOWN_CAP_MS) break;
       struct timespec ts = { 0, 1000000 };
       nanosleep(&ts, NULL);
       continue;
@@ -2114,6 +2117,13 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN); /* a write with no reader gets EPIPE */
   if (argc == 4 && !strcmp(argv[1], "--bind-unprivileged")) return unprivileged_main(argv[2], argv[3]);
   self_exe = argv[0];
+  const char *quiet = getenv("IPCSPEC_SETTLE_QUIET_MS");
+  if (quiet && *quiet) {
+    char *end;
+    long q = strtol(quiet, &end, 10);
+    if (*end || q < 0 || q > 1000) { fprintf(stderr, "ipcspec-driver: IPCSPEC_SETTLE_QUIET_MS must be 0..1000 (ms), not \"%s\"\n", quiet); return 2; }
+    quiet_override = q;
+  }
   int procs = probe_proc();
   proven = procs == (PROC_STAT | PROC_SYSCALL);
   stat_shows_sleep = (procs & PROC_STAT) != 0;

@@ -36,12 +36,12 @@ export function readCall(s: ModelState, step: number, actor: string, call: ReadC
   // Every read of a FIFO that has had several writers checks that EOF waits for all of them.
   if (obj.kind === 'fifo' && obj.wCounter > 1) ctx.exercise('fifo.eof-after-all-writers');
   if (out.kind === 'pending') {
-    // In a trace that is not settled, pending only means "has not returned yet": its completion is judged instead.
-    if (ctx.settled && !empty) ctx.violate('pipe.read-blocks-while-writer-open', 'blocked', `${Math.min(n, committed)} bytes (data is buffered)`);
+    // A trace that is not settled also has the reading "it has not returned yet" (unsettled.ts): this one is "asleep".
+    if (!empty) ctx.violate('pipe.read-blocks-while-writer-open', 'blocked', `${Math.min(n, committed)} bytes (data is buffered)`);
     // (the clause an EOF read would fall under: a FIFO that had several writers has its own; a blocking
     // read of a FIFO that never had one returns 0 like any pipe, so fifo.read-before-any-writer is not it)
-    if (ctx.settled && obj.writers === 0) ctx.violate(obj.kind === 'fifo' && obj.wCounter > 1 ? 'fifo.eof-after-all-writers' : 'pipe.eof-after-last-writer', 'blocked', '0 (EOF: no writer is open)');
-    if (ctx.settled && ofd.nonblock) ctx.violate('pipe.nonblocking-read-eagain', 'blocked', '-1 EAGAIN (O_NONBLOCK is set)');
+    if (obj.writers === 0) ctx.violate(obj.kind === 'fifo' && obj.wCounter > 1 ? 'fifo.eof-after-all-writers' : 'pipe.eof-after-last-writer', 'blocked', '0 (EOF: no writer is open)');
+    if (ofd.nonblock) ctx.violate('pipe.nonblocking-read-eagain', 'blocked', '-1 EAGAIN (O_NONBLOCK is set)');
     ctx.exercise('pipe.read-blocks-while-writer-open');
     ofd.refs++; // the blocked call holds the open file description
     s.pending.set(step, { kind: 'read', step, actor, ofd: ofd.id, size: n, call: { actor, ...call } });
