@@ -36,6 +36,10 @@ export interface PropertyRun {
   unsupported: number;
   status: Status;
   durationMs: number;
+  /** The clauses this property failed, in the order found: one failure never hides another. */
+  failed?: string[];
+  /** Unsettled targets: passing scenarios the model could judge only in part (docs/unsettled-targets.md). */
+  undecided?: number;
 }
 
 export interface Report {

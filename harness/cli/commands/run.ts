@@ -19,7 +19,7 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
 
   --target T     ${TARGET_NAMES.join(' | ')}
                  (default host; repeat for several targets;
-                 mutant:CLAUSE is the host with that clause's fault injected; host-process is the
+                 mutant:CLAUSE is the host with that clause's fault injected (mutant:A,B: both faults); host-process is the
                  host target as a driver process (harness/drivers/host-driver.ts); c is
                  harness/drivers/ipcspec-driver.c, built with cc into node_modules/.cache/ipcspec)
   --wrap PREFIX  run every target's driver process under the command PREFIX, e.g.
@@ -94,7 +94,7 @@ export const command: Command = {
           const durationMs = Math.round(performance.now() - t0);
           if (wasInterrupted()) break;
           runs[ti].outcomes.push({ outcome, durationMs });
-          progress.done(outcome.failure ? (outcome.failure.verdict.status === 'fail' ? `FAIL ${outcome.failure.verdict.violation.clause}` : `${outcome.failure.verdict.status.toUpperCase()}: ${outcome.failure.verdict.reason}`) : outcome.runs > 0 && outcome.unsupported === outcome.runs ? `UNSUPPORTED: ${outcome.unsupportedReason}` : `ok (${outcome.runs} runs, ${durationMs} ms)`);
+          progress.done(outcome.failure ? (outcome.failures ?? [outcome.failure]).map((f) => (f.verdict.status === 'fail' ? `FAIL ${f.verdict.violation.clause}` : `${f.verdict.status.toUpperCase()}: ${f.verdict.reason}`)).join(', ') : outcome.runs > 0 && outcome.unsupported === outcome.runs ? `UNSUPPORTED: ${outcome.unsupportedReason}` : `ok (${outcome.runs} runs, ${durationMs} ms)`);
         }
       }
     } finally {
