@@ -10,7 +10,7 @@ import type { Outcome } from '../spec/trace.ts';
 import { PROTOCOL_VERSION, ProtocolError, type DriverHello, type DriverMessage } from './driver-messages.ts';
 import { DriverProcess } from './driver-process.ts';
 import { splitCommand } from './exec-command.ts';
-import { missingCapability } from './exec-capabilities.ts';
+import { whyUnsupported } from './exec-capabilities.ts';
 import type { Session, StepResult, Target, TargetInfo } from './target.ts';
 
 /** Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers that hang. */
@@ -159,8 +159,8 @@ class ExecSession implements Session {
 
   async step(index: number, step: Step): Promise<StepResult> {
     if (this.failed) return { outcome: { kind: 'error', message: `${this.target.label}: already failed in this scenario` }, completed: [] };
-    const missing = missingCapability(this.hello, step);
-    if (missing) return { outcome: { kind: 'unsupported', reason: `driver ${this.hello.driver} does not support ${missing}` }, completed: [] };
+    const why = whyUnsupported(this.hello, step);
+    if (why) return { outcome: { kind: 'unsupported', reason: why }, completed: [] };
     try {
       const data = stepData(index, step);
       // settle goes out at once, behind the step: the driver handles requests in order, and one round trip is saved.
