@@ -93,15 +93,18 @@ async function lacking(target: Target): Promise<{ lacks: Lack[]; notes: string[]
   const lacks: Lack[] = [];
   const notes: string[] = [];
   const forced = process.env.IPCSPEC_HOST_IP === '1';
-  const blind = new Map<string, string[]>(); // reason -> the families it leaves out
+  const blind = new Map<string, string[]>(); // family -> what its loopback waits cannot observe
   for (const fam of ['inet', 'inet6'] as const) {
     if (!(await canListen(fam === 'inet' ? '127.0.0.1' : '::1'))) { lacks.push({ features: [`family:${fam}`], reason: `no loopback to listen on (${fam === 'inet' ? '127.0.0.1' : '::1'})` }); continue; }
     const spots = await ipBlindSpots(fam);
-    if (!spots.length) continue;
-    const reason = `the loopback waits cannot observe here (${spots.join(', ')})`;
-    blind.set(reason, [...(blind.get(reason) ?? []), `family:${fam}`]);
+    if (spots.length) blind.set(`family:${fam}`, spots);
   }
-  for (const [reason, features] of blind) {
+  // One probe, one entry: every family it leaves out, named together with what each lacks.
+  if (blind.size) {
+    const features = [...blind.keys()];
+    const all = [...blind.values()].map((x) => x.join(', '));
+    const what = all.every((x) => x === all[0]) ? all[0] : [...blind].map(([f, x]) => `${f}: ${x.join(', ')}`).join('; ');
+    const reason = `the loopback waits cannot observe here (${what})`;
     notes.push(`${reason}: ${forced ? `${features.join(' and ')} declared anyway (IPCSPEC_HOST_IP=1), so their results may be errors or false fails` : `no ${features.join(' or ')}`}`);
     if (!forced) lacks.push({ features, reason });
   }
