@@ -10,6 +10,7 @@ import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { StartFailures } from '../start-failures.ts';
 import { printSummary, Progress } from '../progress.ts';
 import { packageVersion, plan } from '../run-plan.ts';
 
@@ -117,6 +118,8 @@ export const command: Command = {
     });
     console.log(`ipcspec diff: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}${wrap ? ` (wrapped in ${wrap})` : ''}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
+    const starts = new StartFailures(all());
+    starts.print();
     const progress = jobs === 1 ? new Progress(p.properties.length) : undefined;
     const shrunk = new Set<string>(); // differences shrunk so far: a later property's same one is not shrunk again
     let next = 0;
@@ -147,7 +150,7 @@ export const command: Command = {
     }
     if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
-    printSummary(report, out, counterexamples);
+    printSummary(report, out, counterexamples, starts);
     printDifferences(report.differences ?? []);
     for (const u of report.unprovable ?? []) console.log(`not a difference: ${u.clause} fails on ${u.failing.join(', ')}; ${u.unsettled.join(', ')} observed the same values and cannot prove what it needs (not settled: docs/unsettled-targets.md) [${u.property}]`);
     const stable = (report.differences ?? []).filter((x) => x.stable);
