@@ -60,8 +60,6 @@ export interface Report {
   merged?: MergeInfo;
   /** Set by `ipcspec diff` (and kept by merge): where targets ran the same scenarios and behaved differently. */
   differences?: Difference[];
-  /** Set by `ipcspec diff`: clauses that failed on a settled target while an unsettled one observed the same values and passed only because it cannot prove what the failure needs (not a difference). */
-  unprovable?: Array<{ clause: string; property: string; failing: string[]; unsettled: string[] }>;
 }
 
 /**

@@ -60,8 +60,6 @@ export interface PropertyDiff {
   /** One per target, index-aligned with the targets: what `ipcspec run` would have gathered. */
   outcomes: PropertyOutcome[];
   findings: ShrunkFinding[];
-  /** Clause splits that were no behaviour difference: an unsettled target saw what a failing one did but cannot prove it (first run each). */
-  unprovable: Array<{ clause: string; failing: number[]; unsettled: number[]; run: number }>;
 }
 
 export async function diffProperty(prop: Property, targets: Target[], profile: Profile, o: DiffOptions): Promise<PropertyDiff> {
@@ -73,7 +71,6 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
   const errors = new Map<number, { run: number; scenario: Scenario; judged: Judged }>();
   const first = new Map<string, { finding: Finding; run: number; scenario: Scenario; judged: Map<number, Judged> }>();
   let run = 0;
-  const unprovable: PropertyDiff['unprovable'] = [];
   await fc.check(
     fc.asyncProperty(arb, async (scenario) => {
       if (interrupted()) return true;
@@ -88,10 +85,7 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
         if (v.status === 'unsupported') { out.unsupported++; out.unsupportedReason ??= v.reason; }
         if (v.status === 'error') errors.set(t, { run: i, scenario, judged: j });
       }
-      for (const f of findingsOf(scenario, judged, profile)) {
-        if (!first.has(findingId(f))) first.set(findingId(f), { finding: f, run: i, scenario, judged });
-        if (f.kind === 'verdict' && f.unprovable && !unprovable.some((u) => u.clause === f.clause && u.unsettled.join() === f.unprovable!.join())) unprovable.push({ clause: f.clause, failing: f.failing, unsettled: f.unprovable, run: i });
-      }
+      for (const f of findingsOf(scenario, judged)) if (!first.has(findingId(f))) first.set(findingId(f), { finding: f, run: i, scenario, judged });
       o.onRun?.(run);
       return true;
     }),
@@ -147,7 +141,7 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
       out.failure = out.failures[0];
     }
   }
-  return { property: prop, seed, outcomes, findings, unprovable };
+  return { property: prop, seed, outcomes, findings };
 }
 
 async function shrink(x: { finding: Finding; run: number; scenario: Scenario; judged: Map<number, Judged> }, targets: Target[], profile: Profile, arb: fc.Arbitrary<Scenario>, seed: number, o: DiffOptions): Promise<ShrunkFinding> {

@@ -104,8 +104,6 @@ export const command: Command = {
       const { report, counterexamples } = assemble({ runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version, replayCmd });
       const d = assembleDifferences({ diffs, targets: runs.map((r) => r.target), clauses: p.clauses, profile: p.profile, replayCmd });
       report.differences = d.differences;
-      const unprovable = diffs.flatMap((x) => x.unprovable.map((u) => ({ clause: u.clause, property: x.property.name, failing: u.failing.map((t) => targets[t].info.name), unsettled: u.unsettled.map((t) => targets[t].info.name) })));
-      if (unprovable.length) report.unprovable = unprovable;
       for (const [f, c] of d.counterexamples) counterexamples.set(f, c);
       markVerdictDifferences(report, counterexamples);
       writeReportDir(out, report, counterexamples);
@@ -152,7 +150,6 @@ export const command: Command = {
     const { report, counterexamples } = write(false);
     printSummary(report, out, counterexamples, starts);
     printDifferences(report.differences ?? []);
-    for (const u of report.unprovable ?? []) console.log(`not a difference: ${u.clause} fails on ${u.failing.join(', ')}; ${u.unsettled.join(', ')} observed the same values and cannot prove what it needs (not settled: docs/unsettled-targets.md) [${u.property}]`);
     const stable = (report.differences ?? []).filter((x) => x.stable);
     return stable.length > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
   },
