@@ -47,6 +47,17 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff with an unsettled ta
     expect(d.sides[1].replay).toContain(`--target mutant:${M}@host-process`);
   }, 300_000);
 
+  it('with a third, correct target that saw the reader woken, the fault is a behaviour difference again', () => {
+    const M = 'pipe.last-writer-close-wakes-readers';
+    const out = join(scratch, 'three');
+    const r = ipcspec('diff', '--target', `mutant:${M}`, '--target', 'host', '--target', `mutant:${M}@host-process`, '--only', M, '--runs', '30', '--seed', '1', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const d = readReport(out).differences!.find((x) => x.key === `fail:${M}`)!;
+    expect(d.sides.map((s) => s.target).slice(0, 2)).toEqual([`host+mutant:${M}`, 'host']);
+    expect(d.unsettledOnly).toBeUndefined();
+  }, 300_000);
+
   it('a value that differs is still a behaviour difference when one side is unsettled', () => {
     const M = 'pipe.nonblocking-read-eagain';
     const out = join(scratch, 'values');

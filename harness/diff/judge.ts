@@ -65,15 +65,20 @@ export const findingId = (f: Finding): string => (f.kind === 'observation' ? `o:
 
 /**
  * Do the verdicts of `compared` differ only in what an unsettled target can prove? True when one of
- * them is unsettled, every step's final result is the same on all (a call still blocked at the end,
- * or never issued, is a result too: one that returned differs from one that never did), no two
- * issued their calls in a different order, and every trace, judged as an unsettled target's (a
+ * them is unsettled, the settled ones agree among themselves, every step's final result is the
+ * same on all (a call still blocked at the end, or never issued, is a result too: one that returned
+ * differs from one that never did), no two issued their calls in a different order, and every
+ * trace, judged as an unsettled target's (a
  * pending call only "had not returned yet"), gets the same verdict. Then no behaviour differs: a
  * settled target proved something (a call asleep that should not be) the other cannot show.
  */
 export function unsettledOnly(scenario: Scenario, judged: Map<number, Judged>, compared: number[], profile: Profile): boolean {
   const traces = compared.map((t) => judged.get(t)!.trace);
   if (traces.every((t) => t.settled)) return false;
+  // Settled targets among them must agree with each other in every respect, timing included: a split between two of them is behaviour.
+  const settled = compared.filter((t) => judged.get(t)!.trace.settled);
+  if (new Set(settled.map((t) => verdictSig(judged.get(t)!.verdict))).size > 1) return false;
+  if (settled.length > 1 && compareObservations(scenario, settled.map((t) => judged.get(t)!.trace)).length) return false;
   const orders = traces.map((t) => t.events.flatMap((e) => (e.type === 'call' ? [e.step] : [])).join(','));
   if (new Set(orders).size > 1) return false;
   const results = traces.map((t) => observe(scenario, t).filter((o) => o.aspect === 'result'));
