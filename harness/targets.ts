@@ -2,7 +2,15 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Target } from './target.ts';
 
-export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE[,CLAUSE]', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD', 'module:PATH'] as const;
+export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE[,CLAUSE][@TARGET]', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD', 'module:PATH'] as const;
+
+/** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X", "c+mutant:X" from "mutant:X@c"). */
+export function cliName(target: string): string {
+  const at = target.indexOf('+mutant:');
+  if (at < 0) return target;
+  const base = target.slice(0, at);
+  return `${target.slice(at + 1)}${base === 'host' ? '' : `@${base}`}`;
+}
 
 export interface TargetOptions {
   /** `--wrap PREFIX`: run a process-based target under this command prefix (e.g. `runsc --rootless --network=none do`). */
@@ -50,7 +58,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
       throw new UnknownTarget((e as Error).message);
     }
   }
-  if (opts.wrap && (name === 'model' || name.startsWith('mutant:'))) {
+  if (opts.wrap && (name === 'model' || (name.startsWith('mutant:') && !name.includes('@')))) {
     throw new UnknownTarget(`--wrap applies to process targets (host, exec:CMD, ...), not to ${name}`);
   }
   if (name === 'model') {
@@ -58,17 +66,22 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     return new ModelTarget(profile);
   }
   if (name.startsWith('mutant:')) {
-    // The host with one clause's fault injected (or several: mutant:A,B): what a failing run looks like, end to end.
+    // The host with one clause's fault injected (or several: mutant:A,B; on another target: mutant:A@BASE): what a failing run looks like, end to end.
     const { MUTANTS } = await import('./mutants/index.ts');
-    const clauses = name.slice('mutant:'.length).split(',');
-    const { HostTarget } = await import('./host/target.ts');
-    let t: Target = new HostTarget();
-    for (const c of clauses) {
-      const m = MUTANTS.find((x) => x.clause === c);
-      if (!m) throw new UnknownTarget(`no mutant for clause "${c}" (see ipcspec clauses)`);
-      t = m.wrap(t);
-    }
-    if (clauses.length > 1) t.info.name = `host+${name}`;
+    const [spec, baseName] = name.slice('mutant:'.length).split(/@(.*)/s);
+    const clauses = spec.split(',');
+    const ms = clauses.map((c) => MUTANTS.find((x) => x.clause === c) ?? c);
+    const unknown = ms.find((m): m is string => typeof m === 'string');
+    if (unknown !== undefined) throw new UnknownTarget(`no mutant for clause "${unknown}" (see ipcspec clauses)`);
+    if (baseName !== undefined && (!baseName || baseName === 'model' || baseName.startsWith('mutant:'))) throw new UnknownTarget(`${name}: a mutant wraps a real target (mutant:CLAUSE@host-process, @c, @exec:CMD, ...)`);
+    let t: Target;
+    if (baseName === undefined) {
+      const { HostTarget } = await import('./host/target.ts');
+      t = new HostTarget();
+    } else t = await makeTarget(baseName, profile, opts);
+    const base = t.info.name;
+    for (const m of ms as Exclude<(typeof ms)[number], string>[]) t = m.wrap(t);
+    t.info.name = `${base}+mutant:${spec}`;
     return t;
   }
   if (name.startsWith('exec:')) {

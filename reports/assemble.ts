@@ -26,7 +26,8 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
     const partly = new Map<string, { n: number; reason: string }>();
     // Clauses of a property that stopped at a harness error: why they may be unreached.
     const stoppedBy = new Map<string, string>();
-    const setAside = new Map<string, string>();
+    // Clauses whose scenarios were set aside because they broke a clause already failed: by that clause, how many.
+    const setAside = new Map<string, Map<string, number>>();
     for (const { outcome, durationMs } of outcomes) {
       const p = outcome.property;
       const f = outcome.failure;
@@ -77,7 +78,11 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
       }
       // Scenarios set aside because they broke a clause that had already failed: why a clause may be unreached.
       for (const [by, n] of outcome.preempted ?? []) {
-        for (const c of p.clauses) if (c !== by && !setAside.has(c)) setAside.set(c, `${n} scenario(s) of ${p.name} that broke ${by} first were set aside`);
+        for (const c of p.clauses) {
+          if (c === by) continue;
+          const m = setAside.get(c) ?? setAside.set(c, new Map()).get(c)!;
+          m.set(by, (m.get(by) ?? 0) + n);
+        }
       }
     }
     for (const r of per.values()) {
@@ -85,8 +90,12 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
       if (r.status === 'pass' && r.runs === 0 && u) { r.status = 'unsupported'; r.reason = `no scenario this target could express reached it (${u.n} unsupported; ${u.reason})`; }
       else if (r.status === 'pass' && r.runs === 0) {
         r.status = 'error';
-        const why = stoppedBy.has(r.clause) ? ` before ${stoppedBy.get(r.clause)}` : setAside.has(r.clause) ? ` (${setAside.get(r.clause)}: fix that one first)` : '';
-        r.reason = `not exercised: no generated scenario reached this clause${why}`;
+        const aside = setAside.get(r.clause);
+        if (!stoppedBy.has(r.clause) && aside) {
+          // Not reached because another clause failed first: name it, as the grader does (not-reached).
+          const by = [...aside].sort((a, b) => b[1] - a[1]);
+          r.reason = `not reached: no scenario reached this clause without first breaking ${by.map(([c]) => c).join(', ')}, which already failed (${by.map(([c, n]) => `${n} set aside for ${c}`).join(', ')}); fix ${by[0][0]} first`;
+        } else r.reason = `not exercised: no generated scenario reached this clause${stoppedBy.has(r.clause) ? ` before ${stoppedBy.get(r.clause)}` : ''}`;
       }
       else if (r.status === 'pass' && u) r.reason = `passed on the scenarios this target could express; ${u.n} could not run (${u.reason})`;
       results.push(r);

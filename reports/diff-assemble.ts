@@ -40,12 +40,12 @@ export function assembleDifferences(o: DiffAssembleInput): { differences: Differ
   const differences: Difference[] = [];
   const counterexamples = new Map<string, Counterexample>();
   for (const d of o.diffs) {
-    for (const f of d.findings.filter((x) => x.difference && !x.duplicate)) {
+    for (const f of d.findings.filter((x) => (x.difference || (x.finding.kind === 'verdict' && x.finding.unsettledOnly)) && !x.duplicate)) {
       const id = `diff-${differences.length + 1}`;
       const files = new Map<string, Counterexample>();
       const x = one(id, d, f, o, files);
       // The same difference (same key, same targets, same observed values) found again by another property: one entry.
-      const same = differences.find((y) => y.key === x.key && y.stable === x.stable && JSON.stringify(y.sides.map((s) => [s.target, s.observed])) === JSON.stringify(x.sides.map((s) => [s.target, s.observed])));
+      const same = differences.find((y) => y.key === x.key && y.stable === x.stable && y.unsettledOnly === x.unsettledOnly && JSON.stringify(y.sides.map((s) => [s.target, s.observed])) === JSON.stringify(x.sides.map((s) => [s.target, s.observed])));
       if (same) { if (same.property !== x.property && !same.alsoSeenIn?.includes(x.property)) (same.alsoSeenIn ??= []).push(x.property); continue; }
       differences.push(x);
       for (const [k, v] of files) counterexamples.set(k, v);
@@ -76,6 +76,10 @@ function one(id: string, d: PropertyDiff, x: ShrunkFinding, o: DiffAssembleInput
     const failing = compared.filter((t) => { const v = x.judged.get(t)!.verdict; return v.status === 'fail' && v.violation.clause === f.clause; });
     const others = compared.filter((t) => !failing.includes(t));
     summary = `${f.clause} fails on ${names(failing)}, not on ${others.map((t) => `${o.targets[t].name}${x.judged.get(t)!.verdict.status === 'pass' ? '' : ` (${x.judged.get(t)!.verdict.status})`}`).join(', ')}`;
+    if (f.unsettledOnly) {
+      const unsettled = compared.filter((t) => !x.judged.get(t)!.trace.settled);
+      summary = `verdicts differ only in what an unsettled target can prove: ${summary}; every target observed the same values, and ${names(unsettled)} (unsettled: it cannot prove a call asleep) could not show this violation`;
+    }
   } else {
     const pair = f.compared.map((t) => x.judged.get(t)!);
     const od = compareObservations(x.scenario, pair.map((j) => j.trace)).find((y) => y.key === f.key)!;
@@ -118,5 +122,6 @@ function one(id: string, d: PropertyDiff, x: ShrunkFinding, o: DiffAssembleInput
   return {
     id, kind: f.kind, key: f.kind === 'verdict' ? `fail:${f.clause}` : f.key, clauses, area, property: d.property.name, seed: d.seed, path: x.path, step, summary, sides,
     stable, ...(nondeterministic.length ? { nondeterministic } : {}), reruns: x.reruns,
+    ...(f.kind === 'verdict' && f.unsettledOnly ? { unsettledOnly: true as const } : {}),
   };
 }

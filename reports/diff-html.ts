@@ -11,8 +11,8 @@ export function renderDifferences(ds: Difference[], cx: Map<string, Counterexamp
   if (!ds.length) return '';
   const parts = [`<h3 class="diff-head">Differences between targets (${ds.length})</h3>`];
   for (const d of ds) {
-    const label = d.stable ? `<span class="badge s-differs">differs</span>` : `<span class="badge s-unsupported">nondeterministic on ${esc(d.nondeterministic!.join(', '))}</span>`;
-    parts.push(`<section class="difference" data-difference="${esc(d.id)}" data-kind="${d.kind}" data-stable="${d.stable}"><h4>${esc(d.id)}: ${d.kind} <code>${esc(d.key)}</code> ${label}</h4>`,
+    const label = d.stable && d.unsettledOnly ? `<span class="badge s-unsupported">verdicts differ only in what an unsettled target can prove</span>` : d.stable ? `<span class="badge s-differs">differs</span>` : `<span class="badge s-unsupported">nondeterministic on ${esc(d.nondeterministic!.join(', '))}</span>`;
+    parts.push(`<section class="difference" data-difference="${esc(d.id)}" data-kind="${d.kind}" data-stable="${d.stable}"${d.unsettledOnly ? ' data-unsettled-only="true"' : ''}><h4>${esc(d.id)}: ${d.kind} <code>${esc(d.key)}</code> ${label}</h4>`,
       `<p>${esc(d.summary)}</p><p class="muted">property “${esc(d.property)}”${d.alsoSeenIn?.length ? ` (also seen in ${d.alsoSeenIn.map((x) => `“${esc(x)}”`).join(', ')})` : ''} · seed ${d.seed}${d.path ? ` · path ${esc(d.path)}` : ''} · clauses ${esc(d.clauses.join(', '))}${d.stable ? ` · reproduced ${d.reruns} more times on each of the two targets that show it` : ''}${d.nondeterministic?.length ? ` · nondeterministic on ${esc(d.nondeterministic.join(', '))}` : ''}</p>`,
       `<table class="diff-observed"><thead><tr><th>target</th><th>verdict</th><th>observed${d.step !== undefined ? ` at step ${d.step + 1}` : ''}</th></tr></thead><tbody>` +
       d.sides.map((s) => `<tr data-target="${esc(s.target)}"><td><code>${esc(s.target)}</code></td><td><span class="badge s-${s.status}">${s.status}</span></td><td class="observed-value">${esc(s.observed)}</td></tr>`).join('') + '</tbody></table>',

@@ -2,7 +2,7 @@
 // area; every cell opens its details (the clause's text and citation, and for a failure the
 // counterexample drawn as lanes with the replay command). Inline CSS and JS, no network resources.
 import { clause as clauseById, CLAUSES, isClauseId } from '../spec/catalogue.ts';
-import type { ClauseResult, Counterexample, Report, Status } from '../spec/report.ts';
+import { isBehaviourDifference, type ClauseResult, type Counterexample, type Report, type Status } from '../spec/report.ts';
 import { CSS, JS } from './html-assets.ts';
 import { esc, renderLanes } from './html-lanes.ts';
 import { cellDifferences, DIFF_CSS, renderDifferences } from './diff-html.ts';
@@ -64,13 +64,16 @@ export function renderHtml(r: Report, cx: Map<string, Counterexample>): string {
         const key = `d${cellN++}`;
         // ipcspec diff: this clause behaved differently here than on another target (marked), or a target disagreed with itself (noisy).
         const ds = cellDifferences(r, c, t);
-        const differs = ds.some((d) => d.stable);
+        const differs = ds.some(isBehaviourDifference);
         templates.push(cellDetail(x, cx, key, renderDifferences(ds, cx)));
         const tip = `${x.status}, ${x.runs} runs${x.reason ? `: ${x.reason}` : ''}${differs ? '; behaves differently on another target' : ''}`;
         return `<td class="cell s-${x.status}${differs ? ' differs' : ds.length ? ' noisy' : ''}"${differs ? ' data-differs="true"' : ''} data-clause="${esc(c)}" data-target="${esc(t)}" data-status="${x.status}" data-cell="${key}" data-clause-info="${clauseKey.get(c)}" title="${esc(tip)}"><button type="button">${LABEL[x.status]}</button></td>`;
       });
       // Targets that ran this clause and disagree: the rows a behaviour diff is about.
-      const differs = new Set(targets.map((t) => byKey.get(`${t}\0${c}`)?.status).filter(Boolean)).size > 1 || (r.differences ?? []).some((d) => d.stable && d.clauses.includes(c));
+      // (not where the statuses differ only in what an unsettled target can prove)
+      const filed = (r.differences ?? []).filter((d) => d.clauses.includes(c));
+      const onlyUnsettled = filed.length > 0 && filed.every((d) => d.unsettledOnly);
+      const differs = (!onlyUnsettled && new Set(targets.map((t) => byKey.get(`${t}\0${c}`)?.status).filter(Boolean)).size > 1) || filed.some(isBehaviourDifference);
       body.push(`<tr class="clause-row${differs ? ' differs' : ''}" data-clause="${esc(c)}" data-differs="${differs}"><th class="clause" scope="row"><code>${esc(c)}</code>${differs ? '<span class="differs-mark" title="the targets disagree">≠</span>' : ''}<span class="title">${esc(title)}</span></th>${cells.join('')}</tr>`);
     }
     body.push('</tbody>');
@@ -90,7 +93,7 @@ export function renderHtml(r: Report, cx: Map<string, Counterexample>): string {
 <body><header><h1>ipcspec behaviour report</h1>
 <div class="meta">profile <b>${esc(r.profile)}</b> · seed ${r.seed}${r.only ? ` · only <code>${esc(r.only)}</code>` : ''} · ${esc(r.createdAt)} · ipcspec ${esc(r.tool.version)}</div>
 ${r.interrupted ? '<div class="banner">Interrupted: these results are partial.</div>' : ''}
-<div class="chips" id="summary">${(['pass', 'fail', 'unsupported', 'error'] as Status[]).map((k) => `<span class="chip s-${k}" data-status="${k}">${s[k]} ${k}</span>`).join('')}${r.differences ? `<span class="chip s-differs" data-status="differs">${r.differences.filter((d) => d.stable).length} differ</span>` : ''}<span class="muted">${r.results.length} clause results</span></div>
+<div class="chips" id="summary">${(['pass', 'fail', 'unsupported', 'error'] as Status[]).map((k) => `<span class="chip s-${k}" data-status="${k}">${s[k]} ${k}</span>`).join('')}${r.differences ? `<span class="chip s-differs" data-status="differs">${r.differences.filter(isBehaviourDifference).length} differ</span>` : ''}<span class="muted">${r.results.length} clause results</span></div>
 <ul class="targets">${r.targets.map((t) => `<li><code>${esc(t.name)}</code>: ${esc(t.description)}</li>`).join('')}</ul>${mergeNote}</header>
 <main><form id="filters" onsubmit="return false"><span>status:</span>${CELL_STATUSES.filter((k) => k !== 'none').map((k) => `<label><input type="checkbox" name="status" value="${k}" checked> ${LABEL[k]}</label>`).join('')}
 ${r.differences ? '<label><input type="checkbox" name="status" value="differs" checked> differs</label>' : ''}
@@ -100,7 +103,7 @@ ${r.differences ? '<label><input type="checkbox" name="status" value="differs" c
 <table class="matrix" id="matrix"><thead><tr><th>clause</th>${targets.map((t) => `<th scope="col" data-target="${esc(t)}">${esc(t)}</th>`).join('')}</tr></thead>
 ${body.join('\n')}
 ${foot}</table>
-${r.differences ? `<details class="differences" id="differences"${r.differences.length ? '' : ' hidden'}><summary>${r.differences.filter((d) => d.stable).length} behaviour difference(s), ${r.differences.filter((d) => !d.stable).length} nondeterministic</summary>${renderDifferences(r.differences, cx)}</details>` : ''}
+${r.differences ? `<details class="differences" id="differences"${r.differences.length ? '' : ' hidden'}><summary>${r.differences.filter(isBehaviourDifference).length} behaviour difference(s), ${r.differences.filter((d) => !d.stable).length} nondeterministic${r.differences.some((d) => d.stable && d.unsettledOnly) ? `, ${r.differences.filter((d) => d.stable && d.unsettledOnly).length} only in what an unsettled target can prove` : ''}</summary>${renderDifferences(r.differences, cx)}</details>` : ''}
 ${props}</main>
 <aside id="detail" hidden aria-label="details"><button id="detail-close" type="button" aria-label="close">×</button><div id="detail-body"></div></aside>
 ${templates.join('\n')}

@@ -2,7 +2,7 @@
 // carries the violation, the counterexample's steps and the replay command; an error is an
 // <error>; unsupported is <skipped> (never a pass: CI shows it as skipped with the reason).
 import { clause as clauseById, isClauseId } from '../spec/catalogue.ts';
-import type { ClauseResult, Counterexample, Report, Status } from '../spec/report.ts';
+import { isBehaviourDifference, type ClauseResult, type Counterexample, type Report, type Status } from '../spec/report.ts';
 import { renderSteps } from './steps.ts';
 
 /** XML 1.0 allows no C0 control characters but tab, LF and CR. */
@@ -36,7 +36,7 @@ export function renderJunit(r: Report, cx: Map<string, Counterexample>): string 
   // The top-level totals count the differences suite too (a stable difference is a failure, a nondeterministic one skipped).
   const ds = r.differences ?? [];
   const n = (k: Status) => count(r.results, k);
-  const top = `tests="${r.results.length + ds.length}" failures="${n('fail') + ds.filter((d) => d.stable).length}" errors="${n('error')}" skipped="${n('unsupported') + ds.filter((d) => !d.stable).length}"`;
+  const top = `tests="${r.results.length + ds.length}" failures="${n('fail') + ds.filter(isBehaviourDifference).length}" errors="${n('error')}" skipped="${n('unsupported') + ds.filter((d) => !isBehaviourDifference(d)).length}"`;
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="ipcspec" ${top} time="${time()}">`];
   for (const area of areas) {
     const rs = r.results.filter((x) => x.area === area);
@@ -45,14 +45,14 @@ export function renderJunit(r: Report, cx: Map<string, Counterexample>): string 
     for (const x of rs) out.push(testcase(x, cx));
     out.push('  </testsuite>');
   }
-  // ipcspec diff: one testcase per difference; a behaviour difference fails, a nondeterministic one is skipped with the reason.
+  // ipcspec diff: one testcase per difference; a behaviour difference fails, a nondeterministic or unsettled-only one is skipped with the reason.
   if (r.differences?.length) {
     const ds = r.differences;
-    out.push(`  <testsuite name="differences" tests="${ds.length}" failures="${ds.filter((d) => d.stable).length}" errors="0" skipped="${ds.filter((d) => !d.stable).length}" time="0" timestamp="${attr(r.createdAt)}">`);
+    out.push(`  <testsuite name="differences" tests="${ds.length}" failures="${ds.filter(isBehaviourDifference).length}" errors="0" skipped="${ds.filter((d) => !isBehaviourDifference(d)).length}" time="0" timestamp="${attr(r.createdAt)}">`);
     for (const d of ds) {
       const body = [d.summary, '', ...d.sides.map((s) => `${s.target}: ${s.observed}\n  replay: ${s.replay}`)].join('\n');
       out.push(`    <testcase classname="ipcspec.differences" name="${attr(`${d.id} ${d.kind} ${d.key} [${d.sides.map((s) => s.target).join(' vs ')}]`)}">`,
-        d.stable ? `      <failure message="${attr(d.summary)}" type="behaviour difference">${text(body)}</failure>` : `      <skipped message="${attr(`nondeterministic on ${(d.nondeterministic ?? []).join(', ')}: ${d.summary}`)}"/>`,
+        isBehaviourDifference(d) ? `      <failure message="${attr(d.summary)}" type="behaviour difference">${text(body)}</failure>` : `      <skipped message="${attr(d.stable ? d.summary : `nondeterministic on ${(d.nondeterministic ?? []).join(', ')}: ${d.summary}`)}"/>`,
         '    </testcase>');
     }
     out.push('  </testsuite>');

@@ -92,7 +92,15 @@ export interface Difference {
   reruns: number;
   /** Other properties whose scenarios showed the same difference (same key, targets and observed values). */
   alsoSeenIn?: string[];
+  /**
+   * Verdict only: the targets observed the same values, and the verdicts differ only in what an
+   * unsettled target can prove (a settled one proved a call asleep; the other cannot): not a behaviour difference.
+   */
+  unsettledOnly?: true;
 }
+
+/** A difference that counts: reproduced, and more than what an unsettled target cannot prove. */
+export const isBehaviourDifference = (d: Difference): boolean => d.stable && !d.unsettledOnly;
 
 export interface DifferenceSide {
   target: string;

@@ -85,7 +85,7 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
         if (v.status === 'unsupported') { out.unsupported++; out.unsupportedReason ??= v.reason; }
         if (v.status === 'error') errors.set(t, { run: i, scenario, judged: j });
       }
-      for (const f of findingsOf(scenario, judged)) if (!first.has(findingId(f))) first.set(findingId(f), { finding: f, run: i, scenario, judged });
+      for (const f of findingsOf(scenario, judged, profile)) if (!first.has(findingId(f))) first.set(findingId(f), { finding: f, run: i, scenario, judged });
       o.onRun?.(run);
       return true;
     }),
@@ -160,7 +160,7 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
       evals++;
       const judged = await judgeAll(targets, f.compared, scenario, profile);
       if ([...judged.values()].some((j) => j.verdict.status === 'error')) { erred = true; return true; }
-      if (!shows(f, scenario, judged)) return true;
+      if (!shows(f, scenario, judged, profile)) return true;
       last = { scenario, judged };
       return false;
     }),

@@ -2,12 +2,12 @@ import { join, resolve } from 'node:path';
 import { assemble, type TargetRun } from '../../../reports/assemble.ts';
 import { assembleDifferences } from '../../../reports/diff-assemble.ts';
 import { writeReportDir } from '../../../reports/write-report.ts';
-import type { Counterexample, Difference, Report } from '../../../spec/report.ts';
+import { isBehaviourDifference, type Counterexample, type Difference, type Report } from '../../../spec/report.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { diffProperty, type PropertyDiff } from '../../diff/engine.ts';
 import { setConcurrent } from '../../diff/judge.ts';
 import { onInterrupt, wasInterrupted } from '../../scope.ts';
-import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
+import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 import { StartFailures } from '../start-failures.ts';
@@ -48,8 +48,6 @@ counterexamples/) plus the differences (report.json "differences", marked cells 
 
 exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error`;
 
-/** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
-const cliName = (target: string): string => (target.includes('+mutant:') ? target.slice(target.indexOf('mutant:')) : target);
 const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 export const command: Command = {
@@ -150,8 +148,8 @@ export const command: Command = {
     const { report, counterexamples } = write(false);
     printSummary(report, out, counterexamples, starts);
     printDifferences(report.differences ?? []);
-    const stable = (report.differences ?? []).filter((x) => x.stable);
-    return stable.length > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
+    const counted = (report.differences ?? []).filter(isBehaviourDifference);
+    return counted.length > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
   },
 };
 
@@ -161,7 +159,7 @@ export const command: Command = {
  */
 function markVerdictDifferences(report: Report, cx: Map<string, Counterexample>): void {
   for (const d of report.differences ?? []) {
-    if (d.kind !== 'verdict' || !d.stable) continue;
+    if (d.kind !== 'verdict' || !d.stable) continue; // (an unsettled-only one too: its failing side does fail)
     for (const s of d.sides.filter((x) => x.status === 'fail')) {
       const r = report.results.find((x) => x.clause === d.clauses[0] && x.target === s.target);
       const v = cx.get(s.counterexample)?.verdict;
@@ -178,11 +176,12 @@ function markVerdictDifferences(report: Report, cx: Map<string, Counterexample>)
 }
 
 function printDifferences(ds: Difference[]): void {
-  const stable = ds.filter((d) => d.stable);
+  const stable = ds.filter(isBehaviourDifference);
   const noisy = ds.filter((d) => !d.stable);
-  console.log(`\n${stable.length} behaviour difference${stable.length === 1 ? '' : 's'}${noisy.length ? `, ${noisy.length} nondeterministic (not counted)` : ''}`);
-  for (const d of [...stable, ...noisy]) {
-    console.log(`\n${d.stable ? '' : `NONDETERMINISTIC on ${d.nondeterministic!.join(', ')}: `}${d.id} ${d.kind} ${d.key} [${d.clauses.join(', ')}]: ${d.summary}`);
+  const unproven = ds.filter((d) => d.stable && d.unsettledOnly);
+  console.log(`\n${stable.length} behaviour difference${stable.length === 1 ? '' : 's'}${noisy.length ? `, ${noisy.length} nondeterministic (not counted)` : ''}${unproven.length ? `, ${unproven.length} only in what an unsettled target can prove (not counted)` : ''}`);
+  for (const d of [...stable, ...unproven, ...noisy]) {
+    console.log(`\n${!d.stable ? `NONDETERMINISTIC on ${d.nondeterministic!.join(', ')}: ` : d.unsettledOnly ? 'NOT COUNTED: ' : ''}${d.id} ${d.kind} ${d.key} [${d.clauses.join(', ')}]: ${d.summary}`);
     for (const s of d.sides) console.log(`  ${s.target}: ${s.observed}\n    replay: ${s.replay}`);
   }
 }

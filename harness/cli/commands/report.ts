@@ -5,6 +5,7 @@ import { mergeReports, type MergeInput } from '../../../reports/merge.ts';
 import { readReportDir } from '../../../reports/read-report.ts';
 import { REPORT_FILES, writeReportDir } from '../../../reports/write-report.ts';
 import { InvalidInput } from '../../../spec/validate.ts';
+import { isBehaviourDifference } from '../../../spec/report.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
 import { packageVersion } from '../run-plan.ts';
 
@@ -55,7 +56,7 @@ export const command: Command = {
       console.log(`ipcspec report merge: ${inputs.length} reports, targets ${report.targets.map((t) => t.name).join(', ')}`);
       for (const k of report.merged!.conflicts) console.log(`  ${k.clause} on ${k.target}: kept ${k.kept} (${k.seen.map((x) => `${x.status} in ${x.file}`).join(', ')})`);
       console.log(`${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${REPORT_FILES.map((f) => join(out, f)).join(', ')}`);
-      const differs = (report.differences ?? []).some((d) => d.stable);
+      const differs = (report.differences ?? []).some(isBehaviourDifference);
       return s.fail > 0 || differs ? 1 : s.error > 0 ? 2 : 0;
     } catch (e) {
       if (e instanceof InvalidInput) throw new UsageError(e.message);

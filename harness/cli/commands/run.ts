@@ -3,7 +3,7 @@ import { assemble, type TargetRun } from '../../../reports/assemble.ts';
 import { writeReportDir } from '../../../reports/write-report.ts';
 import { runProperty } from '../../../suites/run-property.ts';
 import { onInterrupt, wasInterrupted } from '../../scope.ts';
-import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
+import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import { shellWord, unwrapName } from '../../wrap.ts';
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
@@ -20,7 +20,8 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
 
   --target T     ${TARGET_NAMES.join(' | ')}
                  (default host; repeat for several targets;
-                 mutant:CLAUSE is the host with that clause's fault injected (mutant:A,B: both faults); host-process is the
+                 mutant:CLAUSE is the host with that clause's fault injected (mutant:A,B: both faults;
+                 mutant:CLAUSE@T: on target T, e.g. @host-process); host-process is the
                  host target as a driver process (harness/drivers/host-driver.ts); c is
                  harness/drivers/ipcspec-driver.c, built with cc into node_modules/.cache/ipcspec)
   --wrap PREFIX  run every target's driver process under the command PREFIX, e.g.
@@ -37,7 +38,6 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
 exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error`;
 
 /** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
-const cliName = (target: string): string => (target.includes('+mutant:') ? target.slice(target.indexOf('mutant:')) : target);
 /** The --target (and --wrap) flags that make the target a report calls `name` (harness/wrap.ts names wrapped ones). */
 const targetFlags = (name: string): string => {
   const { target, wrap } = unwrapName(name);
