@@ -1,7 +1,8 @@
 // --wrap PREFIX (harness/wrap.ts): the host target as a driver process and the C driver (--target c)
 // run under a command prefix; the report names the wrap and its replay commands carry it; an
 // LD_PRELOAD shim under the wrap really changes what the driver sees; a wrapper that does not exist
-// is an error result with a clear message (exit 2) while the other results are kept; and, where
+// is an error result with a clear message (exit 2) while the other results are kept; a port that
+// drops zero-length datagrams fails dgram.zero-length rather than erroring; and, where
 // gVisor's runsc is installed, a short run inside it gives real results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +97,42 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('--wrap env LD_PRELOAD=s
     expect(again.status).toBe(1);
     // Without the shim the same scenario passes: the failure is the wrap's doing.
     const plain = replay([join(r.out, x.counterexample!), '--target', 'c']);
+    expect(plain.stdout).toContain('verdict: PASS');
+    expect(plain.status).toBe(0);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux' || !hasCc)('a port that silently drops zero-length datagrams (zero-dgram-drop.so)', () => {
+  // A wait for what must happen, when it expires, is a verdict: the driver reports the send with
+  // detail.arrival "not-seen" and the model fails the clause that promised the datagram (linux).
+  const shim = join(scratch, 'zero-dgram-drop.so');
+  const build = () => spawnSync('cc', ['-O2', '-shared', '-fPIC', '-o', shim, join(ROOT, 'test', 'fixtures', 'shims', 'zero-dgram-drop.c')], { encoding: 'utf8' });
+  const udp = join(scratch, 'udp-zero.json');
+  writeFileSync(udp, JSON.stringify({ property: 'by hand', steps: [
+    { actor: 'main', op: 'socket', family: 'inet', as: 'b', nonblock: false, dgram: true },
+    { actor: 'main', op: 'bind', fd: 'b', addr: { port: 0 } },
+    { actor: 'main', op: 'socket', family: 'inet', as: 'a', nonblock: false, dgram: true },
+    { actor: 'main', op: 'connect', fd: 'a', to: { of: 'b' } },
+    { actor: 'main', op: 'send', fd: 'a', size: 0 },
+    { actor: 'main', op: 'recv', fd: 'b', size: 10, waitall: false, dontwait: true },
+  ] }));
+
+  it('fails dgram.zero-length (exit 1), not an error; over UDP at the send whose datagram the driver waited 10 s for in vain', () => {
+    expect(build().stderr).toBe('');
+    const wrap = `env LD_PRELOAD=${shim}`;
+    const r = ipcspec(['run', '--target', 'c', '--wrap', wrap, '--only', 'dgram.zero-length', '--runs', '30', '--seed', '1']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const x = r.report!.results.find((y) => y.clause === 'dgram.zero-length')!;
+    expect(x).toMatchObject({ target: `c (wrapped: ${wrap})`, status: 'fail' });
+    expect(r.report!.results.filter((y) => y.status === 'error')).toEqual([]);
+    // The UDP send whose datagram never reached its receiver: judged at the send, with the wait's expiry as the fact.
+    const u = replay([udp, '--target', 'c', '--wrap', wrap, '--profile', 'linux']);
+    expect(u.stdout).toMatch(/5\. \[main\] send\(a, 0 bytes, [^)]*\) -> 0 +<-- violates dgram\.zero-length: observed 0, then the zero-length datagram never reached the receiver \(not seen within the long deadline\)/);
+    expect(u.stdout).toContain('verdict: FAIL dgram.zero-length');
+    expect(u.status).toBe(1);
+    // Without the shim the datagram arrives and the same scenario passes.
+    const plain = replay([udp, '--target', 'c', '--profile', 'linux']);
     expect(plain.stdout).toContain('verdict: PASS');
     expect(plain.status).toBe(0);
   });
