@@ -2,7 +2,8 @@
 // run under a command prefix; the report names the wrap and its replay commands carry it; an
 // LD_PRELOAD shim under the wrap really changes what the driver sees; a wrapper that does not exist
 // is an error result with a clear message (exit 2) while the other results are kept; a port that
-// drops zero-length datagrams fails dgram.zero-length rather than erroring; and, where
+// drops zero-length datagrams fails dgram.zero-length, and one whose TCP close sends no FIN fails
+// stream.eof-after-peer-close, rather than erroring (a wait for what must happen is a verdict); and, where
 // gVisor's runsc is installed, a short run inside it gives real results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,11 +103,15 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('--wrap env LD_PRELOAD=s
   });
 });
 
-describe.skipIf(process.platform !== 'linux' || !hasCc)('a port that silently drops zero-length datagrams (zero-dgram-drop.so)', () => {
-  // A wait for what must happen, when it expires, is a verdict: the driver reports the send with
-  // detail.arrival "not-seen" and the model fails the clause that promised the datagram (linux).
-  const shim = join(scratch, 'zero-dgram-drop.so');
-  const build = () => spawnSync('cc', ['-O2', '-shared', '-fPIC', '-o', shim, join(ROOT, 'test', 'fixtures', 'shims', 'zero-dgram-drop.c')], { encoding: 'utf8' });
+describe.skipIf(process.platform !== 'linux' || !hasCc)('ports whose loopback never does what must follow a call (shims on the C driver)', () => {
+  // A wait for what must happen, when it expires, is a verdict: the driver reports the call with
+  // detail.arrival "not-seen" and the model fails the clause that promised the arrival (linux).
+  const shimOf = (name: string) => {
+    const so = join(scratch, `${name}.so`);
+    const b = spawnSync('cc', ['-O2', '-shared', '-fPIC', '-o', so, join(ROOT, 'test', 'fixtures', 'shims', `${name}.c`)], { encoding: 'utf8' });
+    expect(b.stderr).toBe('');
+    return so;
+  };
   const udp = join(scratch, 'udp-zero.json');
   writeFileSync(udp, JSON.stringify({ property: 'by hand', steps: [
     { actor: 'main', op: 'socket', family: 'inet', as: 'b', nonblock: false, dgram: true },
@@ -117,9 +122,8 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('a port that silently dr
     { actor: 'main', op: 'recv', fd: 'b', size: 10, waitall: false, dontwait: true },
   ] }));
 
-  it('fails dgram.zero-length (exit 1), not an error; over UDP at the send whose datagram the driver waited 10 s for in vain', () => {
-    expect(build().stderr).toBe('');
-    const wrap = `env LD_PRELOAD=${shim}`;
+  it('one that silently drops zero-length datagrams fails dgram.zero-length (exit 1), not an error; over UDP at the send whose datagram the driver waited 10 s for in vain', () => {
+    const wrap = `env LD_PRELOAD=${shimOf('zero-dgram-drop')}`;
     const r = ipcspec(['run', '--target', 'c', '--wrap', wrap, '--only', 'dgram.zero-length', '--runs', '30', '--seed', '1']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
@@ -135,6 +139,22 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('a port that silently dr
     const plain = replay([udp, '--target', 'c', '--profile', 'linux']);
     expect(plain.stdout).toContain('verdict: PASS');
     expect(plain.status).toBe(0);
+  });
+
+  it('one whose close of a connected TCP socket sends no FIN fails stream.eof-after-peer-close at the close, not an error', () => {
+    const file = join(scratch, 'tcp-close.json');
+    writeFileSync(file, JSON.stringify({ property: 'by hand', steps: [
+      { actor: 'main', op: 'socket', family: 'inet', as: 'l', nonblock: false },
+      { actor: 'main', op: 'bind', fd: 'l', addr: { port: 0 } },
+      { actor: 'main', op: 'listen', fd: 'l', backlog: 4 },
+      { actor: 'main', op: 'socket', family: 'inet', as: 'c', nonblock: false },
+      { actor: 'C', op: 'connect', fd: 'c', to: { of: 'l' } },
+      { actor: 'main', op: 'accept', fd: 'l', as: 's' },
+      { actor: 'main', op: 'close', fd: 'c' },
+    ] }));
+    const r = replay([file, '--target', 'c', '--wrap', `env LD_PRELOAD=${shimOf('tcp-close-silent')}`, '--profile', 'linux']);
+    expect(r.stdout).toMatch(/7\. \[main\] close\(c\) -> 0 +<-- violates stream\.eof-after-peer-close: observed 0, then the peer never saw the FIN \(not seen within the long deadline\)/);
+    expect(r.status).toBe(1);
   });
 });
 
