@@ -1863,7 +1863,7 @@ static int actor_state(Actor *a) {
   Wait w = { a->watch, a->fd, a->peer, 0, 0, 0, 0, 0, 0, NULL };
   /* over TCP a blocking send's return counts once the connection is quiet (harness/host/exec-send.ts) */
   if (is_done(a)) {
-    if ((a->watch != W_SEND && a->watch != W_SEND_NOPEER) || a->value < 0 || wait_over(&w)) return 2;
+    if ((a->watch != W_SEND && a->watch != W_SEND_NOPEER) || wait_over(&w)) return 2;
     if (!a->returned_at) a->returned_at = now_ms();
     if (now_ms() - a->returned_at <= NETWORK_DEADLINE_MS) return 0;
     a->unseen = 1; /* its bytes never reached the peer: report the return, for the model to judge */

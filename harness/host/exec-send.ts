@@ -69,7 +69,7 @@ async function blockingSend(s: HostSession, i: number, step: SendStep, fd: numbe
         done = r;
         returnedAt = Date.now();
       }
-      if (done.kind !== 'ok' || quiet()) return done;
+      if (quiet()) return done;
       // returned, but its bytes never reached the peer within the long deadline: the model judges that
       return pastDeadline(returnedAt) ? markUnseen(done) : 'running';
     },
