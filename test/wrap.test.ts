@@ -132,7 +132,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('ports whose loopback ne
     expect(r.report!.results.filter((y) => y.status === 'error')).toEqual([]);
     // The UDP send whose datagram never reached its receiver: judged at the send, with the wait's expiry as the fact.
     const u = replay([udp, '--target', 'c', '--wrap', wrap, '--profile', 'linux']);
-    expect(u.stdout).toMatch(/5\. \[main\] send\(a, 0 bytes, [^)]*\) -> 0 +<-- violates dgram\.zero-length: observed 0, then the zero-length datagram never reached the receiver \(not seen within the long deadline\)/);
+    expect(u.stdout).toMatch(/5\. \[main\] send\(a, 0 bytes, [^)]*\) -> 0, never seen to arrive +<-- violates dgram\.zero-length: observed 0, then the zero-length datagram never reached the receiver \(not seen within the long deadline\)/);
     expect(u.stdout).toContain('verdict: FAIL dgram.zero-length');
     expect(u.status).toBe(1);
     // Without the shim the datagram arrives and the same scenario passes.
@@ -153,7 +153,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('ports whose loopback ne
       { actor: 'main', op: 'close', fd: 'c' },
     ] }));
     const r = replay([file, '--target', 'c', '--wrap', `env LD_PRELOAD=${shimOf('tcp-close-silent')}`, '--profile', 'linux']);
-    expect(r.stdout).toMatch(/7\. \[main\] close\(c\) -> 0 +<-- violates stream\.eof-after-peer-close: observed 0, then the peer never saw the FIN \(not seen within the long deadline\)/);
+    expect(r.stdout).toMatch(/7\. \[main\] close\(c\) -> 0, never seen to arrive +<-- violates stream\.eof-after-peer-close: observed 0, then the peer never saw the FIN \(not seen within the long deadline\)/);
     expect(r.status).toBe(1);
   });
 });
