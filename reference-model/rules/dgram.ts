@@ -52,6 +52,8 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
   if (call.to && 'of' in call.to) dest.handle ??= call.to.of;
   const closed = dest.state === 'closed';
   if (closed && k.family === 'unix') throw new OutOfScope('AF_UNIX datagram to a closed socket');
+  // a connected datagram socket takes only its peer's datagrams (linux UDP drops the rest unseen, AF_UNIX refuses them): not modelled
+  if (!closed && dest.dest !== undefined && dest.dest !== k.id) throw new OutOfScope('a datagram to a connected socket from another than its peer');
   const got = () => showOutcome(out);
   const blocking = call.dontwait === false && !k.nonblock;
   if (out.kind === 'pending') {
