@@ -91,12 +91,14 @@ const peerOpen = (s: ModelState, k: Sock): boolean => k.peer !== undefined && s.
 export function closeSocket(s: ModelState, handle: string, out: Outcome, ctx: Ctx): void {
   const k = sockOf(s, handle);
   if (!isOk(out, 0)) throw new Error(`close failed on an open socket: ${showOutcome(out)}`);
-  // Closing a connected socket sends a FIN (a reset, with unread data), which the open peer sees: it reads the data, then EOF or ECONNRESET.
-  if (notSeen(out) && k.state === 'connected' && k.wrDone === undefined && peerOpen(s, k)) {
+  if ([...s.pending.values()].some((p) => p.kind === 'recv' && p.sock === k.id)) throw new OutOfScope('close of a socket with a blocked recv');
+  // Closing a connected socket sends a FIN (a reset, with unread data), which the open peer sees: it reads the data, then EOF or
+  // ECONNRESET. Not while a call of its own is out: the call holds the socket open, so nothing is sent yet.
+  const busy = [...s.pending.values()].some((p) => 'sock' in p && p.sock === k.id);
+  if (notSeen(out) && !busy && k.state === 'connected' && k.wrDone === undefined && peerOpen(s, k)) {
     const resets = k.rx !== undefined && buffered(s.objects.get(k.rx)!) > 0;
     ctx.violate(resets ? 'stream.close-unread-resets' : 'stream.eof-after-peer-close', neverFollowed('0', `the peer never saw the ${resets ? 'reset' : 'FIN'}`), `0, and the ${resets ? 'reset' : 'FIN'} at the peer`);
   }
-  if ([...s.pending.values()].some((p) => p.kind === 'recv' && p.sock === k.id)) throw new OutOfScope('close of a socket with a blocked recv');
   s.net.handles.set(handle, 'closed');
   k.wrDone ??= 'close';
   const peer = k.peer === undefined ? undefined : s.net.socks.get(k.peer);
