@@ -46,6 +46,12 @@ export function describeStep(s: Step): string {
 }
 
 export function describeOutcome(o: Outcome): string {
+  const shown = describeResult(o);
+  // the target's wait for what must follow the call on the wire expired (spec/trace.ts Detail.arrival)
+  return (o.kind === 'ok' || o.kind === 'err') && o.detail?.arrival === 'not-seen' ? `${shown}, never seen to arrive` : shown;
+}
+
+function describeResult(o: Outcome): string {
   switch (o.kind) {
     case 'ok': {
       const d = o.detail;

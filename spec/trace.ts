@@ -29,6 +29,13 @@ export interface Detail {
   msgFlags?: string[];
   /** The credentials a call ran with (bind-unprivileged): real and effective uid, and CAP_NET_BIND_SERVICE in the effective set. */
   ranAs?: { uid: number; euid: number; netBindService: boolean };
+  /**
+   * What must follow the call on the wire was not seen within the long deadline (10 s): a UDP
+   * datagram queued or dropped at its receiver, the ICMP port unreachable back at its sender, TCP
+   * bytes at the peer, a FIN at the peer, a handshake queued or dropped by the listener. A fact,
+   * not a verdict: the model decides whether the profile promised it.
+   */
+  arrival?: 'not-seen';
 }
 
 export type TraceEvent =

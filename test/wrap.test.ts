@@ -1,7 +1,9 @@
 // --wrap PREFIX (harness/wrap.ts): the host target as a driver process and the C driver (--target c)
 // run under a command prefix; the report names the wrap and its replay commands carry it; an
 // LD_PRELOAD shim under the wrap really changes what the driver sees; a wrapper that does not exist
-// is an error result with a clear message (exit 2) while the other results are kept; and, where
+// is an error result with a clear message (exit 2) while the other results are kept; a port that
+// drops zero-length datagrams fails dgram.zero-length, and one whose TCP close sends no FIN fails
+// stream.eof-after-peer-close, rather than erroring (a wait for what must happen is a verdict); and, where
 // gVisor's runsc is installed, a short run inside it gives real results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,6 +100,61 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('--wrap env LD_PRELOAD=s
     const plain = replay([join(r.out, x.counterexample!), '--target', 'c']);
     expect(plain.stdout).toContain('verdict: PASS');
     expect(plain.status).toBe(0);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux' || !hasCc)('ports whose loopback never does what must follow a call (shims on the C driver)', () => {
+  // A wait for what must happen, when it expires, is a verdict: the driver reports the call with
+  // detail.arrival "not-seen" and the model fails the clause that promised the arrival (linux).
+  const shimOf = (name: string) => {
+    const so = join(scratch, `${name}.so`);
+    const b = spawnSync('cc', ['-O2', '-shared', '-fPIC', '-o', so, join(ROOT, 'test', 'fixtures', 'shims', `${name}.c`)], { encoding: 'utf8' });
+    expect(b.stderr).toBe('');
+    return so;
+  };
+  const udp = join(scratch, 'udp-zero.json');
+  writeFileSync(udp, JSON.stringify({ property: 'by hand', steps: [
+    { actor: 'main', op: 'socket', family: 'inet', as: 'b', nonblock: false, dgram: true },
+    { actor: 'main', op: 'bind', fd: 'b', addr: { port: 0 } },
+    { actor: 'main', op: 'socket', family: 'inet', as: 'a', nonblock: false, dgram: true },
+    { actor: 'main', op: 'connect', fd: 'a', to: { of: 'b' } },
+    { actor: 'main', op: 'send', fd: 'a', size: 0 },
+    { actor: 'main', op: 'recv', fd: 'b', size: 10, waitall: false, dontwait: true },
+  ] }));
+
+  it('one that silently drops zero-length datagrams fails dgram.zero-length (exit 1), not an error; over UDP at the send whose datagram the driver waited 10 s for in vain', () => {
+    const wrap = `env LD_PRELOAD=${shimOf('zero-dgram-drop')}`;
+    const r = ipcspec(['run', '--target', 'c', '--wrap', wrap, '--only', 'dgram.zero-length', '--runs', '30', '--seed', '1']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const x = r.report!.results.find((y) => y.clause === 'dgram.zero-length')!;
+    expect(x).toMatchObject({ target: `c (wrapped: ${wrap})`, status: 'fail' });
+    expect(r.report!.results.filter((y) => y.status === 'error')).toEqual([]);
+    // The UDP send whose datagram never reached its receiver: judged at the send, with the wait's expiry as the fact.
+    const u = replay([udp, '--target', 'c', '--wrap', wrap, '--profile', 'linux']);
+    expect(u.stdout).toMatch(/5\. \[main\] send\(a, 0 bytes, [^)]*\) -> 0, never seen to arrive +<-- violates dgram\.zero-length: observed 0, then the zero-length datagram never reached the receiver \(not seen within the long deadline\)/);
+    expect(u.stdout).toContain('verdict: FAIL dgram.zero-length');
+    expect(u.status).toBe(1);
+    // Without the shim the datagram arrives and the same scenario passes.
+    const plain = replay([udp, '--target', 'c', '--profile', 'linux']);
+    expect(plain.stdout).toContain('verdict: PASS');
+    expect(plain.status).toBe(0);
+  });
+
+  it('one whose close of a connected TCP socket sends no FIN fails stream.eof-after-peer-close at the close, not an error', () => {
+    const file = join(scratch, 'tcp-close.json');
+    writeFileSync(file, JSON.stringify({ property: 'by hand', steps: [
+      { actor: 'main', op: 'socket', family: 'inet', as: 'l', nonblock: false },
+      { actor: 'main', op: 'bind', fd: 'l', addr: { port: 0 } },
+      { actor: 'main', op: 'listen', fd: 'l', backlog: 4 },
+      { actor: 'main', op: 'socket', family: 'inet', as: 'c', nonblock: false },
+      { actor: 'C', op: 'connect', fd: 'c', to: { of: 'l' } },
+      { actor: 'main', op: 'accept', fd: 'l', as: 's' },
+      { actor: 'main', op: 'close', fd: 'c' },
+    ] }));
+    const r = replay([file, '--target', 'c', '--wrap', `env LD_PRELOAD=${shimOf('tcp-close-silent')}`, '--profile', 'linux']);
+    expect(r.stdout).toMatch(/7\. \[main\] close\(c\) -> 0, never seen to arrive +<-- violates stream\.eof-after-peer-close: observed 0, then the peer never saw the FIN \(not seen within the long deadline\)/);
+    expect(r.status).toBe(1);
   });
 });
 

@@ -369,7 +369,8 @@ typedef struct Actor {
   Addr sa; /* connect: where to; accept: the peer */
   socklen_t salen;
   int watch, peer; /* TCP: what settles a blocking send or recv (W_*), and the peer's descriptor */
-  int silent; /* its step already reported an error: teardown only, no completion */
+  long returned_at; /* a blocking TCP send: when its call returned, the wire not yet quiet (ms, 0: not yet) */
+  int unseen; /* ... and the wire never went quiet within the long deadline: detail.arrival "not-seen" */
   long value;
   int err;
   unsigned char *rdata;
@@ -454,7 +455,7 @@ static Actor *actor(const char *name) {
 static void start(Actor *a, int step, int op, long sys_a, long sys_b) {
   pthread_mutex_lock(&a->mu);
   a->step = step; a->op = op; a->sys_a = sys_a; a->sys_b = sys_b;
-  a->done = 0; a->busy = 1; a->has_job = 1; a->silent = 0; a->watch = 0; a->peer = -1;
+  a->done = 0; a->busy = 1; a->has_job = 1; a->returned_at = 0; a->unseen = 0; a->watch = 0; a->peer = -1;
   pthread_cond_signal(&a->cv);
   pthread_mutex_unlock(&a->mu);
 }
@@ -518,6 +519,14 @@ static void outcome_sys(long v, int err) {
   if (v < 0) { puts_("{\"kind\":\"err\",\"errno\":"); putstr(errname(err)); puts_("}"); }
   else { ok_head(v); puts_("}"); }
 }
+/* The outcome of a call whose wait for what must follow it (long deadline) expired: detail.arrival "not-seen". */
+static void outcome_unseen(long v, int err) {
+  if (v < 0) { puts_("{\"kind\":\"err\",\"errno\":"); putstr(errname(err)); }
+  else ok_head(v);
+  puts_(",\"detail\":{\"arrival\":\"not-seen\"}}");
+}
+/* The outcome of a call followed by a wait: plain when what must follow was seen. */
+static void outcome_after(long v, int err, int seen) { if (seen) outcome_sys(v, err); else outcome_unseen(v, err); }
 static void unsupported(const char *why) { puts_("{\"kind\":\"unsupported\",\"reason\":"); putstr(why); puts_("}"); }
 /* What a read or receive returned: MSG_TRUNC may report more than it copied (size). */
 static void outcome_data_(long v, int err, const unsigned char *d, size_t size, int close) {
@@ -541,7 +550,7 @@ static void finish_actor_outcome(Actor *a) {
   }
   else {
     if (a->op == OP_OPEN && a->value >= 0) bind_(a->as, (int)a->value);
-    outcome_sys(a->value, a->err);
+    outcome_after(a->value, a->err, !a->unseen);
   }
   free(a->data);
   a->data = NULL;
@@ -1054,10 +1063,16 @@ static void put_addr_detail(const Addr *sa, socklen_t len) {
   putstr(s);
   puts_("}");
 }
-static void sockname_of(int fd) {
+static void sockname_detail(int fd, int unseen) {
   char s[600];
-  if (name_of(fd, 0, s, sizeof s) == 0) { puts_(",\"detail\":{\"addr\":"); putstr(s); puts_("}"); }
+  int named = name_of(fd, 0, s, sizeof s) == 0;
+  if (!named && !unseen) return;
+  puts_(",\"detail\":{");
+  if (named) { puts_("\"addr\":"); putstr(s); }
+  if (unseen) puts_(named ? ",\"arrival\":\"not-seen\"" : "\"arrival\":\"not-seen\"");
+  puts_("}");
 }
+static void sockname_of(int fd) { sockname_detail(fd, 0); }
 
 /* An address string as a sockaddr, as the host target encodes it: 1, or -2 for a path longer than sun_path, 0 if unreadable. */
 static int encode_addr(const char *s, Addr *a, socklen_t *len) {
@@ -1164,7 +1179,7 @@ static int family_of(const char *f) { return !strcmp(f, "inet") ? AF_INET : !str
 #define NET_FACTS 0
 #endif
 
-#define NETWORK_DEADLINE_MS 10000 /* loopback must do it: expiry is a harness error, never a verdict */
+#define NETWORK_DEADLINE_MS 10000 /* loopback must do it: at expiry the step reports detail.arrival "not-seen", for the model to judge */
 #define CONNECT_WAIT_MS 30000     /* connect-wait: SYN retransmits come at 1, 3, 7, 15 s */
 
 static long now_ms(void) {
@@ -1300,7 +1315,9 @@ static int wait_over(const Wait *w) {
   return 1;
 }
 
-/* Wait (long deadline) until w is over. 0 at expiry: the step then reports a harness error. */
+/* Wait (long deadline) until w is over. 0 at expiry: the step then reports its outcome with
+ * detail.arrival "not-seen" (what must follow never did), and the model judges whether the profile
+ * promised it; a harness error is kept for a target that is itself broken. */
 static int until(const Wait *w) {
   long t0 = now_ms();
   for (long spins = 0; !wait_over(w); spins++) {
@@ -1309,13 +1326,6 @@ static int until(const Wait *w) {
     else { struct timespec ts = { 0, 1000000 }; nanosleep(&ts, NULL); }
   }
   return 1;
-}
-static int until_or_error(const Wait *w, const char *what) {
-  if (until(w)) return 1;
-  char m[300];
-  snprintf(m, sizeof m, "loopback did not deliver within %d s: %s", NETWORK_DEADLINE_MS / 1000, what);
-  error_outcome(m);
-  return 0;
 }
 
 /* Before a connect to listener: its accept queue and drops now, to see the handshake queued or the SYN dropped. */
@@ -1398,19 +1408,17 @@ static void sock_connect(int step, J *c) {
     Actor *a = actor(js(c, "actor"));
     a->fd = fd; a->sa = ua; a->salen = len; a->data = NULL;
     start(a, step, OP_CONNECT, NR(connect), NR(connect));
-    if (watch) {
-      w.actor = a;
-      if (!until_or_error(&w, "the handshake to be queued or dropped by the listener")) { a->silent = 1; return; }
-    }
+    /* the handshake not seen within the deadline: the connect is still out, and the settle says where it is */
+    if (watch) { w.actor = a; until(&w); }
     puts_("{\"kind\":\"pending\"}");
     return;
   }
   int r = connect(fd, &ua.sa, len), e = errno;
-  if (watch && (r == 0 || e == EINPROGRESS) && !until_or_error(&w, "the handshake to be queued or dropped by the listener")) return;
+  int unseen = watch && (r == 0 || e == EINPROGRESS) && !until(&w);
   if (r < 0 && e != EINPROGRESS) { outcome_sys(-1, e); return; }
-  if (r < 0) { puts_("{\"kind\":\"err\",\"errno\":\"EINPROGRESS\""); sockname_of(fd); puts_("}"); return; }
+  if (r < 0) { puts_("{\"kind\":\"err\",\"errno\":\"EINPROGRESS\""); sockname_detail(fd, unseen); puts_("}"); return; }
   ok_head(0);
-  sockname_of(fd);
+  sockname_detail(fd, unseen);
   puts_("}");
 }
 
@@ -1459,16 +1467,16 @@ static void stream_send(int step, J *c, J *data, int fd) {
   long r = send(fd, bytes, size, (dontwait ? MSG_DONTWAIT : 0) | MSG_NOSIGNAL);
   int e = errno;
   free(bytes);
-  if (r >= 0 && w.kind && !until_or_error(&w, "the data to reach the peer (or wait behind its full receive window)")) return;
-  outcome_sys(r, e);
+  outcome_after(r, e, r < 0 || !w.kind || until(&w));
 }
 
 /* Over TCP a recv first waits until what the peer sent has arrived; a blocking one counts as blocked only once nothing more is coming. */
 static void stream_recv(int step, J *c, int fd) {
   int flags = recv_flags(c), peer = is_tcp(fd) ? peer_of(fd) : -1;
   if (peer >= 0) {
+    /* expiry: the recv runs anyway, and what it returns is the observation */
     Wait w = { W_ARRIVALS, fd, peer, 0, 0, 0, 0, 0, 0, NULL };
-    if (!until_or_error(&w, "the peer's data to arrive")) return;
+    until(&w);
   }
   Actor tmp, *a = &tmp;
   if (!(flags & MSG_DONTWAIT) && may_block(fd)) a = actor(js(c, "actor"));
@@ -1549,8 +1557,8 @@ static void dgram_send(int step, J *c, J *data, int fd) {
   long r = to ? sendto(fd, bytes, size, MSG_DONTWAIT | MSG_NOSIGNAL, &ua.sa, len) : send(fd, bytes, size, MSG_DONTWAIT | MSG_NOSIGNAL);
   int e = errno;
   free(bytes);
-  if (r >= 0 && settle && !until_or_error(&w, w.kind == W_UDP_RECEIVER ? "the datagram to reach the receiver" : w.kind == W_UDP_POLLERR ? "the ICMP port unreachable to reach the connected sender" : "the ICMP port unreachable to come back")) return;
-  outcome_sys(r, e);
+  /* the datagram queued or dropped at its receiver, or the ICMP port unreachable back; else "not-seen" */
+  outcome_after(r, e, r < 0 || !settle || until(&w));
 }
 
 /* A nonblocking datagram receive is recvmsg: msg_flags (MSG_TRUNC) and the sender's address come with it. */
@@ -1597,7 +1605,7 @@ static void dgram_recv(int step, J *c, int fd) {
 static int fin_watch(int fd) { return is_tcp(fd) ? peer_of(fd) : -1; }
 static int fin_seen(int peer) {
   Wait w = { W_FIN, -1, peer, 0, 0, 0, 0, 0, 0, NULL };
-  return peer < 0 || until_or_error(&w, "the FIN to reach the peer");
+  return peer < 0 || until(&w);
 }
 
 static void sock_shutdown(J *c) {
@@ -1606,8 +1614,7 @@ static void sock_shutdown(J *c) {
   /* only a write half shut sends a FIN for the peer to see; SHUT_RD has no effect on the wire */
   int peer = strcmp(how, "rd") ? fin_watch(fd) : -1;
   int r = shutdown(fd, !strcmp(how, "wr") ? SHUT_WR : !strcmp(how, "rd") ? SHUT_RD : SHUT_RDWR), e = errno;
-  if (r == 0 && !fin_seen(peer)) return;
-  outcome_sys(r, e);
+  outcome_after(r, e, r != 0 || fin_seen(peer));
 }
 
 static void sock_name(J *c) {
@@ -1668,7 +1675,8 @@ static void connect_fill(J *c) {
     if (!tcp) { if (r < 0) { outcome_sys(n, 0); return; } continue; }
     if (r == 0) { error_outcome("a nonblocking TCP connect returned 0 at once"); return; }
     if (e != EINPROGRESS) { outcome_sys(n, 0); return; }
-    if (!until_or_error(&w, "the handshake to be queued or dropped by the listener")) return;
+    /* neither queued nor dropped within the deadline: it did not complete, and the count says so */
+    if (!until(&w)) { outcome_unseen(n, 0); return; }
 #if NET_FACTS
     if (accept_queue(listener) <= w.q) { outcome_sys(n, 0); return; } /* dropped */
 #endif
@@ -1792,8 +1800,7 @@ static void close_step(J *c) {
   int peer = live ? fin_watch(fd) : -1;
   int r = close(fd), e = errno;
   if (live) { h->closed = fd; h->fd = -1; }
-  if (r == 0 && !fin_seen(peer)) return;
-  outcome_sys(r, e);
+  outcome_after(r, e, r != 0 || fin_seen(peer));
 }
 
 static void socket_step(int step, J *c, J *data, const char *op) {
@@ -1858,7 +1865,13 @@ static int looks_asleep(long tid) {
 static int actor_state(Actor *a) {
   Wait w = { a->watch, a->fd, a->peer, 0, 0, 0, 0, 0, 0, NULL };
   /* over TCP a blocking send's return counts once the connection is quiet (harness/host/exec-send.ts) */
-  if (is_done(a)) return (a->watch == W_SEND || a->watch == W_SEND_NOPEER) && !wait_over(&w) ? 0 : 2;
+  if (is_done(a)) {
+    if ((a->watch != W_SEND && a->watch != W_SEND_NOPEER) || wait_over(&w)) return 2;
+    if (!a->returned_at) a->returned_at = now_ms();
+    if (now_ms() - a->returned_at <= NETWORK_DEADLINE_MS) return 0;
+    a->unseen = 1; /* its bytes never reached the peer: report the return, for the model to judge */
+    return 2;
+  }
   if (!proven || !asleep(a)) return 0;
 #if NET_FACTS
   /* asleep counts as blocked only while the connection gives the call reason to be (harness/host/tcp-quiet.ts) */
@@ -1876,7 +1889,6 @@ static void settle(void) {
     for (int i = 0; i < nactors; i++) {
       Actor *a = actors[i];
       if (!a->busy) continue;
-      if (a->silent) { if (is_done(a)) { free(a->data); a->data = NULL; a->busy = 0; } continue; }
       int st = actor_state(a);
       if (st == 2) { report_done(a); running++; changed = 1; } /* a completion may wake others: look again */
       else if (st == 0) { running++; if (!proven && !looks_asleep(a->tid)) awake++; }

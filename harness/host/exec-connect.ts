@@ -5,7 +5,7 @@
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { fdOf, isDgram, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, rootFor, until } from './exec-socket-kit.ts';
+import { afterWait, fdOf, isDgram, isTcp, mayBlock, bindHandle, onActor, outcome, resolveAddr, rootFor, until } from './exec-socket-kit.ts';
 import { errnoName, sys } from './libc.mjs';
 import { AF, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
@@ -37,20 +37,21 @@ export async function execConnectStep(s: HostSession, i: number, step: ConnectSt
       const before = tcp && listener !== undefined ? { q: net.acceptQueue(listener), d: net.drops(listener) } : undefined;
       const watch = before && !before.q.errno && !before.d.errno ? before : undefined;
       // the server side completes on the final ACK: wait until the listener queued it, or dropped the SYN
-      const handshake = (also: () => boolean) => until(() => (net.acceptQueue(listener!).value ?? 0) > watch!.q.value || (net.drops(listener!).value ?? 0) > watch!.d.value || also(), 'the handshake to be queued or dropped by the listener');
+      const handshake = (also: () => boolean) => until(() => (net.acceptQueue(listener!).value ?? 0) > watch!.q.value || (net.drops(listener!).value ?? 0) > watch!.d.value || also());
       const name = () => net.getsockname(fd, root).addr;
       const addr = resolveAddr(s, fd, step.to);
       // A datagram connect only sets the default destination: it never blocks, so it runs inline.
       if (mayBlock(fd) && !isDgram(fd, s)) {
         const w = await onActor(s, i, step.actor, 'connect', { fd, addr, root }, syscallNumber('connect'), fd, (r) => outcome(r, r.errno ? {} : { addr: name() }));
         const actor = await s.actorFor(step.actor);
+        // not seen within the deadline: the connect is still out, and the settle says where it is
         if (watch) await handshake(() => !!actor.result?.errno);
         return w;
       }
       const r = net.connect(fd, addr, root);
-      if (watch && (!r.errno || r.errno === 'EINPROGRESS')) await handshake(() => false);
-      if (r.errno === 'EINPROGRESS') return { kind: 'err', errno: r.errno, detail: { addr: name() } };
-      return outcome(r, r.errno ? {} : { addr: name() });
+      const seen = !watch || (!!r.errno && r.errno !== 'EINPROGRESS') || (await handshake(() => false));
+      if (r.errno === 'EINPROGRESS') return afterWait({ kind: 'err', errno: r.errno, detail: { addr: name() } }, seen);
+      return afterWait(outcome(r, r.errno ? {} : { addr: name() }), seen);
     }
     case 'connect-status': {
       const fd = fdOf(s, step.fd);
@@ -84,7 +85,8 @@ export async function execConnectStep(s: HostSession, i: number, step: ConnectSt
         if (!before) { if (r.errno) return { kind: 'ok', value: n }; continue; }
         if (r.errno !== 'EINPROGRESS') return r.errno ? { kind: 'ok', value: n } : { kind: 'error', message: 'a nonblocking TCP connect returned 0 at once' };
         let queued = false;
-        await until(() => (queued = net.acceptQueue(listener!).value > before.q) || net.drops(listener!).value > before.d, 'the handshake to be queued or dropped by the listener');
+        // neither queued nor dropped within the deadline: it did not complete, and the count says so
+        if (!(await until(() => (queued = net.acceptQueue(listener!).value > before.q) || net.drops(listener!).value > before.d))) return { kind: 'ok', value: n, detail: { arrival: 'not-seen' } };
         if (!queued) return { kind: 'ok', value: n };
       }
       return { kind: 'ok', value: step.count };

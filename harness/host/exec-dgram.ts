@@ -2,12 +2,13 @@
 // the step waits (long deadline) for what must follow: the receiver queued the datagram or counted
 // it dropped; with no receiver, the ICMP port unreachable came back (a connected sender shows
 // POLLERR; for an unconnected one, which is told nothing, the netns counted the unreachable).
+// Not seen within the deadline, the send's outcome says so (detail.arrival), and the model judges it.
 import { payload, payloadTag } from '../../spec/payload.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { SockAddr } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { domainOf, fdOf, isDgram, mayBlock, onActor, outcome, resolveAddr, rootFor, until } from './exec-socket-kit.ts';
+import { afterWait, domainOf, fdOf, isDgram, mayBlock, onActor, outcome, resolveAddr, rootFor, until } from './exec-socket-kit.ts';
 import { recvFlags } from './exec-stream.ts';
 import { icmpUnreachIn } from './icmp-counters.ts';
 import { sys } from './libc.mjs';
@@ -55,8 +56,8 @@ function receiverAt(s: HostSession, fd: number, addr: string): number | undefine
   return undefined;
 }
 
-/** After a UDP datagram left: a wait until loopback has done what must follow. */
-function udpSettle(s: HostSession, fd: number, to: string | undefined): (() => Promise<void>) | undefined {
+/** After a UDP datagram left: a wait until loopback has done what must follow (false: not seen within the long deadline). */
+function udpSettle(s: HostSession, fd: number, to: string | undefined): (() => Promise<boolean>) | undefined {
   const fam = domainOf(fd, s) ?? -1;
   if (fam === AF.UNIX) return undefined;
   const addr = to ?? net.getpeername(fd).addr;
@@ -64,12 +65,12 @@ function udpSettle(s: HostSession, fd: number, to: string | undefined): (() => P
   const r = receiverAt(s, fd, addr);
   if (r !== undefined) {
     const before = net.meminfo(r);
-    return () => until(() => { const now = net.meminfo(r); return now.rmem !== before.rmem || now.drops !== before.drops; }, 'the datagram to reach the receiver');
+    return () => until(() => { const now = net.meminfo(r); return now.rmem !== before.rmem || now.drops !== before.drops; });
   }
-  if (to === undefined) return () => until(() => ((sys.poll(fd, POLLERR).revents ?? 0) & POLLERR) !== 0, 'the ICMP port unreachable to reach the connected sender');
+  if (to === undefined) return () => until(() => ((sys.poll(fd, POLLERR).revents ?? 0) & POLLERR) !== 0);
   const n = icmpUnreachIn(fam);
   // Another sender's unreachable could end this wait early: then the check can only miss.
-  return () => until(() => icmpUnreachIn(fam) > n, 'the ICMP port unreachable to come back');
+  return () => until(() => icmpUnreachIn(fam) > n);
 }
 
 export async function execDgramStep(s: HostSession, i: number, step: Extract<Step, { op: 'send' | 'recv' }>): Promise<Outcome | Waiting> {
@@ -85,8 +86,7 @@ export async function execDgramStep(s: HostSession, i: number, step: Extract<Ste
     }
     const settle = udpSettle(s, fd, to);
     const r = to === undefined ? net.send(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL) : net.sendto(fd, data, MSG.DONTWAIT | MSG.NOSIGNAL, to, rootFor(s, fd));
-    if (!r.errno && settle) await settle();
-    return outcome(r);
+    return afterWait(outcome(r), !!r.errno || !settle || (await settle()));
   }
   const flags = recvFlags(step);
   if (step.dontwait) {

@@ -6,7 +6,7 @@
 import { payload, payloadTag } from '../../spec/payload.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import { fdOf, isTcp, mayBlock, onActor, outcome, peerOf, until } from './exec-socket-kit.ts';
+import { afterWait, fdOf, isTcp, markUnseen, mayBlock, onActor, outcome, pastDeadline, peerOf, until } from './exec-socket-kit.ts';
 import { MSG, net } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
@@ -43,8 +43,8 @@ export async function streamSend(s: HostSession, i: number, step: SendStep, fd: 
   const quiet = settled(s, fd);
   if (step.dontwait === false && mayBlock(fd)) return blockingSend(s, i, step, fd, data, quiet);
   const r = net.send(fd, data, (step.dontwait === false ? 0 : MSG.DONTWAIT) | MSG.NOSIGNAL);
-  if (!r.errno && quiet) await until(quiet, 'the data to reach the peer (or wait behind its full receive window)');
-  return outcome(r);
+  // the data reached the peer (or waits behind its full receive window), else it is marked "not-seen"
+  return afterWait(outcome(r), !!r.errno || !quiet || (await until(quiet)));
 }
 
 /**
@@ -58,6 +58,7 @@ async function blockingSend(s: HostSession, i: number, step: SendStep, fd: numbe
   const peer = isTcp(fd, s) ? peerOf(s, fd) : undefined;
   if (!quiet) return w;
   let done: Outcome | undefined;
+  let returnedAt = 0;
   return {
     ...w,
     poll: () => {
@@ -66,8 +67,11 @@ async function blockingSend(s: HostSession, i: number, step: SendStep, fd: numbe
         if (r === 'running') return r;
         if (r === 'blocked') return peer === undefined || tcpBroken(fd) || tcpSenderMayWait(fd, peer) ? 'blocked' : 'running';
         done = r;
+        returnedAt = Date.now();
       }
-      return quiet() ? done : 'running';
+      if (quiet()) return done;
+      // returned, but its bytes never reached the peer within the long deadline: the model judges that
+      return pastDeadline(returnedAt) ? markUnseen(done) : 'running';
     },
   };
 }
@@ -80,5 +84,6 @@ async function blockingSend(s: HostSession, i: number, step: SendStep, fd: numbe
 export async function tcpArrivals(s: HostSession, fd: number): Promise<void> {
   if (!isTcp(fd, s)) return;
   const peer = peerOf(s, fd);
-  if (peer !== undefined) await until(() => tcpQuiet(peer, fd) || tcpBroken(fd), 'the peer\'s data to arrive');
+  // at expiry the recv runs anyway: what it returns is the observation
+  if (peer !== undefined) await until(() => tcpQuiet(peer, fd) || tcpBroken(fd));
 }

@@ -46,14 +46,25 @@ export const mayBlock = (fd: number): boolean => {
 /** A handle now names fd (an open socket). */
 export const bindHandle = (s: HostSession, h: string, fd: number): void => { s.fds.set(h, fd); s.closed.delete(h); };
 
-/** Wait for something loopback must do; the deadline's expiry is a harness error, never a verdict. */
-export async function until(cond: () => boolean, what: string): Promise<void> {
+/**
+ * Wait for something loopback must do: true once seen, false when the long deadline expired first.
+ * Expiry is an observation (markUnseen), for the model to judge against the profile, never an error.
+ */
+export async function until(cond: () => boolean): Promise<boolean> {
   const t0 = Date.now();
   for (let spins = 0; !cond(); spins++) {
-    if (Date.now() - t0 > networkDeadlineMs) throw new Error(`loopback did not deliver within ${networkDeadlineMs / 1000} s: ${what}`);
+    if (Date.now() - t0 > networkDeadlineMs) return false;
     await new Promise((res) => (spins < 100 ? setImmediate(res) : setTimeout(res, 1)));
   }
+  return true;
 }
+/** Whether a wait that began at `t0` has run past the long deadline (for waits checked by polling). */
+export const pastDeadline = (t0: number): boolean => Date.now() - t0 > networkDeadlineMs;
+
+/** The call's outcome, marked: what must follow it on the wire was not seen within the long deadline. */
+export const markUnseen = (o: Outcome): Outcome => (o.kind === 'ok' || o.kind === 'err' ? { ...o, detail: { ...o.detail, arrival: 'not-seen' } } : o);
+/** The outcome as it is when what followed was seen, else marked. */
+export const afterWait = (o: Outcome, seen: boolean): Outcome => (seen ? o : markUnseen(o));
 
 /** The session's socket connected to `fd` (its name is our peer name), if any. */
 export function peerOf(s: HostSession, fd: number): number | undefined {
@@ -67,12 +78,12 @@ export function peerOf(s: HostSession, fd: number): number | undefined {
   return undefined;
 }
 
-/** Before closing or shutting down a TCP socket: returns a wait until its peer has seen the FIN (or a reset). */
-export function tcpPeerWatch(s: HostSession, fd: number): (() => Promise<void>) | undefined {
+/** Before closing or shutting down a TCP socket: returns a wait until its peer has seen the FIN (or a reset); false at expiry. */
+export function tcpPeerWatch(s: HostSession, fd: number): (() => Promise<boolean>) | undefined {
   if (!isTcp(fd, s)) return undefined;
   const peer = peerOf(s, fd);
   if (peer === undefined) return undefined;
-  return () => until(() => { const r = sys.poll(peer, POLLRDHUP); return !!r.errno || ((r.revents ?? 0) & (POLLRDHUP | 0x8 | 0x10)) !== 0; }, 'the FIN to reach the peer');
+  return () => until(() => { const r = sys.poll(peer, POLLRDHUP); return !!r.errno || ((r.revents ?? 0) & (POLLRDHUP | 0x8 | 0x10)) !== 0; });
 }
 
 export function resolveAddr(s: HostSession, fd: number, a: SockAddr): string {

@@ -11,7 +11,7 @@ import { setBuffers } from './exec-send.ts';
 import { execHostSocket } from './exec-two-host.ts';
 import type { HostSession, Waiting } from './session.ts';
 
-export { tcpPeerWatch } from './exec-socket-kit.ts';
+export { afterWait, tcpPeerWatch } from './exec-socket-kit.ts';
 
 export async function execSocketStep(s: HostSession, i: number, step: Extract<Step, SocketCall>): Promise<Outcome | Waiting> {
   if (step.op === 'socket' && step.host) return execHostSocket(s, { ...step, host: step.host });

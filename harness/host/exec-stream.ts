@@ -4,7 +4,7 @@
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { ActorResult } from './actor.ts';
-import { fdOf, isTcp, mayBlock, onActor, outcome, peerOf, tcpPeerWatch } from './exec-socket-kit.ts';
+import { afterWait, fdOf, isTcp, mayBlock, onActor, outcome, peerOf, tcpPeerWatch } from './exec-socket-kit.ts';
 import { tcpBroken, tcpNothingComing } from './tcp-quiet.ts';
 import { MSG, net, SHUT } from './libc-net.mjs';
 import type { HostSession, Waiting } from './session.ts';
@@ -37,8 +37,8 @@ export async function execStreamStep(s: HostSession, i: number, step: DataStep):
       // Only a write half shut sends a FIN for the peer to see; SHUT_RD has no effect on the wire.
       const watch = step.how === 'rd' ? undefined : tcpPeerWatch(s, fd);
       const r = net.shutdown(fd, SHUT_HOW[step.how]);
-      if (!r.errno) await watch?.();
-      return outcome(r);
+      const seen = r.errno || !watch ? true : await watch();
+      return afterWait(outcome(r), seen);
     }
   }
 }

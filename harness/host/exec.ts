@@ -8,7 +8,7 @@ import { childReader, childWriter, startPipeline, writerDetail, type Child } fro
 import { F, O, POLL, sys, type Sys } from './libc.mjs';
 import type { HostSession, Waiting } from './session.ts';
 import { syscallNumber } from './syscalls.ts';
-import { execSocketStep, tcpPeerWatch } from './exec-socket.ts';
+import { afterWait, execSocketStep, tcpPeerWatch } from './exec-socket.ts';
 
 /** A descriptor number that is never open: above any RLIMIT_NOFILE. */
 const NEVER_OPEN = 0x3fffffff;
@@ -39,8 +39,8 @@ export async function execStep(s: HostSession, i: number, step: Step): Promise<O
       const watch = s.fds.get(step.fd) === fd ? tcpPeerWatch(s, fd) : undefined;
       const r = sys.close(fd);
       if (s.fds.get(step.fd) === fd) { s.fds.delete(step.fd); s.closed.set(step.fd, fd); }
-      if (!r.errno) await watch?.();
-      return toOutcome(r);
+      const seen = r.errno || !watch ? true : await watch();
+      return afterWait(toOutcome(r), seen);
     }
     case 'dup': {
       const r = sys.fcntl(fdOf(s, step.fd), F.DUPFD_CLOEXEC, 0);

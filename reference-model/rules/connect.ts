@@ -7,6 +7,7 @@ import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import type { ModelState } from '../state.ts';
 import { blockedConnect, connectionDone, fullQueueClause } from './connect-wait.ts';
+import { neverFollowed, notSeen } from './arrival.ts';
 import { dgramConnect } from './dgram.ts';
 import { isErr, isOk } from './fd.ts';
 import { connectPair, newSock, sockOf } from './socket.ts';
@@ -73,8 +74,11 @@ export function connect(s: ModelState, step: number, actor: string, call: C<'con
   const clause = l.accepted > 0 && l.queue.length === 0 ? 'stream.accept-keeps-listening' : overflow;
   const progress = isOk(out, 0) || (tcpNb && isErr(out, 'EINPROGRESS'));
   if (!k.nonblock && out.kind === 'pending') return blockedConnect(s, step, actor, call, k, l, ctx);
-  if (room) ctx.require(clause, progress, got, () => `${tcpNb ? '-1 EINPROGRESS' : '0'} (${l.queue.length} connection(s) pending, the queue holds ${sure})`);
-  else if (exact && !k.nonblock) {
+  if (room) {
+    ctx.require(clause, progress, got, () => `${tcpNb ? '-1 EINPROGRESS' : '0'} (${l.queue.length} connection(s) pending, the queue holds ${sure})`);
+    // a listener with room queues the handshake: one never seen there is a connection lost
+    if (notSeen(out)) ctx.violate(clause, neverFollowed(got(), "the handshake never reached the listener's queue"), `the connection queued (${l.queue.length} connection(s) pending, the queue holds ${sure})`);
+  } else if (exact && !k.nonblock) {
     // linux (measured): a blocking connect to a full queue sleeps (AF_UNIX until accept frees room; TCP until a retransmitted SYN gets in)
     ctx.violate(fullQueueClause(k), got(), `blocked (the queue holds ${sure}, all taken)`);
   } else if (exact) {

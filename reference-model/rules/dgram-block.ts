@@ -31,11 +31,11 @@ export function dgramRoom(k: Sock, dest: Sock, size: number, ctx: Ctx, asleep = 
   return q.unixQueue === null ? unknown : { room: held < q.unixQueue, held, bound: q.unixQueue };
 }
 
-/** The datagram now sits at the tail of the receiver's queue. */
-export function enqueue(dest: Sock, from: Sock, step: number, size: number): void {
+/** The datagram now sits at the tail of the receiver's queue (`arrived` false: it was sent and lost, though it may still turn up). */
+export function enqueue(dest: Sock, from: Sock, step: number, size: number, arrived = true): void {
   const d = payload(payloadTag(step), size);
   dest.sent = [...(dest.sent ?? []), d];
-  dest.unread = [...(dest.unread ?? []), d];
+  if (arrived) dest.unread = [...(dest.unread ?? []), d];
   dest.senders = new Map(dest.senders ?? []).set(d, from.id);
 }
 

@@ -10,6 +10,7 @@ import type { Sock } from '../socket-state.ts';
 import type { ModelState } from '../state.ts';
 import { blockedDgramSend, enqueue } from './dgram-block.ts';
 import { addressed, checkSource, maxSize, missedRefusal, REFUSED, refusal, reportedRefusal, SIZE } from './dgram-checks.ts';
+import { neverFollowed, notSeen } from './arrival.ts';
 import { isErr, isOk } from './fd.ts';
 
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
@@ -25,6 +26,8 @@ const PEEK = 'dgram.peek-does-not-consume';
  * always (reliable), linux UDP until its queue may have overflowed; posix never.
  */
 const ordered = (r: Sock, ctx: Ctx): boolean => ctx.profile.dgramDelivery.inOrder && !r.lossy;
+/** The clause a datagram due next and not received breaks: a zero-length one is a real datagram (dgram.zero-length) like any other. */
+const missing = (due: Uint8Array): string => (due.length === 0 ? ZERO : DELIVERY);
 
 function target(s: ModelState, handle: string): Sock | undefined {
   const id = s.net.handles.get(handle);
@@ -49,6 +52,8 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
   if (call.to && 'of' in call.to) dest.handle ??= call.to.of;
   const closed = dest.state === 'closed';
   if (closed && k.family === 'unix') throw new OutOfScope('AF_UNIX datagram to a closed socket');
+  // a connected datagram socket takes only its peer's datagrams (linux UDP drops the rest unseen, AF_UNIX refuses them): not modelled
+  if (!closed && dest.dest !== undefined && dest.dest !== k.id) throw new OutOfScope('a datagram to a connected socket from another than its peer');
   const got = () => showOutcome(out);
   const blocking = call.dontwait === false && !k.nonblock;
   if (out.kind === 'pending') {
@@ -69,11 +74,17 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
   if (isErr(out, 'EMSGSIZE')) return ctx.require(SIZE, limit === null || !ctx.profile.dgramMaxSize.exact, got, () => `${call.size} or -1 EAGAIN (the limit is ${limit} bytes)`);
   if (limit !== null && call.size === limit && out.kind === 'ok') ctx.exercise(SIZE);
   ctx.require(call.size === 0 ? ZERO : BOUNDARIES, isOk(out, call.size) || (isErr(out, 'EAGAIN') && !blocking), got, () => `${call.size} (the whole datagram${call.size ? '' : ', zero-length'})${blocking ? '' : ' or -1 EAGAIN'}`);
+  // the target's wait for what follows a sent datagram expired: it never reached the receiver, or no port unreachable came back
+  const unseen = out.kind === 'ok' && notSeen(out);
   if (closed) {
     // nobody has the port: the ICMP port unreachable comes back to the sender (udp(7))
     if (out.kind !== 'ok') return;
     if (call.to) k.refusedUnconnected = (k.refusedUnconnected ?? 0) + 1;
-    else k.refused = (k.refused ?? 0) + 1;
+    else {
+      // linux (measured): it comes back, and the connected sender's next call reports it; posix: it may
+      if (unseen && ctx.profile.dgramRefused.connected === 'next-call') ctx.violate(REFUSED, neverFollowed(`${out.value}`, 'no ICMP port unreachable came back'), 'the port unreachable back at the connected sender, for its next send or recv to report (nobody has the port)');
+      k.refused = (k.refused ?? 0) + 1;
+    }
     return ctx.exercise(REFUSED);
   }
   const q = ctx.profile.dgramDelivery;
@@ -85,11 +96,16 @@ export function dgramSend(s: ModelState, step: number, k: Sock, call: C<'send'>,
     const mutual = dest.dest === k.id;
     const bound = k.family !== 'unix' ? q.udpFits : mutual ? q.unixPairFits : q.unixQueue;
     const exact = k.family === 'unix' && !mutual;
-    if (bound !== null && held < bound) ctx.require(DELIVERY, out.kind === 'ok', got, () => `${call.size} (the receiver holds ${held} of ${bound} datagrams)`);
-    else if (bound !== null && exact) ctx.require(DELIVERY, isErr(out, 'EAGAIN') && !blocking, got, () => `${blocking ? 'blocked' : '-1 EAGAIN'} (the receiver's queue is full: ${held} of ${bound} datagrams)`);
+    if (bound !== null && held < bound) {
+      ctx.require(DELIVERY, out.kind === 'ok', got, () => `${call.size} (the receiver holds ${held} of ${bound} datagrams)`);
+      // linux loses none while there is room: one that never arrives breaks the clause that promised it
+      if (unseen) ctx.violate(call.size === 0 ? ZERO : DELIVERY, neverFollowed(got(), `the ${call.size ? '' : 'zero-length '}datagram never reached the receiver`), `the datagram queued at the receiver (it holds ${held} of ${bound} datagrams: none is lost while there is room)`);
+    } else if (bound !== null && exact) ctx.require(DELIVERY, isErr(out, 'EAGAIN') && !blocking, got, () => `${blocking ? 'blocked' : '-1 EAGAIN'} (the receiver's queue is full: ${held} of ${bound} datagrams)`);
     else if (k.family !== 'unix') dest.lossy = true;
   } else if (k.family !== 'unix') dest.lossy = true;
-  if (out.kind === 'ok') enqueue(dest, k, step, call.size);
+  // where the profile lets it be lost (posix UDP, a full linux UDP receiver), one never seen is lost: sent, never unread
+  if (unseen) dest.lossy = true;
+  if (out.kind === 'ok') enqueue(dest, k, step, call.size, !unseen);
 }
 
 /**
@@ -117,7 +133,7 @@ export function dgramRecv(s: ModelState, k: Sock, call: C<'recv'>, out: Outcome,
   if (isErr(out, 'EAGAIN') && peeked) return ctx.violate(PEEK, '-1 EAGAIN', 'the datagram MSG_PEEK returned (it is still unread)');
   // A target that cannot prove a datagram arrived (trace not settled) may receive before it has: EAGAIN
   // is then "not yet"; the datagram stays queued, and a later one returned before it is still a violation.
-  if (isErr(out, 'EAGAIN')) return void (strict && ctx.settled && unread.length && ctx.violate(DELIVERY, '-1 EAGAIN', `the next datagram (${unread.length} queued; linux delivers them, posix may lose them)`));
+  if (isErr(out, 'EAGAIN')) return void (strict && ctx.settled && unread.length && ctx.violate(missing(unread[0]), '-1 EAGAIN', `the next datagram${unread[0].length ? '' : ', zero-length'} (${unread.length} queued; linux delivers them, posix may lose them)`));
   if (out.kind !== 'ok') return ctx.violate(BOUNDARIES, got(), 'one datagram, or -1 EAGAIN');
   const n = call.size;
   const data = out.data ?? new Uint8Array(0);
@@ -153,7 +169,7 @@ export function dgramRecv(s: ModelState, k: Sock, call: C<'recv'>, out: Outcome,
   }
   if (strict) {
     const head = unread[0];
-    ctx.require(DELIVERY, head !== undefined && ds.includes(head), () => `${out.value} bytes [${hex(data)}]`, () => (head === undefined ? '-1 EAGAIN (every datagram was received: no duplicates)' : `the oldest unread datagram, ${head.length} bytes [${hex(head)}] (in order)`));
+    ctx.require(head === undefined ? DELIVERY : missing(head), head !== undefined && ds.includes(head), () => `${out.value} bytes [${hex(data)}]`, () => (head === undefined ? '-1 EAGAIN (every datagram was received: no duplicates)' : `the oldest unread datagram, ${head.length} bytes [${hex(head)}] (in order)`));
   }
   const senders = (strict ? [d] : ds).map((x) => k.senders?.get(x)).filter((x): x is number => x !== undefined);
   checkSource(s, k, [...new Set(senders)], out, ctx);

@@ -78,7 +78,7 @@ export function makePipe(s: ModelState, call: Extract<Call, { op: 'make-pipe' }>
 }
 
 export function close(s: ModelState, call: Extract<Call, { op: 'close' }>, out: Outcome, ctx: Ctx): void {
-  if (isSocketHandle(s, call.fd)) return closeSocket(s, call.fd, out);
+  if (isSocketHandle(s, call.fd)) return closeSocket(s, call.fd, out, ctx);
   const end = resolveEnd(s, call.fd, 'any', out, ctx);
   if (!end) return;
   if (!isOk(out, 0)) throw new Error(`close failed on an open descriptor: ${showOutcome(out)}`);

@@ -14,6 +14,7 @@ import { showOutcome } from '../describe.ts';
 import { appendUnbounded } from '../pipe-buffer.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState, type Pending, type PipeObj } from '../state.ts';
+import { neverFollowed, notSeen } from './arrival.ts';
 import { isErr } from './fd.ts';
 
 export const FULL = 'stream.full-send-buffer';
@@ -123,6 +124,7 @@ export function sendCompleted(s: ModelState, p: SendPending, out: Outcome, ctx: 
   const lo = ctx.profile.name === 'linux' && !ended ? p.total : Math.max(1, p.written);
   const ok = (out.kind === 'ok' && out.value >= lo && out.value <= p.total) || (ended && p.written === 0 && (isErr(out, 'EPIPE') || isErr(out, 'ECONNRESET')));
   ctx.require(FULL, ok, () => `woke with ${showOutcome(out)}`, () => (lo === p.total ? `${p.total}` : `${lo}..${p.total}`) + (ended ? ' or -1 EPIPE (the connection ended)' : ` (the reader made room; ${p.written} of its bytes already received)`));
+  if (!ended && out.kind === 'ok' && notSeen(out)) ctx.violate('stream.order-and-content', neverFollowed(`woke with ${out.value}`, 'the bytes never reached the peer, nor waited behind its full receive window'), 'the bytes at the peer (a stream socket is reliable)');
   const tx = k.tx === undefined ? undefined : s.objects.get(k.tx);
   if (tx && out.kind === 'ok') appendUnbounded(tx, p.remaining.subarray(0, out.value - p.written));
   s.pending.delete(p.step);

@@ -6,6 +6,7 @@ import { hex, showOutcome } from '../describe.ts';
 import { bytesEqual, consume, peek } from '../pipe-buffer.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState, type Pending, type PipeObj } from '../state.ts';
+import { neverFollowed, notSeen } from './arrival.ts';
 import { dgramRecv, dgramSend } from './dgram.ts';
 import { isErr, isOk } from './fd.ts';
 import { sockOf } from './socket.ts';
@@ -57,6 +58,8 @@ export function send(s: ModelState, step: number, actor: string, call: C<'send'>
   }
   if (call.size === 0) throw new OutOfScope('zero-length send');
   streamSend(s, step, actor, call, k, tx, out, ctx); // stream.full-send-buffer: EAGAIN, partial counts, blocking
+  // XSH 2.10.6: SOCK_STREAM "provides reliable, sequenced, full-duplex" transfer: what was sent reaches the peer
+  if (out.kind === 'ok' && notSeen(out)) ctx.violate(ORDER, neverFollowed(`${out.value} sent`, 'the bytes never reached the peer, nor waited behind its full receive window'), 'the bytes at the peer (a stream socket is reliable)');
   if (peer.wrDone === 'shutdown') ctx.exercise('stream.shutdown-write-half-close'); // the other direction keeps working
 }
 

@@ -6,6 +6,7 @@ import { OutOfScope, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState } from '../state.ts';
+import { neverFollowed, notSeen } from './arrival.ts';
 import { isErr, isOk, newPipeObj } from './fd.ts';
 
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
@@ -78,14 +79,26 @@ export function shutdown(s: ModelState, call: C<'shutdown'>, out: Outcome, ctx: 
   const clause = SHUTDOWN_CLAUSE[call.how];
   const allowed = k.peerReset && k.rdShut ? ctx.profile.shutdownRead.afterReset : ['0'];
   ctx.require(clause, allowed.some((a) => (a === '0' ? isOk(out, 0) : isErr(out, a))), () => showOutcome(out), () => allowed.map((a) => (a === '0' ? '0' : `-1 ${a} (the connection was reset)`)).join(' or '));
+  // the write half shut sends a FIN, which the open peer sees (POLLRDHUP): the half close it promises
+  if (call.how !== 'rd' && notSeen(out) && peerOpen(s, k)) ctx.violate(clause, neverFollowed(showOutcome(out), 'the peer never saw the FIN'), '0, and the FIN at the peer (it reads the data, then EOF)');
   if (call.how !== 'rd') k.wrDone ??= 'shutdown';
   if (call.how !== 'wr') k.rdShut ??= call.how === 'rd' ? 'stream.shutdown-read' : 'stream.shutdown-both';
 }
 
-export function closeSocket(s: ModelState, handle: string, out: Outcome): void {
+/** k's connected peer, while that is still open. */
+const peerOpen = (s: ModelState, k: Sock): boolean => k.peer !== undefined && s.net.socks.get(k.peer)?.state !== 'closed';
+
+export function closeSocket(s: ModelState, handle: string, out: Outcome, ctx: Ctx): void {
   const k = sockOf(s, handle);
   if (!isOk(out, 0)) throw new Error(`close failed on an open socket: ${showOutcome(out)}`);
   if ([...s.pending.values()].some((p) => p.kind === 'recv' && p.sock === k.id)) throw new OutOfScope('close of a socket with a blocked recv');
+  // Closing a connected socket sends a FIN (a reset, with unread data), which the open peer sees: it reads the data, then EOF or
+  // ECONNRESET. Not while a call of its own is out: the call holds the socket open, so nothing is sent yet.
+  const busy = [...s.pending.values()].some((p) => 'sock' in p && p.sock === k.id);
+  if (notSeen(out) && !busy && k.state === 'connected' && k.wrDone === undefined && peerOpen(s, k)) {
+    const resets = k.rx !== undefined && buffered(s.objects.get(k.rx)!) > 0;
+    ctx.violate(resets ? 'stream.close-unread-resets' : 'stream.eof-after-peer-close', neverFollowed('0', `the peer never saw the ${resets ? 'reset' : 'FIN'}`), `0, and the ${resets ? 'reset' : 'FIN'} at the peer`);
+  }
   s.net.handles.set(handle, 'closed');
   k.wrDone ??= 'close';
   const peer = k.peer === undefined ? undefined : s.net.socks.get(k.peer);
