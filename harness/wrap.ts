@@ -5,19 +5,11 @@
 import { fileURLToPath } from 'node:url';
 import type { Target } from './target.ts';
 
-const WRAPPED = /^(.*) \(wrapped: (.*)\)$/s;
+export { shellWord, unwrapName } from '../spec/replay-command.ts';
+import { shellWord } from '../spec/replay-command.ts';
 
 /** The report name of target `name` run under `wrap` (just `name` without one). */
 export const wrappedName = (name: string, wrap?: string): string => (wrap ? `${name} (wrapped: ${wrap})` : name);
-
-/** A report name taken apart again: the --target and --wrap that made it. */
-export function unwrapName(name: string): { target: string; wrap?: string } {
-  const m = WRAPPED.exec(name);
-  return m ? { target: m[1], wrap: m[2] } : { target: name };
-}
-
-/** A word the shell reads back unchanged. */
-export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 /**
  * The host driver process (harness/drivers/host-driver.ts): this node, with tsx's loader by absolute

@@ -6,6 +6,7 @@ import { InvalidInput } from '../spec/validate.ts';
 import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type Difference, type MergeInfo, type Report, type Status, type TargetDescription } from '../spec/report.ts';
 import type { ReportDir } from './read-report.ts';
 import { differenceFile } from './diff-files.ts';
+import { replayCommand } from '../spec/replay-command.ts';
 
 export interface MergeInput {
   dir: ReportDir;
@@ -19,13 +20,6 @@ export const worse = (a: Status, b: Status): Status => (RANK[b] > RANK[a] ? b : 
 
 export const counterexampleFile = (clause: string, target: string): string => `counterexamples/${clause}--${target.replace(/[^\w.+-]+/g, '_')}.json`;
 
-/** The replay command with its FILE argument pointed at the copy in the merged directory. */
-function repointReplay(replay: string, oldRel: string, newPath: string): string {
-  const i = replay.indexOf(' replay ');
-  const j = i < 0 ? -1 : replay.indexOf(oldRel, i);
-  return j < 0 ? `npx ipcspec replay ${newPath}` : replay.slice(0, i + 8) + newPath + replay.slice(j + oldRel.length);
-}
-
 export function mergeReports(inputs: MergeInput[], o: { outDir: string; version: string }): { report: Report; counterexamples: Map<string, Counterexample> } {
   if (inputs.length === 0) throw new InvalidInput('nothing to merge: give at least one report.json');
   const profiles = [...new Set(inputs.map((i) => i.dir.report.profile))];
@@ -34,7 +28,7 @@ export function mergeReports(inputs: MergeInput[], o: { outDir: string; version:
   }
   const rename = (inp: MergeInput, t: string) => (inp.label ? `${t}@${inp.label}` : t);
   const targets = new Map<string, TargetDescription>();
-  const results = new Map<string, ClauseResult & { from: MergeInput }>();
+  const results = new Map<string, ClauseResult & { from: MergeInput; recordedOn: string }>();
   const seen = new Map<string, Array<{ file: string; status: Status }>>();
   const merged: MergeInfo = { inputs: [], conflicts: [] };
   const properties: Report['properties'] = [];
@@ -48,16 +42,20 @@ export function mergeReports(inputs: MergeInput[], o: { outDir: string; version:
       const key = `${target}\0${x.clause}`;
       seen.set(key, [...(seen.get(key) ?? []), { file: inp.dir.file, status: x.status }]);
       const prev = results.get(key);
-      if (!prev) { results.set(key, { ...x, target, from: inp }); continue; }
+      if (!prev) { results.set(key, { ...x, target, from: inp, recordedOn: x.target }); continue; }
       const runs = prev.runs + x.runs;
-      if (worse(prev.status, x.status) !== prev.status) results.set(key, { ...x, target, runs, from: inp });
+      if (worse(prev.status, x.status) !== prev.status) results.set(key, { ...x, target, runs, from: inp, recordedOn: x.target });
       else prev.runs = runs;
     }
   }
+  // Rebuilt from data, never copied: an input's replay text could be any shell command.
+  const profile = inputs[0].dir.report.profile;
+  const replay = (file: string, c: Counterexample, recordedOn: string) =>
+    replayCommand(join(o.outDir, file), typeof c.target?.name === 'string' ? c.target.name : recordedOn, profile);
   const out: ClauseResult[] = [];
   const counterexamples = new Map<string, Counterexample>();
   for (const [key, r] of results) {
-    const { from, ...res } = r;
+    const { from, recordedOn, ...res } = r;
     const all = seen.get(key)!;
     if (new Set(all.map((s) => s.status)).size > 1) {
       merged.conflicts.push({ clause: res.clause, target: res.target, kept: res.status, seen: all });
@@ -67,7 +65,7 @@ export function mergeReports(inputs: MergeInput[], o: { outDir: string; version:
       const c = from.dir.counterexamples.get(res.counterexample);
       if (!c) throw new InvalidInput(`${from.dir.file}: counterexample ${res.counterexample} was not loaded`);
       const file = counterexampleFile(res.clause, res.target);
-      counterexamples.set(file, { ...c, replay: repointReplay(c.replay, res.counterexample, join(o.outDir, file)) });
+      counterexamples.set(file, { ...c, replay: replay(file, c, recordedOn) });
       res.counterexample = file;
     }
     out.push(res);
@@ -88,9 +86,9 @@ export function mergeReports(inputs: MergeInput[], o: { outDir: string; version:
         if (!c) throw new InvalidInput(`${inp.dir.file}: counterexample ${s.counterexample} was not loaded`);
         const target = rename(inp, s.target);
         const file = differenceFile(id, target);
-        const replay = repointReplay(s.replay, s.counterexample, join(o.outDir, file));
-        counterexamples.set(file, { ...c, target: { ...c.target, name: target }, replay });
-        return { ...s, target, counterexample: file, replay };
+        const command = replay(file, c, s.target);
+        counterexamples.set(file, { ...c, target: { ...c.target, name: target }, replay: command });
+        return { ...s, target, counterexample: file, replay: command };
       });
       differences.push({ ...d, id, sides, nondeterministic: d.nondeterministic?.map((t) => rename(inp, t)) });
     }

@@ -179,10 +179,14 @@ describe.skipIf(process.platform !== 'linux')('a wrapper that does not exist', (
     const wrapped = byTarget('host (wrapped: /nonexistent)');
     expect(wrapped.map((x) => x.status)).toEqual(['error', 'error']);
     for (const x of wrapped) expect(x.reason).toMatch(/could not start \/nonexistent: spawn \/nonexistent ENOENT/);
-    // The erring scenario is saved with its replay command, which names the wrap; replaying it re-runs it wrapped.
+    // The erring scenario is saved with its replay command, which names the wrap; replaying it with those flags re-runs it wrapped.
     const cx = JSON.parse(readFileSync(join(r.out, wrapped[0].counterexample!), 'utf8')) as { replay: string };
     expect(cx.replay).toContain(" --target host --wrap /nonexistent --profile ");
-    const again = replay([join(r.out, wrapped[0].counterexample!)]);
+    // The file alone never starts its wrapper: it is refused with the flags to pass.
+    const bare = replay([join(r.out, wrapped[0].counterexample!)]);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain('pass --target host --wrap /nonexistent');
+    const again = replay([join(r.out, wrapped[0].counterexample!), '--target', 'host', '--wrap', '/nonexistent']);
     expect(again.stdout).toContain('on host (wrapped: /nonexistent)');
     expect(again.stdout).toMatch(/could not start \/nonexistent/);
     expect(again.status).toBe(2);

@@ -7,6 +7,28 @@ import { renderSteps } from '../../../reports/steps.ts';
 import { runScenario } from '../../runner.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
+import { cliName, shellWord, targetFlags, unwrapName } from '../../../spec/replay-command.ts';
+
+/** Targets that run only ipcspec's own code (or a runtime by its usual name): a file may pick one. */
+const IN_PROCESS = new Set(['host', 'host-process', 'c', 'node', 'bun', 'deno', 'model']);
+/** `report merge` labels a target `NAME@LABEL`. */
+const MERGE_LABEL = /@[\w.+-]+$/;
+
+/**
+ * The target a file's recorded name may choose on its own, or a UsageError naming the flags to pass:
+ * a program (exec:, runtime:, module:) or a wrapper that only the file names is never started.
+ */
+function savedTarget(file: string, saved: string | undefined, wrap: string | undefined): string {
+  if (saved === undefined) return 'host';
+  const { target, wrap: savedWrap } = unwrapName(saved);
+  const name = cliName(target);
+  const plain = name.replace(MERGE_LABEL, '');
+  const safe = IN_PROCESS.has(name) ? name : IN_PROCESS.has(plain) ? plain : name.startsWith('mutant:') ? name : undefined;
+  if (safe !== undefined && (savedWrap === undefined || wrap !== undefined)) return safe;
+  const flags = wrap === undefined ? targetFlags(saved) : `${targetFlags(target)} --wrap ${shellWord(wrap)}`;
+  const what = safe === undefined ? 'a program' : 'a wrapper command';
+  throw new UsageError(`${file} was recorded on a target that runs ${what} named only by the file; ipcspec runs what the command line names: to replay there, pass ${flags}`);
+}
 
 export const command: Command = {
   name: 'replay',
@@ -17,7 +39,10 @@ Re-runs the steps saved in FILE (a counterexample written by ipcspec run, or a b
 {"property": ..., "steps": [...]}) on the target, checks the new trace with the model, and prints
 the steps and the verdict. Defaults: the target and profile saved in the file, else host and the
 host's profile. --wrap PREFIX runs the target's driver process under the command PREFIX (as in
-ipcspec run); a file saved from a wrapped target ('NAME (wrapped: PREFIX)') replays under its wrap.
+ipcspec run). A file is data: it never chooses a program to run. Without --target, a file saved
+from host, host-process, c, node, bun, deno, model or mutant:CLAUSE replays there; one saved from
+exec:CMD, runtime:CMD, module:PATH or a wrapped target ('NAME (wrapped: PREFIX)') is refused with
+the --target and --wrap to pass, which run that program only once the command line names it.
 
 exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
   async run(argv) {
@@ -44,11 +69,13 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const saved = cx?.target.name;
-    const targetName = flags.get('target')?.at(-1) ?? (saved?.includes('+mutant:') ? saved.slice(saved.indexOf('mutant:')) : saved) ?? 'host';
+    const recorded: unknown = cx ? (cx as { target?: { name?: unknown } }).target?.name : undefined;
+    if (cx && typeof recorded !== 'string') throw new UsageError(`${file}: target.name must be a target's name (text)`);
+    const wrap = flags.get('wrap')?.at(-1);
+    const targetName = flags.get('target')?.at(-1) ?? savedTarget(file, recorded as string | undefined, wrap);
     let target;
     try {
-      target = await makeTarget(targetName, profile, { wrap: flags.get('wrap')?.at(-1) });
+      target = await makeTarget(targetName, profile, { wrap });
     } catch (e) {
       if (e instanceof UnknownTarget) throw new UsageError(e.message);
       throw e;
