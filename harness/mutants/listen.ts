@@ -82,7 +82,7 @@ const droppedSynNeverCompletes: Mutant = mutant(
       return out;
     };
   },
-  { needsSettledTarget: 'the fault is a connect that never completes: only a proof that it is asleep (and a settled view of the loopback) tells it from one not completed yet' },
+  { needsSettledTarget: 'the fault is a connect that never completes: only a proof that it is asleep tells a blocked one from one not completed yet (a scenario that waits for it with connect-wait still shows it)' },
 );
 
 /** listen() takes a backlog that linux would truncate to somaxconn (negative, or above it) as 0. */
