@@ -52,6 +52,11 @@ export class ExecTarget implements Target {
     return t;
   }
 
+  cannotExpress(step: Step): string | undefined {
+    const missing = this.hello && missingCapability(this.hello, step);
+    return missing ? `driver ${this.hello!.driver} does not support ${missing}` : undefined;
+  }
+
   private startFailure?: string;
   /** Why the driver did not start (then every scenario is an error), if it did not. */
   get startError(): string | undefined {
@@ -159,8 +164,8 @@ class ExecSession implements Session {
 
   async step(index: number, step: Step): Promise<StepResult> {
     if (this.failed) return { outcome: { kind: 'error', message: `${this.target.label}: already failed in this scenario` }, completed: [] };
-    const missing = missingCapability(this.hello, step);
-    if (missing) return { outcome: { kind: 'unsupported', reason: `driver ${this.hello.driver} does not support ${missing}` }, completed: [] };
+    const missing = this.target.cannotExpress(step);
+    if (missing) return { outcome: { kind: 'unsupported', reason: missing }, completed: [] };
     try {
       const data = stepData(index, step);
       // settle goes out at once, behind the step: the driver handles requests in order, and one round trip is saved.

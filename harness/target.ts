@@ -32,6 +32,11 @@ export interface TargetInfo {
 
 export interface Target {
   info: TargetInfo;
+  /**
+   * Why a step would be reported unsupported without being run (a driver's undeclared op or feature),
+   * where the target knows beforehand: wrappers that answer a step themselves (mutants) ask first.
+   */
+  cannotExpress?(step: Step): string | undefined;
   open(): Promise<Session>;
   dispose(): Promise<void>;
 }

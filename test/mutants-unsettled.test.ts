@@ -50,7 +50,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('mutants on the C driver
   }, 300_000);
 });
 
-describe.skipIf(process.platform !== 'linux')('mutants on the settled host', () => {
+describe.skipIf(process.platform !== 'linux')('mutants on the settled host and on node', () => {
   it('fails the run (exit 1) when a mutant survives, the timing-only one included', () => {
     // One scenario (seed 1) does not reach a reader blocked at the last close: on the host, which
     // proves calls asleep, that survival is a gap of the suite, never "expected".
@@ -58,6 +58,15 @@ describe.skipIf(process.platform !== 'linux')('mutants on the settled host', () 
     expect(lines(r.stdout), r.stdout + r.stderr).toEqual([{ status: 'SURVIVED', clause: 'pipe.last-writer-close-wakes-readers', profile: 'linux', runs: 1 }]);
     expect(r.stdout).toMatch(/^1 mutants on host: 0 killed, 1 survived$/m);
     expect(r.status).toBe(1);
+  }, 120_000);
+
+  it('leaves a step the wrapped target cannot express unsupported, though the mutant could answer it itself', () => {
+    // node's runtime driver declares no dup; the mutant of pipe.dup-shares-end answers dup with EINVAL
+    // without running it, which would be a kill that says nothing about node
+    const r = mutants(['--target', 'node', '--only', 'pipe.dup-shares-end', '--profile', 'linux', '--runs', '5', '--seed', '1']);
+    expect(r.stdout, r.stderr).toMatch(/^unsupported +pipe\.dup-shares-end +linux +the target cannot express/m);
+    expect(r.stdout).toMatch(/^1 mutants on node: 0 killed, 0 survived, 1 unsupported$/m);
+    expect(r.status, r.stderr).toBe(0);
   }, 120_000);
 
   it('rejects a mutant as the target to wrap, with a one-line error and exit 2', () => {

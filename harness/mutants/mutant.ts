@@ -26,7 +26,14 @@ export function wrapTarget(target: Target, name: string, makeIntercept: () => In
     async open() {
       const inner = await target.open();
       const intercept = makeIntercept();
-      return { step: (i, s) => intercept(inner, i, s), teardown: () => inner.teardown() };
+      return {
+        // a step the target cannot express stays unsupported: a fault never answers for the target
+        step: async (i, s) => {
+          const reason = target.cannotExpress?.(s);
+          return reason ? { outcome: { kind: 'unsupported', reason }, completed: [] } : intercept(inner, i, s);
+        },
+        teardown: () => inner.teardown(),
+      };
     },
     dispose: () => target.dispose(),
   };

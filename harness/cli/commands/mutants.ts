@@ -21,7 +21,7 @@ per clause and profile:
   killed      CLAUSE  PROFILE  after N run(s) by "PROPERTY"
   SURVIVED    CLAUSE  PROFILE  after N run(s): no property aimed at it found a violation
   survived    CLAUSE  PROFILE  after N run(s) (expected where unsettled: WHY)
-  unsupported CLAUSE  PROFILE  the target cannot express these scenarios: WHY
+  unsupported CLAUSE  PROFILE  the target cannot express the scenarios that reach it: WHY
   error       CLAUSE  PROFILE  after N run(s): WHY
 
 A scenario that breaks another clause first is set aside (and counted), as grade does: a mutant
@@ -123,7 +123,7 @@ async function judge(mutant: Mutant, target: Target, profile: Profile, runsFlag:
   const preempted = new Map<string, number>();
   const note = () => (preempted.size ? `set aside (another clause broke first): ${[...preempted].map(([c, n]) => `${c} x${n}`).join(', ')}` : undefined);
   let total = 0;
-  let judged = 0;
+  let exercised = 0; // passing scenarios whose checks reached the clause
   let unsupportedReason: string | undefined;
   for (const prop of props) {
     const out = await runProperty(prop, mutant.wrap(target), profile, { runs: runsOf(prop, runsFlag), seed, focus: mutant.clause, interrupted: wasInterrupted });
@@ -131,7 +131,7 @@ async function judge(mutant: Mutant, target: Target, profile: Profile, runsFlag:
     const f = out.failure;
     if (!f) {
       total += out.runs;
-      judged += out.runs - out.unsupported;
+      exercised += out.exercised.get(mutant.clause) ?? 0;
       if (out.unsupported) unsupportedReason ??= out.unsupportedReason;
       continue;
     }
@@ -139,7 +139,8 @@ async function judge(mutant: Mutant, target: Target, profile: Profile, runsFlag:
     if (f.verdict.status === 'fail') return { status: 'killed', runs: total, detail: `after ${total} run(s) by "${prop.name}"`, preempted: note() };
     return { status: 'error', runs: total, detail: `after ${total} run(s): "${prop.name}" ended in ${f.verdict.status}: ${f.verdict.reason}`, preempted: note() };
   }
-  if (props.length && judged === 0 && unsupportedReason) return { status: 'unsupported', runs: total, detail: `the target cannot express these scenarios: ${unsupportedReason}` };
-  const why = props.length ? 'no property aimed at it found a violation' : 'no property is aimed at it';
+  // never reached because the target cannot express what reaches it: not a gap of the suite
+  if (exercised === 0 && unsupportedReason) return { status: 'unsupported', runs: total, detail: `the target cannot express the scenarios that reach it: ${unsupportedReason}` };
+  const why = props.length ? `no property aimed at it found a violation (the clause was checked in ${exercised} passing run(s))` : 'no property is aimed at it';
   return { status: 'survived', runs: total, detail: `after ${total} run(s): ${why}`, preempted: note() };
 }
