@@ -79,7 +79,8 @@ that should have been killed, 2 usage or harness error (the results gathered are
     const settled = target.info.settled;
     console.log(`ipcspec mutants: target ${target.info.name} (${settled ? 'settled: it proves a pending call asleep' : 'not settled: pending means "not returned yet"'}), seed ${seed}, ${mutants.length} mutants`);
     const tally = { killed: 0, survived: 0, expected: 0, unsupported: 0, error: 0 };
-    const summary = () => `\n${mutants.length} mutants on ${target.info.name}: ${tally.killed} killed, ${tally.survived} survived${tally.expected ? `, ${tally.expected} survived as expected where unsettled` : ''}${tally.unsupported ? `, ${tally.unsupported} unsupported` : ''}${tally.error ? `, ${tally.error} error` : ''}`;
+    const cases = mutants.reduce((n, m) => n + clauseById(m.clause).profiles.filter((p) => !profileFlag || p === profileFlag).length, 0);
+    const summary = () => `\n${mutants.length} mutants${cases !== mutants.length ? ` (${cases} with their profiles)` : ''} on ${target.info.name}: ${tally.killed} killed, ${tally.survived} survived${tally.expected ? `, ${tally.expected} survived as expected where unsettled` : ''}${tally.unsupported ? `, ${tally.unsupported} unsupported` : ''}${tally.error ? `, ${tally.error} error` : ''}`;
     const off = onInterrupt(async () => {
       console.log(`${summary()} (interrupted)`);
       await target.dispose().catch(() => {});
