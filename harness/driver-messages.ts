@@ -13,6 +13,15 @@ export interface DriverHello {
   features: string[];
   settle: 'proven' | 'unknown';
   privileged: boolean;
+  /** Why the ops and features it does not list are missing, one entry per probe that left some out. */
+  lacks?: Lack[];
+}
+
+/** Ops and features one start-time probe left out of the hello, and why. */
+export interface Lack {
+  ops?: string[];
+  features?: string[];
+  reason: string;
 }
 
 export type DriverMessage =
@@ -30,7 +39,7 @@ export type DriverMessage =
 export class ProtocolError extends Error {}
 
 const FIELDS: Record<DriverMessage['type'], Record<string, string>> = {
-  hello: { protocol: 'number', driver: 'string', description: 'string', ops: 'string[]', features: 'string[]', settle: 'settle', privileged: 'boolean' },
+  hello: { protocol: 'number', driver: 'string', description: 'string', ops: 'string[]', features: 'string[]', settle: 'settle', privileged: 'boolean', lacks: 'lacks?' },
   begun: { scenario: 'number' },
   result: { step: 'number', outcome: 'outcome' },
   complete: { step: 'number', outcome: 'outcome' },
@@ -67,6 +76,7 @@ function fieldProblem(v: unknown, kind: string): string | undefined {
     case 'string[]': return Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be an array of strings';
     case 'settle': return v === 'proven' || v === 'unknown' ? undefined : 'must be "proven" or "unknown"';
     case 'outcome': return outcomeProblem(v);
+    case 'lacks?': return v === undefined || (Array.isArray(v) && v.every(isLack)) ? undefined : 'must be an array of {"ops"?: [...], "features"?: [...], "reason": "..."}';
     default: return `has unknown kind ${kind}`;
   }
 }
@@ -96,6 +106,10 @@ function outcomeProblem(o: unknown): string | undefined {
       return 'has no valid kind (ok, err, pending, unsupported, error)';
   }
 }
+
+const isStrings = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+const isLack = (v: unknown): boolean =>
+  isObject(v) && typeof v.reason === 'string' && isStrings(v.ops) && isStrings(v.features) && Object.keys(v).every((k) => ['ops', 'features', 'reason'].includes(k));
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const clip = (s: string): string => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}...` : s);

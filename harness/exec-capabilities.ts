@@ -23,11 +23,24 @@ export function featuresNeeded(step: Step): string[] {
   return need;
 }
 
-/** What the driver lacks for this step ("op X", "feature Y"), or undefined. */
+/** What the driver lacks for this step ("op X", "feature Y", "features Y, Z"), or undefined. */
 export function missingCapability(hello: DriverHello, step: Step): string | undefined {
   if (!hello.ops.includes(step.op)) return `op ${step.op}`;
-  const f = featuresNeeded(step).find((x) => !hello.features.includes(x));
-  return f ? `feature ${f}` : undefined;
+  const f = featuresNeeded(step).filter((x) => !hello.features.includes(x));
+  return f.length ? `feature${f.length > 1 ? 's' : ''} ${f.join(', ')}` : undefined;
+}
+
+/**
+ * Why the driver cannot run this step, or undefined if it can: what it lacks, and, where its hello says
+ * why (`lacks`), every capability that reason left out, so that a reason met first names them all.
+ */
+export function whyUnsupported(hello: DriverHello, step: Step): string | undefined {
+  const missing = missingCapability(hello, step);
+  if (!missing) return undefined;
+  const names = hello.ops.includes(step.op) ? featuresNeeded(step).filter((x) => !hello.features.includes(x)) : [step.op];
+  const why = (hello.lacks ?? []).filter((l) => names.some((n) => l.ops?.includes(n) || l.features?.includes(n)));
+  const said = why.map((l) => `${[...(l.ops ?? []).map((o) => `op ${o}`), ...(l.features ?? [])].join(' and ')} left out: ${l.reason}`);
+  return `driver ${hello.driver} does not support ${missing}${said.length ? ` (${said.join('; ')})` : ''}`;
 }
 
 /** Every op of the vocabulary (a Record, so that a new op that is not listed here fails to compile). */

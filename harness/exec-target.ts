@@ -10,11 +10,15 @@ import type { Outcome } from '../spec/trace.ts';
 import { PROTOCOL_VERSION, ProtocolError, type DriverHello, type DriverMessage } from './driver-messages.ts';
 import { DriverProcess } from './driver-process.ts';
 import { splitCommand } from './exec-command.ts';
-import { missingCapability } from './exec-capabilities.ts';
+import { whyUnsupported } from './exec-capabilities.ts';
 import type { Session, StepResult, Target, TargetInfo } from './target.ts';
 
-/** Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers that hang. */
-export const execDeadlineMs = (): number => Number(process.env.IPCSPEC_EXEC_DEADLINE_MS) || 15_000;
+/**
+ * Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers
+ * that hang. Longer under a wrap: a ptrace sandbox (proot) or an emulator makes every syscall many times
+ * slower (`dd bs=1` of 64 KiB through a pipe takes 8 s under proot, 0.6 s without).
+ */
+export const execDeadlineMs = (wrapped = false): number => Number(process.env.IPCSPEC_EXEC_DEADLINE_MS) || (wrapped ? 60_000 : 15_000);
 /** connect-wait is itself a must-complete wait of up to 30 s (harness/host/exec-connect.ts): the reply gets that on top. */
 const stepDeadlineMs = (step: Step, base: number): number => base + (step.op === 'connect-wait' ? 30_000 : 0);
 
@@ -39,7 +43,7 @@ export class ExecTarget implements Target {
     const argv = [...splitCommand(opts.wrap ?? ''), ...splitCommand(cmd)];
     if (!splitCommand(cmd).length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
     const t = new ExecTarget(argv, cmd, opts.name);
-    if (opts.deadlineMs) t.deadlineMs = opts.deadlineMs;
+    t.deadlineMs = opts.deadlineMs || execDeadlineMs(!!opts.wrap);
     if (opts.helloDeadlineMs) t.helloDeadlineMs = opts.helloDeadlineMs;
     if (opts.label) t.label = opts.label;
     try {
@@ -53,8 +57,7 @@ export class ExecTarget implements Target {
   }
 
   cannotExpress(step: Step): string | undefined {
-    const missing = this.hello && missingCapability(this.hello, step);
-    return missing ? `driver ${this.hello!.driver} does not support ${missing}` : undefined;
+    return this.hello && whyUnsupported(this.hello, step);
   }
 
   private startFailure?: string;
@@ -72,7 +75,8 @@ export class ExecTarget implements Target {
   /** A driver that has said hello, started if there is none. */
   private async live(): Promise<DriverProcess> {
     if (this.driver?.alive) return this.driver;
-    const d = new DriverProcess(this.argv, { TMPDIR: this.root });
+    // The reply deadline goes along, so that a driver's own waits (the host driver's settle) can end before it.
+    const d = new DriverProcess(this.argv, { TMPDIR: this.root, IPCSPEC_REPLY_DEADLINE_MS: String(this.deadlineMs) });
     this.driver = d;
     const fail = async (why: string): Promise<never> => {
       this.driver = undefined;

@@ -2,7 +2,7 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Target } from './target.ts';
 
-export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD', 'module:PATH'] as const;
+export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE[,CLAUSE]', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD', 'module:PATH'] as const;
 
 export interface TargetOptions {
   /** `--wrap PREFIX`: run a process-based target under this command prefix (e.g. `runsc --rootless --network=none do`). */
@@ -58,12 +58,18 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     return new ModelTarget(profile);
   }
   if (name.startsWith('mutant:')) {
-    // The host with one clause's fault injected: what a failing run looks like, end to end.
+    // The host with one clause's fault injected (or several: mutant:A,B): what a failing run looks like, end to end.
     const { MUTANTS } = await import('./mutants/index.ts');
-    const m = MUTANTS.find((x) => x.clause === name.slice('mutant:'.length));
-    if (!m) throw new UnknownTarget(`no mutant for clause "${name.slice(7)}" (see ipcspec clauses)`);
+    const clauses = name.slice('mutant:'.length).split(',');
     const { HostTarget } = await import('./host/target.ts');
-    return m.wrap(new HostTarget());
+    let t: Target = new HostTarget();
+    for (const c of clauses) {
+      const m = MUTANTS.find((x) => x.clause === c);
+      if (!m) throw new UnknownTarget(`no mutant for clause "${c}" (see ipcspec clauses)`);
+      t = m.wrap(t);
+    }
+    if (clauses.length > 1) t.info.name = `host+${name}`;
+    return t;
   }
   if (name.startsWith('exec:')) {
     // Any program that speaks the driver protocol (spec/driver-protocol.md), e.g. harness/drivers/ipcspec-driver.c.

@@ -25,8 +25,10 @@ export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w 
  */
 export function hostDriverCommand(): string {
   const loader = import.meta.resolve('tsx');
+  // Module sources read synchronously (harness/drivers/sync-load.mjs): under proot node's asynchronous reads fail.
+  const syncLoad = new URL('./drivers/sync-load.mjs', import.meta.url).href;
   const script = fileURLToPath(new URL('./drivers/host-driver.ts', import.meta.url));
-  return [process.execPath, '--import', loader, script].map(shellWord).join(' ');
+  return [process.execPath, '--import', syncLoad, '--import', loader, script].map(shellWord).join(' ');
 }
 
 /** `--target host --wrap P` and `--target host-process`: the host target behind the driver protocol, in its own process. */

@@ -24,58 +24,70 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
     // unsupported is not pass, so a clause no expressible scenario reached is unsupported, and one that
     // passed on some says how many could not run (a runtime without pipe(2), a user who cannot make test hosts).
     const partly = new Map<string, { n: number; reason: string }>();
-    // Clauses of a property that stopped at a failure of another clause: why they may be unreached.
+    // Clauses of a property that stopped at a harness error: why they may be unreached.
     const stoppedBy = new Map<string, string>();
+    const setAside = new Map<string, string>();
     for (const { outcome, durationMs } of outcomes) {
       const p = outcome.property;
       const f = outcome.failure;
-      properties.push({ property: p.name, area: p.area, target: target.name, seed: outcome.seed, runs: outcome.runs, unsupported: outcome.unsupported, status: f ? (f.verdict.status === 'fail' ? 'fail' : f.verdict.status) : outcome.runs === outcome.unsupported && outcome.runs > 0 ? 'unsupported' : 'pass', durationMs });
+      properties.push({ property: p.name, area: p.area, target: target.name, seed: outcome.seed, runs: outcome.runs, unsupported: outcome.unsupported, status: f ? (f.verdict.status === 'fail' ? 'fail' : f.verdict.status) : outcome.runs === outcome.unsupported && outcome.runs > 0 ? 'unsupported' : 'pass', durationMs,
+        ...failedAndUndecided(outcome) });
       for (const [c, n] of outcome.exercised) { const r = per.get(c); if (r) r.runs += n; }
       if (outcome.unsupported) {
         for (const c of p.clauses) { const u = partly.get(c); partly.set(c, { n: (u?.n ?? 0) + outcome.unsupported, reason: u?.reason ?? `${p.name}: ${outcome.unsupportedReason}` }); }
       }
-      if (!f) continue;
-      const v = f.verdict;
-      const why = v.status === 'fail' ? `its first failure, ${v.violation.clause}` : `a harness ${v.status}`;
-      for (const c of p.clauses) if (!stoppedBy.has(c)) stoppedBy.set(c, `${p.name}: stopped at ${why} (run ${f.runsToFailure})`);
-      if (v.status === 'fail' && isClauseId(v.violation.clause)) {
-        const r = per.get(v.violation.clause);
-        const file = `counterexamples/${v.violation.clause}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
-        if (r && r.status !== 'fail') {
-          r.status = 'fail';
-          r.runs += 1;
-          const where = f.trace.events[v.violation.event]?.type === 'quiescent' ? 'at quiescence' : `step ${v.violation.step + 1}`;
-          r.reason = `${where}: observed ${v.violation.observed}; allowed ${v.violation.allowed}`;
-          r.counterexample = file;
+      for (const f of outcome.failures ?? (outcome.failure ? [outcome.failure] : [])) {
+        const v = f.verdict;
+        if (v.status !== 'fail') {
+          for (const c of p.clauses) if (!stoppedBy.has(c)) stoppedBy.set(c, `${p.name}: stopped at a harness ${v.status} (run ${f.runsToFailure})`);
         }
-        counterexamples.set(file, {
-          schemaVersion: SCHEMA_VERSION, kind: 'ipcspec-counterexample', clause: v.violation.clause, property: p.name, profile: o.profile, target,
-          seed: outcome.seed, path: f.path, scenario: f.scenario, trace: f.trace,
-          verdict: { status: 'fail', clause: v.violation.clause, step: v.violation.step, event: v.violation.event, observed: v.violation.observed, allowed: v.violation.allowed },
-          replay: o.replayCmd(file, target.name),
-        });
-      } else if (v.status !== 'fail') {
-        for (const c of p.clauses) {
-          const r = per.get(c);
-          if (!r || r.status !== 'pass') continue;
-          r.status = v.status;
-          r.reason = v.reason;
-          // The scenario that erred is a replayable reproduction too (it is not shrunk: see run-property.ts).
-          if (v.status === 'error' && f.scenario.steps.length > 0) {
-            const file = `counterexamples/${c}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
+        if (v.status === 'fail' && isClauseId(v.violation.clause)) {
+          const r = per.get(v.violation.clause);
+          const file = `counterexamples/${v.violation.clause}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
+          if (r && r.status !== 'fail') {
+            r.status = 'fail';
+            r.runs += 1;
+            const where = f.trace.events[v.violation.event]?.type === 'quiescent' ? 'at quiescence' : `step ${v.violation.step + 1}`;
+            r.reason = `${where}: observed ${v.violation.observed}; allowed ${v.violation.allowed}`;
             r.counterexample = file;
-            counterexamples.set(file, {
-              schemaVersion: SCHEMA_VERSION, kind: 'ipcspec-counterexample', clause: c, property: p.name, profile: o.profile, target,
-              seed: outcome.seed, path: f.path, scenario: f.scenario, trace: f.trace, verdict: { status: 'error', reason: v.reason }, replay: o.replayCmd(file, target.name),
-            });
+          }
+          counterexamples.set(file, {
+            schemaVersion: SCHEMA_VERSION, kind: 'ipcspec-counterexample', clause: v.violation.clause, property: p.name, profile: o.profile, target,
+            seed: f.seed ?? outcome.seed, path: f.path, scenario: f.scenario, trace: f.trace,
+            verdict: { status: 'fail', clause: v.violation.clause, step: v.violation.step, event: v.violation.event, observed: v.violation.observed, allowed: v.violation.allowed },
+            replay: o.replayCmd(file, target.name),
+          });
+        } else if (v.status !== 'fail') {
+          for (const c of p.clauses) {
+            const r = per.get(c);
+            if (!r || r.status !== 'pass') continue;
+            r.status = v.status;
+            r.reason = v.reason;
+            // The scenario that erred is a replayable reproduction too (it is not shrunk: see run-property.ts).
+            if (v.status === 'error' && f.scenario.steps.length > 0) {
+              const file = `counterexamples/${c}--${target.name.replace(/[^\w.+-]+/g, '_')}.json`;
+              r.counterexample = file;
+              counterexamples.set(file, {
+                schemaVersion: SCHEMA_VERSION, kind: 'ipcspec-counterexample', clause: c, property: p.name, profile: o.profile, target,
+                seed: f.seed ?? outcome.seed, path: f.path, scenario: f.scenario, trace: f.trace, verdict: { status: 'error', reason: v.reason }, replay: o.replayCmd(file, target.name),
+              });
+            }
           }
         }
+      }
+      // Scenarios set aside because they broke a clause that had already failed: why a clause may be unreached.
+      for (const [by, n] of outcome.preempted ?? []) {
+        for (const c of p.clauses) if (c !== by && !setAside.has(c)) setAside.set(c, `${n} scenario(s) of ${p.name} that broke ${by} first were set aside`);
       }
     }
     for (const r of per.values()) {
       const u = partly.get(r.clause);
       if (r.status === 'pass' && r.runs === 0 && u) { r.status = 'unsupported'; r.reason = `no scenario this target could express reached it (${u.n} unsupported; ${u.reason})`; }
-      else if (r.status === 'pass' && r.runs === 0) { r.status = 'error'; r.reason = `not exercised: no generated scenario reached this clause${stoppedBy.has(r.clause) ? ` before ${stoppedBy.get(r.clause)}` : ''}`; }
+      else if (r.status === 'pass' && r.runs === 0) {
+        r.status = 'error';
+        const why = stoppedBy.has(r.clause) ? ` before ${stoppedBy.get(r.clause)}` : setAside.has(r.clause) ? ` (${setAside.get(r.clause)}: fix that one first)` : '';
+        r.reason = `not exercised: no generated scenario reached this clause${why}`;
+      }
       else if (r.status === 'pass' && u) r.reason = `passed on the scenarios this target could express; ${u.n} could not run (${u.reason})`;
       results.push(r);
     }
@@ -87,4 +99,9 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
     runs: o.runsFlag, only: o.only, interrupted: o.interrupted, targets: o.runs.map((r) => r.target), results, properties, summary,
   };
   return { report, counterexamples };
+}
+
+function failedAndUndecided(o: PropertyOutcome): Pick<PropertyRun, 'failed' | 'undecided'> {
+  const failed = (o.failures ?? []).flatMap((f) => (f.verdict.status === 'fail' ? [f.verdict.violation.clause] : []));
+  return { ...(failed.length ? { failed } : {}), ...(o.undecided ? { undecided: o.undecided } : {}) };
 }

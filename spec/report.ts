@@ -36,6 +36,10 @@ export interface PropertyRun {
   unsupported: number;
   status: Status;
   durationMs: number;
+  /** The clauses this property failed, in the order found: one failure never hides another. */
+  failed?: string[];
+  /** Unsettled targets: passing scenarios the model could judge only in part (docs/unsettled-targets.md). */
+  undecided?: number;
 }
 
 export interface Report {
@@ -56,6 +60,8 @@ export interface Report {
   merged?: MergeInfo;
   /** Set by `ipcspec diff` (and kept by merge): where targets ran the same scenarios and behaved differently. */
   differences?: Difference[];
+  /** Set by `ipcspec diff`: clauses that failed on a settled target while an unsettled one observed the same values and passed only because it cannot prove what the failure needs (not a difference). */
+  unprovable?: Array<{ clause: string; property: string; failing: string[]; unsettled: string[] }>;
 }
 
 /**

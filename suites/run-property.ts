@@ -15,8 +15,10 @@ export interface Failure {
   verdict: Exclude<Verdict, { status: 'pass' }>;
   /** fast-check's replay path to the shrunk case. */
   path?: string;
-  /** Runs executed before the first failure. */
+  /** Runs of the property executed up to this failure. */
   runsToFailure: number;
+  /** The fast-check seed its path belongs to (a failure after the first comes from a derived seed). */
+  seed?: number;
 }
 
 export interface PropertyOutcome {
@@ -27,9 +29,14 @@ export interface PropertyOutcome {
   exercised: Map<string, number>;
   unsupported: number;
   unsupportedReason?: string;
-  /** With `focus`: scenarios set aside because they broke another clause first, by that clause. */
+  /** Scenarios set aside because they broke another clause first (one already failed, or not `focus`), by that clause. */
   preempted?: Map<string, number>;
+  /** The first failure (or error). */
   failure?: Failure;
+  /** Every failure, one per failed clause, in the order found (an error ends the list). */
+  failures?: Failure[];
+  /** Unsettled targets: passing scenarios the model could judge only in part (reference-model/unsettled.ts). */
+  undecided?: number;
 }
 
 export interface RunOptions {
@@ -53,10 +60,34 @@ export function propertySeed(seed: number, name: string): number {
 
 export async function runProperty(prop: Property, target: Target, profile: Profile, o: RunOptions): Promise<PropertyOutcome> {
   const seed = propertySeed(o.seed, prop.name);
-  const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0, preempted: new Map() };
+  const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0, preempted: new Map(), failures: [] };
+  // One failure never hides another (DESIGN principle 11): after a clause fails, the property goes on
+  // with the runs left, on a derived seed, and scenarios that break a clause already failed are set
+  // aside (counted in `preempted`), until the run count is spent. The grader's `focus` is the same
+  // with every other clause set aside from the start.
+  const failed = new Set<string>();
+  for (let round = 0; out.runs < o.runs && !o.interrupted?.(); round++) {
+    const r = await runRound(prop, target, profile, o, round === 0 ? seed : propertySeed(seed + round, prop.name), o.runs - out.runs, failed, out);
+    out.runs += r.runs;
+    if (!r.failure) break;
+    r.failure.runsToFailure += out.runs - r.runs;
+    out.failures!.push(r.failure);
+    out.failure ??= r.failure;
+    const v = r.failure.verdict;
+    // an error (harness or out of scope) ends the property: each further try could cost a full deadline
+    if (v.status !== 'fail' || o.focus !== undefined) break;
+    failed.add(v.violation.clause);
+  }
+  return out;
+}
+
+/** One fast-check run of at most `runs` scenarios; a scenario breaking a clause in `failed` is set aside. */
+async function runRound(prop: Property, target: Target, profile: Profile, o: RunOptions, seed: number, runs: number, failed: Set<string>, out: PropertyOutcome): Promise<{ runs: number; failure?: Failure }> {
   // fast-check's final counterexample is the last failing evaluation during shrinking: keep its trace.
   let lastFailing: { scenario: Scenario; trace: Trace; verdict: Exclude<Verdict, { status: 'pass' }> } | undefined;
   let firstFailureAt = 0;
+  // The clause this round shrinks on: once a scenario broke it, a shrink that breaks another instead is set aside.
+  let clause = o.focus;
   // An error (harness or out of scope) is not shrunk: each try could cost a full deadline, and the
   // first erroring scenario is already a replayable reproduction.
   let errored = false;
@@ -65,19 +96,20 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
     const trace = await runScenario(target, scenario);
     const verdict = check(scenario, trace, profile);
     if (verdict.status === 'pass') {
-      for (const c of verdict.exercised) out.exercised.set(c, (out.exercised.get(c) ?? 0) + 1);
+      if (!firstFailureAt) for (const c of verdict.exercised) out.exercised.set(c, (out.exercised.get(c) ?? 0) + 1);
+      if (verdict.undecided && !firstFailureAt) out.undecided = (out.undecided ?? 0) + 1;
       return true;
     }
     if (verdict.status === 'unsupported') {
-      out.unsupported++;
-      out.unsupportedReason ??= verdict.reason;
+      if (!firstFailureAt) { out.unsupported++; out.unsupportedReason ??= verdict.reason; }
       return true;
     }
-    if (verdict.status === 'fail' && o.focus !== undefined && verdict.violation.clause !== o.focus) {
+    if (verdict.status === 'fail' && (failed.has(verdict.violation.clause) || (clause !== undefined && verdict.violation.clause !== clause))) {
       const other = verdict.violation.clause;
-      out.preempted!.set(other, (out.preempted!.get(other) ?? 0) + 1);
+      if (!firstFailureAt) out.preempted!.set(other, (out.preempted!.get(other) ?? 0) + 1);
       return true;
     }
+    if (verdict.status === 'fail') clause ??= verdict.violation.clause;
     lastFailing = { scenario, trace, verdict };
     if (verdict.status === 'error') errored = true;
     return false;
@@ -86,18 +118,17 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
   const result = await fc.check(
     fc.asyncProperty(prop.scenario(profile), async (sc) => {
       const ok = await predicate(sc);
-      if (!firstFailureAt) { counted++; o.onRun?.(counted); }
+      if (!firstFailureAt) { counted++; o.onRun?.(out.runs + counted); }
       if (!ok && !firstFailureAt) firstFailureAt = counted;
       return ok;
     }),
-    { numRuns: o.runs, seed, endOnFailure: false },
+    { numRuns: runs, seed, endOnFailure: false },
   );
-  out.runs = firstFailureAt || result.numRuns;
-  if (result.failed && lastFailing) {
-    out.failure = { ...lastFailing, path: result.counterexamplePath ?? undefined, runsToFailure: firstFailureAt };
-  } else if (result.failed) {
+  const used = firstFailureAt || result.numRuns;
+  if (result.failed && lastFailing) return { runs: used, failure: { ...lastFailing, path: result.counterexamplePath ?? undefined, runsToFailure: firstFailureAt, seed } };
+  if (result.failed) {
     const reason = `property threw: ${String(result.errorInstance ?? 'unknown error')}`;
-    out.failure = { scenario: (result.counterexample?.[0] as Scenario) ?? { property: prop.name, steps: [] }, trace: { target: target.info.name, settled: false, privileged: false, events: [] }, verdict: { status: 'error', reason, exercised: [] }, runsToFailure: firstFailureAt };
+    return { runs: used, failure: { scenario: (result.counterexample?.[0] as Scenario) ?? { property: prop.name, steps: [] }, trace: { target: target.info.name, settled: false, privileged: false, events: [] }, verdict: { status: 'error', reason, exercised: [] }, runsToFailure: firstFailureAt, seed } };
   }
-  return out;
+  return { runs: used };
 }

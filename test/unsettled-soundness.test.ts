@@ -61,9 +61,11 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('no false alarm where a 
 
   for (const profile of PROFILE_NAMES) {
     it(`every property on the no-proc C driver, profile ${profile}, ${SEEDS.length} seeds: 0 fail`, async () => {
-      const r = await fails(await start(), profile, SEEDS, RUNS);
-      expect(r.fails).toEqual([]);
-      expect(r.judged).toBeGreaterThan(PROPERTIES.length * SEEDS.length);
+      // the driver mostly waits out settles: three drivers at once, seeds dealt among them
+      const lanes = [0, 1, 2].map((k) => SEEDS.filter((_, i) => i % 3 === k));
+      const rs = await Promise.all(lanes.map(async (seeds) => fails(await start(), profile, seeds, RUNS)));
+      expect(rs.flatMap((r) => r.fails)).toEqual([]);
+      expect(rs.reduce((n, r) => n + r.judged, 0)).toBeGreaterThan(PROPERTIES.length * SEEDS.length);
     }, 300_000);
   }
 

@@ -2,6 +2,7 @@
 import { clause as clauseById } from '../../spec/catalogue.ts';
 import type { Counterexample, Report } from '../../spec/report.ts';
 import { renderSteps } from '../../reports/steps.ts';
+import type { StartFailures } from './start-failures.ts';
 
 export class Progress {
   private i = 0;
@@ -29,16 +30,18 @@ export class Progress {
   }
 }
 
-export function printSummary(r: Report, out: string, cx: Map<string, Counterexample>): void {
+export function printSummary(r: Report, out: string, cx: Map<string, Counterexample>, starts?: StartFailures): void {
   console.log('');
   const w = Math.max(...r.results.map((x) => x.clause.length));
+  const shorten = (text: string, target: string) => (starts ? starts.shorten(text, target) : text);
   for (const x of r.results) {
-    const note = x.status === 'pass' ? '' : `  ${x.reason ?? ''}`;
+    const note = x.status === 'pass' ? '' : `  ${shorten(x.reason ?? '', x.target)}`;
     console.log(`  ${x.status.toUpperCase().padEnd(11)} ${x.clause.padEnd(w)}  ${x.target}  ${String(x.runs).padStart(5)} runs${note}`);
   }
   const s = r.summary;
   console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.html, ${out}/report.md, ${out}/report.json, ${out}/junit.xml`);
-  for (const x of r.results.filter((y) => y.counterexample)) {
+  // A target that did not start has no scenario worth drawing: its failure was printed once, above.
+  for (const x of r.results.filter((y) => y.counterexample && !starts?.isStartFailure(y.reason, y.target))) {
     const c = cx.get(x.counterexample!);
     console.log(`\n${x.status.toUpperCase()} ${x.clause} on ${x.target}: ${clauseById(x.clause).title}${x.status === 'fail' ? '' : ` (${x.reason ?? ''})`}`);
     if (c) console.log(renderSteps(c.scenario, c.trace, c.verdict));

@@ -60,6 +60,8 @@ export interface PropertyDiff {
   /** One per target, index-aligned with the targets: what `ipcspec run` would have gathered. */
   outcomes: PropertyOutcome[];
   findings: ShrunkFinding[];
+  /** Clause splits that were no behaviour difference: an unsettled target saw what a failing one did but cannot prove it (first run each). */
+  unprovable: Array<{ clause: string; failing: number[]; unsettled: number[]; run: number }>;
 }
 
 export async function diffProperty(prop: Property, targets: Target[], profile: Profile, o: DiffOptions): Promise<PropertyDiff> {
@@ -71,6 +73,7 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
   const errors = new Map<number, { run: number; scenario: Scenario; judged: Judged }>();
   const first = new Map<string, { finding: Finding; run: number; scenario: Scenario; judged: Map<number, Judged> }>();
   let run = 0;
+  const unprovable: PropertyDiff['unprovable'] = [];
   await fc.check(
     fc.asyncProperty(arb, async (scenario) => {
       if (interrupted()) return true;
@@ -85,7 +88,10 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
         if (v.status === 'unsupported') { out.unsupported++; out.unsupportedReason ??= v.reason; }
         if (v.status === 'error') errors.set(t, { run: i, scenario, judged: j });
       }
-      for (const f of findingsOf(scenario, judged)) if (!first.has(findingId(f))) first.set(findingId(f), { finding: f, run: i, scenario, judged });
+      for (const f of findingsOf(scenario, judged, profile)) {
+        if (!first.has(findingId(f))) first.set(findingId(f), { finding: f, run: i, scenario, judged });
+        if (f.kind === 'verdict' && f.unprovable && !unprovable.some((u) => u.clause === f.clause && u.unsettled.join() === f.unprovable!.join())) unprovable.push({ clause: f.clause, failing: f.failing, unsettled: f.unprovable, run: i });
+      }
       o.onRun?.(run);
       return true;
     }),
@@ -97,12 +103,14 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
   const all = [...first.values()].sort((a, b) => a.run - b.run);
   const max = o.maxDifferences ?? 4;
   const verdictDiffs = all.filter((x) => x.finding.kind === 'verdict' && isDifference(x.finding)).slice(0, max);
-  const covered = new Set(verdictDiffs.flatMap((x) => (x.finding.kind === 'verdict' ? x.finding.failing : [])));
+  // covered: target:clause pairs that have a shrunk counterexample (one failure never hides another)
+  const pairs = (x: (typeof all)[number]) => (x.finding.kind === 'verdict' ? x.finding.failing.map((t) => `${t}:${(x.finding as { clause: string }).clause}`) : []);
+  const covered = new Set(verdictDiffs.flatMap(pairs));
   const shared: typeof all = [];
   for (const x of all) {
-    if (x.finding.kind !== 'verdict' || isDifference(x.finding) || x.finding.failing.every((t) => covered.has(t))) continue;
+    if (x.finding.kind !== 'verdict' || isDifference(x.finding) || pairs(x).every((k) => covered.has(k))) continue;
     shared.push(x);
-    for (const t of x.finding.failing) covered.add(t);
+    for (const k of pairs(x)) covered.add(k);
   }
   const observed = all.filter((x) => x.finding.kind === 'observation').slice(0, max);
   const findings: ShrunkFinding[] = [];
@@ -119,20 +127,27 @@ export async function diffProperty(prop: Property, targets: Target[], profile: P
     findings.push(f);
   }
 
-  // The matrix: each target's first failure (shrunk) or first error (not shrunk), whichever came first.
+  // The matrix: each target's failures (shrunk, one per clause) and its error (not shrunk), in the order found.
   for (const [t, out] of outcomes.entries()) {
     const fails = (x: ShrunkFinding) => x.finding.kind === 'verdict' && !!x.judged.get(t) && verdictSig(x.judged.get(t)!.verdict) === `fail:${x.finding.clause}`;
-    const f = findings.filter(fails).sort((a, b) => a.run - b.run)[0];
-    const e = errors.get(t);
-    if (e && (!f || e.run < f.run)) {
-      const v = e.judged.verdict as Exclude<Judged['verdict'], { status: 'pass' }>;
-      out.failure = { scenario: e.scenario, trace: e.judged.trace, verdict: v, runsToFailure: e.run + 1 };
-    } else if (f) {
+    const list: (NonNullable<PropertyOutcome['failure']> & { run: number })[] = [];
+    const seen = new Set<string>();
+    for (const f of findings.filter(fails).sort((a, b) => a.run - b.run)) {
       const j = f.judged.get(t)!;
-      out.failure = { scenario: f.scenario, trace: j.trace, verdict: j.verdict as Exclude<Judged['verdict'], { status: 'pass' }>, path: f.path, runsToFailure: f.run + 1 };
+      const v = j.verdict as Extract<Judged['verdict'], { status: 'fail' }>;
+      if (seen.has(v.violation.clause)) continue;
+      seen.add(v.violation.clause);
+      list.push({ scenario: f.scenario, trace: j.trace, verdict: v, path: f.path, runsToFailure: f.run + 1, run: f.run });
+    }
+    const e = errors.get(t);
+    if (e) list.push({ scenario: e.scenario, trace: e.judged.trace, verdict: e.judged.verdict as Exclude<Judged['verdict'], { status: 'pass' }>, runsToFailure: e.run + 1, run: e.run });
+    list.sort((a, b) => a.run - b.run);
+    if (list.length) {
+      out.failures = list.map(({ run: _run, ...f }) => f);
+      out.failure = out.failures[0];
     }
   }
-  return { property: prop, seed, outcomes, findings };
+  return { property: prop, seed, outcomes, findings, unprovable };
 }
 
 async function shrink(x: { finding: Finding; run: number; scenario: Scenario; judged: Map<number, Judged> }, targets: Target[], profile: Profile, arb: fc.Arbitrary<Scenario>, seed: number, o: DiffOptions): Promise<ShrunkFinding> {

@@ -55,7 +55,8 @@ export const verdictSig = (v: Verdict): string => (v.status === 'fail' ? `fail:$
  * `observation`: every target of `compared` conforms and observation `key` differs among them.
  */
 export type Finding =
-  | { kind: 'verdict'; clause: string; failing: number[]; compared: number[] }
+  /** `unprovable`: unsettled targets that passed having observed what a failing target did, whose own trace passes when it cannot prove a call asleep: no behaviour difference, left out of `compared`. */
+  | { kind: 'verdict'; clause: string; failing: number[]; compared: number[]; unprovable?: number[] }
   | { kind: 'observation'; key: string; compared: number[] };
 
 export const isDifference = (f: Finding): boolean => f.kind === 'observation' || f.failing.length < f.compared.length;
@@ -77,12 +78,16 @@ export function narrow(f: Finding, scenario: Scenario, judged: Map<number, Judge
   return { kind: 'observation', key: f.key, compared: [f.compared[0], f.compared[j]] };
 }
 
-export function findingsOf(scenario: Scenario, judged: Map<number, Judged>): Finding[] {
+export function findingsOf(scenario: Scenario, judged: Map<number, Judged>, profile: Profile): Finding[] {
   const ids = [...judged.keys()].sort((a, b) => a - b);
   const compared = ids.filter((t) => ['pass', 'fail'].includes(judged.get(t)!.verdict.status));
   const out: Finding[] = [];
   const failed = new Set(compared.map((t) => judged.get(t)!.verdict).flatMap((v) => (v.status === 'fail' ? [v.violation.clause] : [])));
-  for (const clause of failed) out.push({ kind: 'verdict', clause, failing: compared.filter((t) => verdictSig(judged.get(t)!.verdict) === `fail:${clause}`), compared });
+  for (const clause of failed) {
+    const failing = compared.filter((t) => verdictSig(judged.get(t)!.verdict) === `fail:${clause}`);
+    const unprovable = compared.filter((t) => !failing.includes(t) && unprovableFor(scenario, judged, t, failing, profile));
+    out.push({ kind: 'verdict', clause, failing, compared: compared.filter((t) => !unprovable.includes(t)), ...(unprovable.length ? { unprovable } : {}) });
+  }
   const passing = compared.filter((t) => judged.get(t)!.verdict.status === 'pass');
   if (passing.length >= 2) {
     const keys = new Set(compareObservations(scenario, passing.map((t) => judged.get(t)!.trace)).map((d) => d.key));
@@ -103,4 +108,20 @@ export function shows(f: Finding, scenario: Scenario, judged: Map<number, Judged
 /** What a target did, as far as finding `f` is concerned: re-runs of a target must agree with it. */
 export function selfSig(f: Finding, scenario: Scenario, j: Judged): string {
   return f.kind === 'verdict' ? verdictSig(j.verdict) : `${verdictSig(j.verdict)} ${observationsFor(scenario, j.trace, f.key)}`;
+}
+
+/**
+ * Whether unsettled target `t` passed only because it cannot prove what the failing targets proved:
+ * it observed the same values as one of them, and that target's own trace, read as unsettled, passes.
+ */
+function unprovableFor(scenario: Scenario, judged: Map<number, Judged>, t: number, failing: number[], profile: Profile): boolean {
+  const mine = judged.get(t)!;
+  if (mine.trace.settled || mine.verdict.status !== 'pass') return false;
+  return failing.some((f) => {
+    const theirs = judged.get(f)!.trace;
+    if (!theirs.settled) return false;
+    const asUnsettled: Trace = { ...theirs, settled: false, events: theirs.events.filter((e) => e.type !== 'quiescent') };
+    if (check(scenario, asUnsettled, profile).status !== 'pass') return false;
+    return compareObservations(scenario, [asUnsettled, mine.trace]).length === 0;
+  });
 }

@@ -12,11 +12,13 @@ import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Session, StepResult, Target, TargetInfo } from '../target.ts';
 import { ActorPool } from '../host/actor-pool.ts';
-import { hasCapSysResource } from '../host/proc.ts';
+import { canSeeThreads, hasCapSysResource } from '../host/proc.ts';
 import { HostSession, sessionDir } from '../host/session.ts';
 
-/** A settle lasts at least this long after the step (or the last completion). */
-const MOMENT_MS = 10;
+/** Whether /proc shows thread and process states here (not where there is no /proc at all). */
+const SEES_THREADS = canSeeThreads();
+/** A settle lasts at least this long after the step (or the last completion); longer where no /proc state helps. */
+const MOMENT_MS = SEES_THREADS ? 10 : 50;
 /**
  * When the step's own call is still out, at least this long (or 3x the slowest recent own call that
  * returned during its settle, up to OWN_MAX_MS): gVisor shows a thread that a call was just posted to
@@ -46,6 +48,7 @@ function stateOf(path: string): string | undefined {
  * which is why a settle also lasts a moment. gVisor reports these states, though not which syscall sleeps.
  */
 function othersAsleep(): boolean {
+  if (!SEES_THREADS) return true; // no /proc: the moment alone decides
   const me = process.pid;
   for (const t of readdirSync('/proc/self/task')) {
     if (Number(t) !== me && stateOf(`/proc/self/task/${t}/stat`) !== 'S') return false;
@@ -71,7 +74,7 @@ export class UnprovenHostTarget implements Target {
     this.root = dirSync({ prefix: 'ipcspec-', unsafeCleanup: true }).name;
     this.info = {
       name: 'host',
-      description: `host: Linux ${release()} ${process.arch}, libc via koffi, node ${process.version} (cannot prove a call is blocked: ${why})`,
+      description: `host: Linux ${release()} ${process.arch}, libc via koffi, node ${process.version} (cannot prove a call is blocked: ${why}; settles by ${SEES_THREADS ? 'threads asleep and a quiet moment' : 'a quiet moment alone, as /proc shows no thread states'})`,
       settled: false,
       privileged: hasCapSysResource(),
     };

@@ -2,7 +2,7 @@
 // and in order; replies through `out` (the real stdout, which nothing else may write to).
 import { createInterface } from 'node:readline';
 import type { Step } from '../../spec/scenario.ts';
-import { PROTOCOL_VERSION, type DriverMessage } from '../driver-messages.ts';
+import { PROTOCOL_VERSION, type DriverMessage, type Lack } from '../driver-messages.ts';
 import { toJsonLine } from '../exec-command.ts';
 import type { Session, Target } from '../target.ts';
 
@@ -19,6 +19,8 @@ export interface Declared {
   description: string;
   ops: string[];
   features: string[];
+  /** Why what is not in ops and features is missing (the hello's `lacks`). */
+  lacks?: Lack[];
   /** How stderr lines name this driver. */
   name: string;
   /** Decode each step's payload and pass it to Session.step (a module target cannot compute it; the host does). */
@@ -53,8 +55,8 @@ export async function serveTarget(out: (line: string) => void, target: Target, d
   const handle = async (r: Request): Promise<void> => {
     switch (r.type) {
       case 'hello': {
-        const { driver, description, ops, features } = declared;
-        send({ type: 'hello', protocol: PROTOCOL_VERSION, driver, description, ops, features, settle: target.info.settled ? 'proven' : 'unknown', privileged: target.info.privileged });
+        const { driver, description, ops, features, lacks } = declared;
+        send({ type: 'hello', protocol: PROTOCOL_VERSION, driver, description, ops, features, ...(lacks?.length ? { lacks } : {}), settle: target.info.settled ? 'proven' : 'unknown', privileged: target.info.privileged });
         return;
       }
       case 'begin':

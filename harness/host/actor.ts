@@ -1,6 +1,17 @@
 // The harness side of an actor thread.
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { threadView } from './proc.ts';
+
+const WORKER = new URL('./actor-worker.mjs', import.meta.url);
+/**
+ * The worker loads its modules (plain JS) by require, synchronously, where node can require ES modules:
+ * under proot, node's asynchronous module reads fail at random with EFAULT. No execArgv: it needs none
+ * of the loader hooks its parent may run under (tsx), which would be read that way again.
+ */
+const startWorker = (): Worker => ((process.features as { require_module?: boolean }).require_module
+  ? new Worker(`require(${JSON.stringify(fileURLToPath(WORKER))})`, { eval: true, execArgv: [] })
+  : new Worker(WORKER));
 
 export interface ActorResult { value: number; errno?: string; data?: Uint8Array; message?: string; short?: number }
 
@@ -13,7 +24,7 @@ export class ActorThread {
   private crashed?: string;
 
   constructor() {
-    this.worker = new Worker(new URL('./actor-worker.mjs', import.meta.url));
+    this.worker = startWorker();
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', (m: { tid: number; masked: boolean }) => {

@@ -6,7 +6,7 @@ import type { Outcome } from '../../spec/trace.ts';
 import { AF, net } from './libc-net.mjs';
 import { bindHandle, fdOf, outcome, resolveAddr, rootFor } from './exec-socket-kit.ts';
 import type { HostSession } from './session.ts';
-import { bindUnprivileged } from './unprivileged.ts';
+import { bindUnprivileged, whyNoUnprivilegedUser } from './unprivileged.ts';
 
 const FAMILY: Record<Family, number> = { unix: AF.UNIX, inet: AF.INET, inet6: AF.INET6 };
 
@@ -39,6 +39,8 @@ export async function execAddrStep(s: HostSession, step: AddrStep): Promise<Outc
       return outcome(r, { addr: r.addr });
     }
     case 'bind-unprivileged': {
+      const why = whyNoUnprivilegedUser();
+      if (why) return { kind: 'unsupported', reason: why };
       const r = await bindUnprivileged(step.family, step.port);
       return r.errno ? { kind: 'err', errno: r.errno, detail: { ranAs: r.ranAs } } : { kind: 'ok', value: 0, detail: { addr: r.addr, ranAs: r.ranAs } };
     }

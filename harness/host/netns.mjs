@@ -54,6 +54,16 @@ export function socketNetns(fd) {
   }
 }
 
+/** Why this thread's network namespace file cannot be opened (no /proc; proot cannot open /proc/PID/ns/*), if it cannot. */
+export function whyNoNetnsFile() {
+  try {
+    closeSync(openSync('/proc/thread-self/ns/net', 'r'));
+    return undefined;
+  } catch (e) {
+    return e.code ?? e.message;
+  }
+}
+
 /** The inode of this thread's network namespace. */
 export function threadNetns() {
   const fd = openSync('/proc/thread-self/ns/net', 'r');

@@ -32,8 +32,40 @@ export function canSeeSyscalls(): boolean {
   }
 }
 
-/** CAP_SYS_RESOURCE (bit 24) lifts pipe-max-size; root in a container may not have it. */
+/** This process's effective capabilities (CapEff of /proc/self/status), or undefined where /proc cannot say. */
+export function effectiveCaps(): bigint | undefined {
+  try {
+    const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'latin1'));
+    return m ? BigInt(`0x${m[1]}`) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CAP_SYS_RESOURCE (bit 24) lifts pipe-max-size; root in a container may not have it; unknown (no /proc)
+ * counts as not, and so does one held in a user namespace (`unshare -r`: only the initial one's counts).
+ */
 export function hasCapSysResource(): boolean {
-  const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'latin1'));
-  return !!m && (BigInt(`0x${m[1]}`) >> 24n) % 2n === 1n;
+  const caps = effectiveCaps();
+  return caps !== undefined && ((caps >> 24n) & 1n) === 1n && inInitialUserNamespace();
+}
+
+/** The initial user namespace maps every uid to itself ("0 0 4294967295"); a missing map means no user namespaces. */
+function inInitialUserNamespace(): boolean {
+  try {
+    return readFileSync('/proc/self/uid_map', 'latin1').trim().split(/\s+/).join(' ') === '0 0 4294967295';
+  } catch {
+    return true;
+  }
+}
+
+/** Whether /proc shows this process's threads (their stat files): where not, nothing can be seen asleep. */
+export function canSeeThreads(): boolean {
+  try {
+    readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    return true;
+  } catch {
+    return false;
+  }
 }

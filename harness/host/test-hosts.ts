@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestHost } from '../../spec/socket-scenario.ts';
 import { onInterrupt } from '../scope.ts';
-import { inNetns, socketNetns } from './netns.mjs';
+import { inNetns, socketNetns, whyNoNetnsFile } from './netns.mjs';
+import { effectiveCaps } from './proc.ts';
 import { pickSubnets, type Subnets } from './test-host-addrs.ts';
 
 export interface TestHosts {
@@ -45,8 +46,11 @@ export function whyNoTestHosts(): string | undefined {
   if (process.platform !== 'linux') return `test hosts need Linux network namespaces (this is ${process.platform})`;
   const ip = spawnSync('ip', ['-V'], { encoding: 'utf8' });
   if (ip.error) return `no \`ip\` command (iproute2) to make network namespaces: ${(ip.error as NodeJS.ErrnoException).code ?? ip.error.message}`;
-  const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'latin1'));
-  const caps = m ? BigInt(`0x${m[1]}`) : 0n;
+  // Entering a test host's namespace and coming back needs this thread's own namespace file.
+  const ns = whyNoNetnsFile();
+  if (ns) return `cannot open this thread's network namespace, /proc/thread-self/ns/net (${ns}), to enter a test host and come back`;
+  const caps = effectiveCaps();
+  if (caps === undefined) return 'cannot read this process\'s capabilities (/proc/self/status) to know whether it may make network namespaces';
   const has = (bit: bigint) => ((caps >> bit) & 1n) === 1n;
   if (!has(21n) || !has(12n)) return `not root: making network namespaces needs CAP_SYS_ADMIN and CAP_NET_ADMIN (euid ${process.geteuid?.()})`;
   return undefined;

@@ -2,6 +2,7 @@
 // harness usually runs as root (CI does), so the child drops to uid/gid 65534 itself before it
 // makes the socket; what it reports includes the credentials the bind really ran with.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** nobody/nogroup: the conventional unprivileged uid and gid. */
@@ -16,7 +17,43 @@ export interface UnprivilegedBind {
   ranAs: { uid: number; euid: number; netBindService: boolean };
 }
 
-const args = (family: 'inet' | 'inet6', port: number) => [CHILD, family, String(port), String(UNPRIVILEGED_UID)];
+/** Whether id is inside a /proc/self/{uid,gid}_map (lines "INSIDE OUTSIDE COUNT"). */
+const mapped = (map: string, id: number): boolean =>
+  map.trim().split('\n').some((l) => { const [inside, , count] = l.trim().split(/\s+/).map(Number); return id >= inside && id < inside + count; });
+
+let noUser: { why?: string } | undefined;
+/**
+ * Why a bind-unprivileged step cannot run here, if it cannot: the child reads the credentials it bound
+ * with from /proc/self/status, and root drops to UNPRIVILEGED_UID, which a user namespace may not map
+ * (`unshare -r` maps uid 0 only: setuid(65534) fails with EINVAL). Probed once.
+ */
+export function whyNoUnprivilegedUser(): string | undefined {
+  noUser ??= { why: probeUnprivilegedUser() };
+  return noUser.why;
+}
+
+function probeUnprivilegedUser(): string | undefined {
+  try {
+    readFileSync('/proc/self/status', 'latin1');
+  } catch (e) {
+    return `no /proc/self/status (${(e as NodeJS.ErrnoException).code}) to show the credentials an unprivileged bind ran with`;
+  }
+  if (process.geteuid?.() !== 0) return undefined; // the child runs as this user, already unprivileged
+  for (const kind of ['uid', 'gid'] as const) {
+    let map: string;
+    try {
+      map = readFileSync(`/proc/self/${kind}_map`, 'latin1');
+    } catch {
+      continue; // no user namespaces: every id exists
+    }
+    if (!mapped(map, UNPRIVILEGED_UID)) return `no ${kind} ${UNPRIVILEGED_UID} to drop to: this user namespace maps only ${map.trim().replace(/\s+/g, ' ')} (${kind}_map)`;
+  }
+  return undefined;
+}
+
+/** Loaded by require (synchronously, as actor.ts does: under proot asynchronous module reads fail); argv[2..] as with `node CHILD`. */
+const loadChild = (process.features as { require_module?: boolean }).require_module ? ['-e', `require(${JSON.stringify(CHILD)})`, '--'] : [];
+const args = (family: 'inet' | 'inet6', port: number) => [...loadChild, CHILD, family, String(port), String(UNPRIVILEGED_UID)];
 
 function parse(stdout: string, stderr: string, status: number | null, signal: string | null): UnprivilegedBind {
   const line = stdout.trim().split('\n').pop() ?? '';

@@ -10,6 +10,7 @@ import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { StartFailures } from '../start-failures.ts';
 import { printSummary, Progress } from '../progress.ts';
 import { packageVersion, plan } from '../run-plan.ts';
 
@@ -103,6 +104,8 @@ export const command: Command = {
       const { report, counterexamples } = assemble({ runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version, replayCmd });
       const d = assembleDifferences({ diffs, targets: runs.map((r) => r.target), clauses: p.clauses, profile: p.profile, replayCmd });
       report.differences = d.differences;
+      const unprovable = diffs.flatMap((x) => x.unprovable.map((u) => ({ clause: u.clause, property: x.property.name, failing: u.failing.map((t) => targets[t].info.name), unsettled: u.unsettled.map((t) => targets[t].info.name) })));
+      if (unprovable.length) report.unprovable = unprovable;
       for (const [f, c] of d.counterexamples) counterexamples.set(f, c);
       markVerdictDifferences(report, counterexamples);
       writeReportDir(out, report, counterexamples);
@@ -115,6 +118,8 @@ export const command: Command = {
     });
     console.log(`ipcspec diff: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}${wrap ? ` (wrapped in ${wrap})` : ''}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
+    const starts = new StartFailures(all());
+    starts.print();
     const progress = jobs === 1 ? new Progress(p.properties.length) : undefined;
     const shrunk = new Set<string>(); // differences shrunk so far: a later property's same one is not shrunk again
     let next = 0;
@@ -145,8 +150,9 @@ export const command: Command = {
     }
     if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
-    printSummary(report, out, counterexamples);
+    printSummary(report, out, counterexamples, starts);
     printDifferences(report.differences ?? []);
+    for (const u of report.unprovable ?? []) console.log(`not a difference: ${u.clause} fails on ${u.failing.join(', ')}; ${u.unsettled.join(', ')} observed the same values and cannot prove what it needs (not settled: docs/unsettled-targets.md) [${u.property}]`);
     const stable = (report.differences ?? []).filter((x) => x.stable);
     return stable.length > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
   },

@@ -79,8 +79,13 @@ that should have been killed, 2 usage or harness error (the results gathered are
     const settled = target.info.settled;
     console.log(`ipcspec mutants: target ${target.info.name} (${settled ? 'settled: it proves a pending call asleep' : 'not settled: pending means "not returned yet"'}), seed ${seed}, ${mutants.length} mutants`);
     const tally = { killed: 0, survived: 0, expected: 0, unsupported: 0, error: 0 };
+    const killRuns: number[] = [];
+    const killed = () => {
+      const k = [...killRuns].sort((a, b) => a - b);
+      return k.length ? `${k.length} killed (median ${k[Math.floor(k.length / 2)]} run(s), at most ${k.at(-1)})` : '0 killed';
+    };
     const cases = mutants.reduce((n, m) => n + clauseById(m.clause).profiles.filter((p) => !profileFlag || p === profileFlag).length, 0);
-    const summary = () => `\n${mutants.length} mutants${cases !== mutants.length ? ` (${cases} with their profiles)` : ''} on ${target.info.name}: ${tally.killed} killed, ${tally.survived} survived${tally.expected ? `, ${tally.expected} survived as expected where unsettled` : ''}${tally.unsupported ? `, ${tally.unsupported} unsupported` : ''}${tally.error ? `, ${tally.error} error` : ''}`;
+    const summary = () => `\n${mutants.length} mutants${cases !== mutants.length ? ` (${cases} with their profiles)` : ''} on ${target.info.name}: ${killed()}, ${tally.survived} survived${tally.expected ? `, ${tally.expected} survived as expected where unsettled` : ''}${tally.unsupported ? `, ${tally.unsupported} unsupported` : ''}${tally.error ? `, ${tally.error} error` : ''}`;
     const off = onInterrupt(async () => {
       console.log(`${summary()} (interrupted)`);
       await target.dispose().catch(() => {});
@@ -94,6 +99,7 @@ that should have been killed, 2 usage or harness error (the results gathered are
           if (wasInterrupted()) break;
           const expected = r.status === 'survived' && !settled && mutant.needsSettledTarget !== undefined;
           tally[expected ? 'expected' : r.status]++;
+          if (r.status === 'killed') killRuns.push(r.runs);
           const status = r.status === 'survived' && !expected ? 'SURVIVED' : r.status;
           const detail = expected ? `after ${r.runs} run(s) (expected where unsettled: ${mutant.needsSettledTarget})` : r.detail;
           console.log(`${status.padEnd(11)} ${mutant.clause.padEnd(44)} ${pn.padEnd(5)}  ${detail}${r.preempted ? `; ${r.preempted}` : ''}\n            fault: ${mutant.fault}`);

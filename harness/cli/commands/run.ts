@@ -10,6 +10,7 @@ import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 import { packageVersion, plan } from '../run-plan.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { printSummary, Progress } from '../progress.ts';
+import { StartFailures } from '../start-failures.ts';
 
 const usage = `usage: ipcspec run [--target T]... [--wrap PREFIX] [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
 
@@ -19,7 +20,7 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
 
   --target T     ${TARGET_NAMES.join(' | ')}
                  (default host; repeat for several targets;
-                 mutant:CLAUSE is the host with that clause's fault injected; host-process is the
+                 mutant:CLAUSE is the host with that clause's fault injected (mutant:A,B: both faults); host-process is the
                  host target as a driver process (harness/drivers/host-driver.ts); c is
                  harness/drivers/ipcspec-driver.c, built with cc into node_modules/.cache/ipcspec)
   --wrap PREFIX  run every target's driver process under the command PREFIX, e.g.
@@ -82,6 +83,8 @@ export const command: Command = {
     });
     console.log(`ipcspec run: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
+    const starts = new StartFailures(targets);
+    starts.print();
     const progress = new Progress(p.properties.length * targets.length);
     try {
       for (const [ti, target] of targets.entries()) {
@@ -94,7 +97,7 @@ export const command: Command = {
           const durationMs = Math.round(performance.now() - t0);
           if (wasInterrupted()) break;
           runs[ti].outcomes.push({ outcome, durationMs });
-          progress.done(outcome.failure ? (outcome.failure.verdict.status === 'fail' ? `FAIL ${outcome.failure.verdict.violation.clause}` : `${outcome.failure.verdict.status.toUpperCase()}: ${outcome.failure.verdict.reason}`) : outcome.runs > 0 && outcome.unsupported === outcome.runs ? `UNSUPPORTED: ${outcome.unsupportedReason}` : `ok (${outcome.runs} runs, ${durationMs} ms)`);
+          progress.done(starts.shorten(outcome.failure ? (outcome.failures ?? [outcome.failure]).map((f) => (f.verdict.status === 'fail' ? `FAIL ${f.verdict.violation.clause}` : `${f.verdict.status.toUpperCase()}: ${f.verdict.reason}`)).join(', ') : outcome.runs > 0 && outcome.unsupported === outcome.runs ? `UNSUPPORTED: ${outcome.unsupportedReason}` : `ok (${outcome.runs} runs, ${durationMs} ms)`, target.info.name));
         }
       }
     } finally {
@@ -104,7 +107,7 @@ export const command: Command = {
     // interrupted: the handler has written the partial report and exits once the targets are released
     if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
-    printSummary(report, out, counterexamples);
+    printSummary(report, out, counterexamples, starts);
     return report.summary.fail > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
   },
 };
