@@ -56,6 +56,10 @@ export class ExecTarget implements Target {
     return t;
   }
 
+  cannotExpress(step: Step): string | undefined {
+    return this.hello && whyUnsupported(this.hello, step);
+  }
+
   private startFailure?: string;
   /** Why the driver did not start (then every scenario is an error), if it did not. */
   get startError(): string | undefined {
@@ -164,8 +168,8 @@ class ExecSession implements Session {
 
   async step(index: number, step: Step): Promise<StepResult> {
     if (this.failed) return { outcome: { kind: 'error', message: `${this.target.label}: already failed in this scenario` }, completed: [] };
-    const why = whyUnsupported(this.hello, step);
-    if (why) return { outcome: { kind: 'unsupported', reason: why }, completed: [] };
+    const missing = this.target.cannotExpress(step);
+    if (missing) return { outcome: { kind: 'unsupported', reason: missing }, completed: [] };
     try {
       const data = stepData(index, step);
       // settle goes out at once, behind the step: the driver handles requests in order, and one round trip is saved.

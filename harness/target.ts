@@ -34,6 +34,11 @@ export interface Target {
   info: TargetInfo;
   /** Why the target could not start (a driver that exited before its hello), if it could not: every scenario then errs with it. */
   readonly startError?: string;
+  /**
+   * Why a step would be reported unsupported without being run (a driver's undeclared op or feature),
+   * where the target knows beforehand: wrappers that answer a step themselves (mutants) ask first.
+   */
+  cannotExpress?(step: Step): string | undefined;
   open(): Promise<Session>;
   dispose(): Promise<void>;
 }

@@ -2,6 +2,8 @@
 // target made (so a fault can fire only where it means something), auxiliary inner calls, and the
 // plumbing that carries completions of blocked calls through to the runner.
 // The view is bookkeeping of what the target reported, not a judgement of it (DESIGN principle 3).
+// On an unsettled target (a driver that cannot prove a call asleep) `pending` means "has not returned
+// yet": such a call may take effect at any moment, so what it may have changed is not known exactly.
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Session, Target } from '../target.ts';
@@ -55,6 +57,9 @@ export class Shadow {
   readonly names = new Map<string, number>();
   readonly pending = new Map<number, PendingView>();
 
+  /** `settled`: the target proves every pending call asleep (TargetInfo.settled). */
+  constructor(readonly settled = true) {}
+
   end(handle: string): EndView | undefined {
     const id = this.handles.get(handle);
     return id === undefined ? undefined : this.ends.get(id);
@@ -70,9 +75,14 @@ export class Shadow {
     return this.closedHandles.has(handle);
   }
 
-  /** Bytes buffered, when the view knows exactly. */
+  /**
+   * Bytes buffered, when the view knows exactly. A pending read is asleep on an empty pipe where the
+   * target is settled; where it is not, it may be taking bytes right now.
+   */
   buffered(p: PipeView): number | undefined {
-    return p.inflight === 0 && !p.opaque ? p.count : undefined;
+    if (p.inflight > 0 || p.opaque) return undefined;
+    if (!this.settled && this.pendingOn(p.id, 'read').length > 0) return undefined;
+    return p.count;
   }
 
   /** Ends of `pipe` open (or being opened: a blocked open already counts) for reading or writing. */
@@ -223,13 +233,14 @@ export type Hook = (c: Call) => Promise<Outcome>;
 const AUX_BASE = 1_000_000;
 
 /** A mutant from a hook made fresh per session. The hook sees every step; most pass straight through. */
-export function mutant(clause: string, fault: string, makeHook: () => Hook): Mutant {
+export function mutant(clause: string, fault: string, makeHook: () => Hook, o: { needsSettledTarget?: string } = {}): Mutant {
   return {
     clause,
     fault,
+    ...o,
     wrap: (target: Target) => wrapTarget(target, clause, () => {
       const hook = makeHook();
-      const view = new Shadow();
+      const view = new Shadow(target.info.settled);
       const steps = new Map<number, Step>();
       let aux = AUX_BASE;
       return async (inner: Session, index: number, step: Step) => {

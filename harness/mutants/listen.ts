@@ -1,5 +1,6 @@
 // Mutants of the listen queue.
 import { readFileSync } from 'node:fs';
+import { loadProfile } from '../../spec/profile.ts';
 import { err, mutant, ok, type Hook } from './kit.ts';
 import type { Mutant } from './mutant.ts';
 
@@ -51,6 +52,7 @@ const unixConnectNeverWakes: Mutant = mutant(
       return out;
     };
   },
+  { needsSettledTarget: 'the fault is a connect that stays blocked: only a proof that it is asleep tells it from a connect not returned yet' },
 );
 
 /**
@@ -80,6 +82,7 @@ const droppedSynNeverCompletes: Mutant = mutant(
       return out;
     };
   },
+  { needsSettledTarget: 'the fault is a connect that never completes: only a proof that it is asleep tells a blocked one from one not completed yet (a scenario that waits for it with connect-wait still shows it)' },
 );
 
 /** listen() takes a backlog that linux would truncate to somaxconn (negative, or above it) as 0. */
@@ -87,7 +90,7 @@ const backlogNotTruncated: Mutant = mutant(
   'listen.backlog-truncated',
   'a negative backlog, or one above somaxconn, acts as 0 instead of somaxconn',
   (): Hook => {
-    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+    const somaxconn = hostSomaxconn();
     return async (c) => {
       const s = c.step;
       if (s.op === 'listen' && (s.backlog < 0 || s.backlog > somaxconn)) return c.pass({ ...s, backlog: 0 });
@@ -95,5 +98,18 @@ const backlogNotTruncated: Mutant = mutant(
     };
   },
 );
+
+/**
+ * The kernel's somaxconn as this process sees it (the wrapped target runs on the same kernel: a driver
+ * process, or a wrap such as gVisor that reports its own). Without /proc: the linux profile's measure.
+ */
+function hostSomaxconn(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
+  } catch {
+    const q = loadProfile('linux').listenQueue;
+    return q.rule === 'backlog-plus-one' ? q.somaxconn : 4096;
+  }
+}
 
 export const LISTEN_MUTANTS: Mutant[] = [queueTooShort, unixConnectNeverWakes, droppedSynNeverCompletes, backlogNotTruncated];

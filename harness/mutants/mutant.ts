@@ -9,6 +9,12 @@ export interface Mutant {
   /** What the fault is, in one sentence. */
   fault: string;
   wrap(target: Target): Target;
+  /**
+   * Set when the fault shows only as a call that stays blocked (or blocks where it must not): then only
+   * a settled target, one that proves a pending call asleep, can show it. An unsettled target's
+   * `pending` means "has not returned yet" (DESIGN principle 10), so there it may survive: this says why.
+   */
+  needsSettledTarget?: string;
 }
 
 export type Intercept = (inner: Session, index: number, step: Step) => Promise<StepResult>;
@@ -20,7 +26,14 @@ export function wrapTarget(target: Target, name: string, makeIntercept: () => In
     async open() {
       const inner = await target.open();
       const intercept = makeIntercept();
-      return { step: (i, s) => intercept(inner, i, s), teardown: () => inner.teardown() };
+      return {
+        // a step the target cannot express stays unsupported: a fault never answers for the target
+        step: async (i, s) => {
+          const reason = target.cannotExpress?.(s);
+          return reason ? { outcome: { kind: 'unsupported', reason }, completed: [] } : intercept(inner, i, s);
+        },
+        teardown: () => inner.teardown(),
+      };
     },
     dispose: () => target.dispose(),
   };

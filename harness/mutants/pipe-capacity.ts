@@ -36,6 +36,7 @@ const rendezvous: Mutant = mutant(
       return out;
     };
   },
+  { needsSettledTarget: 'the fault is a small write reported blocked: only a proof that it is asleep tells it from a write not returned yet' },
 );
 
 /** The split path of a large nonblocking write returns its byte count, 0 when nothing fitted. */
@@ -59,6 +60,7 @@ const readForgetsWriter: Mutant = mutant(
     });
     return out;
   },
+  { needsSettledTarget: 'the fault is a write that stays blocked: only a proof that it is asleep tells it from a write not returned yet' },
 );
 
 /** Block size of the buffer in notAtomicNonblocking. */

@@ -6,13 +6,17 @@ import type { Mutant } from './mutant.ts';
 const parentKeepsWriteEnd: Mutant = mutant(
   'pipeline.order-and-eof',
   'the spawner keeps its copy of the pipe\'s write end open, so the consumer of `producer | cat` never sees EOF and the pipeline hangs',
-  (): Hook => async (c) => {
-    const s = c.step;
-    if (s.op !== 'pipeline' || s.producer.kind !== 'bytes') return c.pass();
-    await c.pass();
-    c.completed = c.completed.filter((k) => k.step !== c.index);
-    return { kind: 'pending' };
+  (): Hook => {
+    const hung = new Set<number>(); // pipelines that never finish, whichever settle reports their end
+    return async (c) => {
+      const s = c.step;
+      if (s.op === 'pipeline' && s.producer.kind === 'bytes') hung.add(c.index);
+      const out = await c.pass();
+      c.completed = c.completed.filter((k) => !hung.has(k.step));
+      return hung.has(c.index) ? { kind: 'pending' } : out;
+    };
   },
+  { needsSettledTarget: 'the fault is a pipeline that never ends: only a proof that it is asleep tells it from one not finished yet' },
 );
 
 /** The spawner leaves SIGPIPE ignored in the producer, which then dies of its own EPIPE error instead. */

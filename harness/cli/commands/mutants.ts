@@ -1,46 +1,58 @@
 import { clause as clauseById, matchClauses } from '../../../spec/catalogue.ts';
-import { loadProfile, PROFILE_NAMES } from '../../../spec/profile.ts';
+import { loadProfile, PROFILE_NAMES, type Profile } from '../../../spec/profile.ts';
 import { PROPERTIES } from '../../../suites/properties/index.ts';
 import { runProperty } from '../../../suites/run-property.ts';
 import type { Mutant } from '../../mutants/mutant.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
-import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
-import { makeTarget, UnknownTarget } from '../../targets.ts';
+import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import type { Target } from '../../target.ts';
+import { makeTarget, UnknownTarget } from '../../targets.ts';
+import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 
 export const command: Command = {
   name: 'mutants',
-  summary: 'check that the suites kill every mutant (one fault-injecting target per clause)',
+  summary: 'check that the suites kill every mutant (one fault-injecting target per clause), on the host or on any target',
   usage: `usage: ipcspec mutants [--target T] [--wrap PREFIX] [--only GLOB[,GLOB]] [--profile linux|posix] [--runs N] [--seed S]
 
 For every clause's mutant (a wrapper around the target that breaks exactly that clause), runs the
-properties aimed at the clause and prints whether the mutant was killed, by which clause, and after
-how many runs. A mutant killed only by a violation of another clause counts as surviving: its own
-clause was not shown to be tested.
+properties aimed at the clause until one fails with a violation of that clause, and prints one line
+per clause and profile:
 
-  --target T     the target the mutants wrap (default host; any --target of ipcspec run but model
-                 and mutant:CLAUSE, e.g. exec:./noproc-driver or host-process). On a target that
-                 cannot prove a call asleep (its traces are not settled), this shows which clauses
-                 such a target still catches: a clause whose violation needs that proof (a call left
-                 blocked, a call reported pending that should not block) may survive there; see
-                 docs/unsettled-targets.md
-  --wrap PREFIX  run the target's driver process under PREFIX, as for ipcspec run
+  killed      CLAUSE  PROFILE  after N run(s) by "PROPERTY"
+  SURVIVED    CLAUSE  PROFILE  after N run(s): no property aimed at it found a violation
+  survived    CLAUSE  PROFILE  after N run(s) (expected where unsettled: WHY)
+  unsupported CLAUSE  PROFILE  the target cannot express the scenarios that reach it: WHY
+  error       CLAUSE  PROFILE  after N run(s): WHY
+
+A scenario that breaks another clause first is set aside (and counted), as grade does: a mutant
+must be killed by its own clause.
+
+  --target T     the target each mutant wraps (default host, in process). Any target of ipcspec run:
+                 host-process, c, exec:CMD, node, ... An unsettled one (a driver that cannot prove a
+                 call asleep: exec:DRIVER built with -DIPCSPEC_NO_PROC, host-process with
+                 IPCSPEC_HOST_UNPROVEN=1, gVisor) shows how much the suites still catch there.
+  --wrap PREFIX  run the target's driver process under this command prefix (as ipcspec run)
   --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
   --seed S       seed (default 1)
 
-exit: 0 every mutant killed by its own clause (on an unsettled target: whatever survived, as that
-is the figure asked for), 1 a mutant survived on a settled target, 2 usage or harness error`,
+On a settled target (the host, the C driver with /proc) every mutant must be killed. On an unsettled
+one, a mutant whose fault shows only as a call that stays blocked (or blocks where it must not) may
+survive: nothing there tells a blocked call from one not returned yet. Those mutants say so
+("survived ... expected where unsettled") and do not fail the run; every other survivor does.
+
+exit: 0 every mutant killed (or, on an unsettled target, survived as expected), 1 a mutant survived
+that should have been killed, 2 usage or harness error (the results gathered are printed first)`,
   async run(argv) {
-    const { flags, positional } = parseFlags(argv, ['only', 'profile', 'runs', 'seed', 'target', 'wrap']);
+    const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'only', 'profile', 'runs', 'seed']);
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1) : undefined;
     const seed = intFlag(flags, 'seed', 1, 0);
     const only = flags.get('only')?.at(-1);
-    const targetName = flags.get('target')?.at(-1) ?? 'host';
-    const wrap = flags.get('wrap')?.at(-1);
-    if (targetName === 'model' || targetName.startsWith('mutant:')) throw new UsageError(`--target ${targetName}: mutants wrap a real target (host, c, exec:CMD, ...)`);
     const profileFlag = flags.get('profile')?.at(-1);
     if (profileFlag && !PROFILE_NAMES.includes(profileFlag as 'linux')) throw new UsageError(`unknown profile "${profileFlag}" (known: posix, linux)`);
+    const targetName = flags.get('target')?.at(-1) ?? 'host';
+    if (targetName.startsWith('mutant:')) throw new UsageError(`--target ${targetName}: a mutant already; name the target the mutants should wrap`);
+    const wrap = flags.get('wrap')?.at(-1);
     const registry = './../../mutants/index.ts';
     const { MUTANTS } = (await import(new URL(registry, import.meta.url).href)) as { MUTANTS: Mutant[] };
     let mutants = MUTANTS;
@@ -50,51 +62,92 @@ is the figure asked for), 1 a mutant survived on a settled target, 2 usage or ha
       const ids = new Set(m.clauses.map((c) => c.id));
       mutants = mutants.filter((x) => ids.has(x.clause));
     }
-    let base: Target;
+    let target: Target;
     try {
-      base = await makeTarget(targetName, loadProfile(profileFlag === 'posix' ? 'posix' : 'linux'), { wrap });
+      // the profile only matters to the model target; the mutants' own profile is chosen per clause below
+      target = await makeTarget(targetName, loadProfile(profileFlag === 'posix' ? 'posix' : 'linux'), { wrap });
     } catch (e) {
       if (e instanceof UnknownTarget) throw new UsageError(e.message);
       throw e;
     }
-    const startError = (base as { startError?: string }).startError;
-    if (startError) { await base.dispose(); throw new Error(`--target ${targetName} did not start: ${startError}`); }
-    const settled = base.info.settled;
-    console.log(`ipcspec mutants: ${mutants.length} mutants on ${base.info.name}${settled ? '' : ' (not settled: it cannot prove a call asleep)'}, seed ${seed}`);
-    const killedRuns: number[] = [];
-    const survivors: string[] = [];
+    const startError = (target as { startError?: string }).startError;
+    if (startError) {
+      await target.dispose();
+      console.error(`ipcspec: ${startError}`);
+      return 2;
+    }
+    const settled = target.info.settled;
+    console.log(`ipcspec mutants: target ${target.info.name} (${settled ? 'settled: it proves a pending call asleep' : 'not settled: pending means "not returned yet"'}), seed ${seed}, ${mutants.length} mutants`);
+    const tally = { killed: 0, survived: 0, expected: 0, unsupported: 0, error: 0 };
+    const killRuns: number[] = [];
+    const killed = () => {
+      const k = [...killRuns].sort((a, b) => a - b);
+      return k.length ? `${k.length} killed (median ${k[Math.floor(k.length / 2)]} run(s), at most ${k.at(-1)})` : '0 killed';
+    };
+    const cases = mutants.reduce((n, m) => n + clauseById(m.clause).profiles.filter((p) => !profileFlag || p === profileFlag).length, 0);
+    const summary = () => `\n${mutants.length} mutants${cases !== mutants.length ? ` (${cases} with their profiles)` : ''} on ${target.info.name}: ${killed()}, ${tally.survived} survived${tally.expected ? `, ${tally.expected} survived as expected where unsettled` : ''}${tally.unsupported ? `, ${tally.unsupported} unsupported` : ''}${tally.error ? `, ${tally.error} error` : ''}`;
+    const off = onInterrupt(async () => {
+      console.log(`${summary()} (interrupted)`);
+      await target.dispose().catch(() => {});
+    });
     try {
       for (const mutant of mutants) {
         const profiles = clauseById(mutant.clause).profiles.filter((p) => !profileFlag || p === profileFlag);
         for (const pn of profiles) {
-          const profile = loadProfile(pn);
-          const props = PROPERTIES.filter((p) => p.clauses.includes(mutant.clause));
-          let verdict = `no property aimed at ${mutant.clause} found a violation`;
-          let killed = false;
-          let total = 0;
-          const others: string[] = [];
-          for (const prop of props) {
-            const target = mutant.wrap(base); // not disposed: its dispose is the base target's
-            const out = await runProperty(prop, target, profile, { runs: runsOf(prop, runsFlag), seed });
-            const own = out.failures?.find((f) => f.verdict.status === 'fail' && f.verdict.violation.clause === mutant.clause);
-            if (own) { total += own.runsToFailure; verdict = `after ${total} run(s) by "${prop.name}"`; killed = true; break; }
-            total += out.runs;
-            for (const f of out.failures ?? []) others.push(f.verdict.status === 'fail' ? f.verdict.violation.clause : `${f.verdict.status}: ${f.verdict.reason}`);
-          }
-          if (!killed && others.length) verdict = `after ${total} run(s); the suite failed on ${others.join(', ')} instead`;
-          else if (!killed) verdict = `after ${total} run(s): no property aimed at ${mutant.clause} found a violation`;
-          if (killed) killedRuns.push(total);
-          else survivors.push(`${mutant.clause} (${pn})`);
-          console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${mutant.clause.padEnd(44)} ${pn.padEnd(5)}  ${verdict}\n           fault: ${mutant.fault}`);
+          if (wasInterrupted()) break;
+          const r = await judge(mutant, target, loadProfile(pn), runsFlag, seed);
+          if (wasInterrupted()) break;
+          const expected = r.status === 'survived' && !settled && mutant.needsSettledTarget !== undefined;
+          tally[expected ? 'expected' : r.status]++;
+          if (r.status === 'killed') killRuns.push(r.runs);
+          const status = r.status === 'survived' && !expected ? 'SURVIVED' : r.status;
+          const detail = expected ? `after ${r.runs} run(s) (expected where unsettled: ${mutant.needsSettledTarget})` : r.detail;
+          console.log(`${status.padEnd(11)} ${mutant.clause.padEnd(44)} ${pn.padEnd(5)}  ${detail}${r.preempted ? `; ${r.preempted}` : ''}\n            fault: ${mutant.fault}`);
         }
       }
     } finally {
-      await base.dispose();
+      off();
+      if (!wasInterrupted()) await target.dispose();
     }
-    const sorted = [...killedRuns].sort((a, b) => a - b);
-    const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
-    console.log(`\n${killedRuns.length + survivors.length} mutants on ${base.info.name}: ${killedRuns.length} killed (median ${median} runs, at most ${sorted.at(-1) ?? 0}), ${survivors.length} survived${survivors.length ? `: ${survivors.join(', ')}` : ''}`);
-    if (!settled && survivors.length) console.log('(this target cannot prove a call asleep: see docs/unsettled-targets.md for what such a target can and cannot be caught on)');
-    return survivors.length && settled ? 1 : 0;
+    if (wasInterrupted()) return new Promise<number>(() => {}); // the handler prints the tally and exits
+    console.log(summary());
+    return tally.survived ? 1 : tally.error ? 2 : 0;
   },
 };
+
+interface Judgement {
+  status: 'killed' | 'survived' | 'unsupported' | 'error';
+  /** Scenarios run on the mutant, up to and including the killing one. */
+  runs: number;
+  detail: string;
+  /** Scenarios set aside because another clause broke first, if any. */
+  preempted?: string;
+}
+
+/** Run the properties aimed at the mutant's clause on the wrapped target until one kills it. */
+async function judge(mutant: Mutant, target: Target, profile: Profile, runsFlag: number | undefined, seed: number): Promise<Judgement> {
+  const props = PROPERTIES.filter((p) => p.clauses.includes(mutant.clause));
+  const preempted = new Map<string, number>();
+  const note = () => (preempted.size ? `set aside (another clause broke first): ${[...preempted].map(([c, n]) => `${c} x${n}`).join(', ')}` : undefined);
+  let total = 0;
+  let exercised = 0; // passing scenarios whose checks reached the clause
+  let unsupportedReason: string | undefined;
+  for (const prop of props) {
+    const out = await runProperty(prop, mutant.wrap(target), profile, { runs: runsOf(prop, runsFlag), seed, focus: mutant.clause, interrupted: wasInterrupted });
+    for (const [c, n] of out.preempted ?? []) preempted.set(c, (preempted.get(c) ?? 0) + n);
+    const f = out.failure;
+    if (!f) {
+      total += out.runs;
+      exercised += out.exercised.get(mutant.clause) ?? 0;
+      if (out.unsupported) unsupportedReason ??= out.unsupportedReason;
+      continue;
+    }
+    total += f.runsToFailure;
+    if (f.verdict.status === 'fail') return { status: 'killed', runs: total, detail: `after ${total} run(s) by "${prop.name}"`, preempted: note() };
+    return { status: 'error', runs: total, detail: `after ${total} run(s): "${prop.name}" ended in ${f.verdict.status}: ${f.verdict.reason}`, preempted: note() };
+  }
+  // never reached because the target cannot express what reaches it: not a gap of the suite
+  if (exercised === 0 && unsupportedReason) return { status: 'unsupported', runs: total, detail: `the target cannot express the scenarios that reach it: ${unsupportedReason}` };
+  const why = props.length ? `no property aimed at it found a violation (the clause was checked in ${exercised} passing run(s))` : 'no property is aimed at it';
+  return { status: 'survived', runs: total, detail: `after ${total} run(s): ${why}`, preempted: note() };
+}
