@@ -1,5 +1,5 @@
 // Which declared capabilities a step needs (spec/driver-protocol.md, hello): a step the driver did not
-// declare is never sent, and is reported unsupported (DESIGN principle 7).
+// declare is never sent, and is reported unsupported (docs/design.md, principle 7).
 import { PIPE_VARIANTS, type Op, type Step } from '../spec/scenario.ts';
 import { SOCKET_FAMILIES, type SockAddr } from '../spec/socket-scenario.ts';
 import type { DriverHello } from './driver-messages.ts';

@@ -14,7 +14,7 @@ import { whyUnsupported } from './exec-capabilities.ts';
 import type { Session, StepResult, Target, TargetInfo } from './target.ts';
 
 /**
- * Replies are things that must happen: a long deadline (DESIGN principle 4); tests shorten it for drivers
+ * Replies are things that must happen: a long deadline (docs/design.md, principle 4); tests shorten it for drivers
  * that hang. Longer under a wrap: a ptrace sandbox (proot) or an emulator makes every syscall many times
  * slower (`dd bs=1` of 64 KiB through a pipe takes 8 s under proot, 0.6 s without).
  */

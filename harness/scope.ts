@@ -1,4 +1,4 @@
-// Everything that must be undone on Ctrl-C or SIGTERM (DESIGN principle 8): registered cleanups run
+// Everything that must be undone on Ctrl-C or SIGTERM (docs/design.md, principle 8): registered cleanups run
 // once, in reverse order, then the process exits 130 (or 143).
 const cleanups: Array<() => Promise<void> | void> = [];
 let installed = false;

@@ -1,5 +1,5 @@
 // What a target is: something that performs scenario steps and reports what it observed.
-// A target never judges (DESIGN principle 3).
+// A target never judges (docs/design.md, principle 3).
 import type { Step } from '../spec/scenario.ts';
 import type { Outcome } from '../spec/trace.ts';
 

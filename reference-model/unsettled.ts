@@ -1,4 +1,4 @@
-// Judging a trace that is not settled (the target cannot prove a call asleep: DESIGN principle 10).
+// Judging a trace that is not settled (the target cannot prove a call asleep: docs/design.md principle 10).
 // Such a trace is judged by every model state consistent with it, with the same rules as a settled
 // one (SibylFS checks traces the same way, by sets of states). What a settled trace proves and this
 // one does not is exactly this, and each is a branch here, never a looser rule:

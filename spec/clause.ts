@@ -1,5 +1,5 @@
 // A clause is one named behaviour. Its id is the single name used by the spec entry, the model
-// rule, the property, the mutant and every report line (DESIGN principle 1).
+// rule, the property, the mutant and every report line (docs/design.md, principle 1).
 
 export type ProfileName = 'posix' | 'linux';
 

@@ -61,7 +61,7 @@ export function propertySeed(seed: number, name: string): number {
 export async function runProperty(prop: Property, target: Target, profile: Profile, o: RunOptions): Promise<PropertyOutcome> {
   const seed = propertySeed(o.seed, prop.name);
   const out: PropertyOutcome = { property: prop, seed, runs: 0, exercised: new Map(), unsupported: 0, preempted: new Map(), failures: [] };
-  // One failure never hides another (DESIGN principle 11): after a clause fails, the property goes on
+  // One failure never hides another (docs/design.md, principle 11): after a clause fails, the property goes on
   // with the runs left, on a derived seed, and scenarios that break a clause already failed are set
   // aside (counted in `preempted`), until the run count is spent. The grader's `focus` is the same
   // with every other clause set aside from the start.

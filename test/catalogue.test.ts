@@ -1,4 +1,4 @@
-// One name end to end (DESIGN principle 1): every clause has its spec entry, a property aimed at
+// One name end to end (docs/design.md, principle 1): every clause has its spec entry, a property aimed at
 // it, and every clause id the model names exists in the catalogue.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Nothing leaks (DESIGN principle 8): descriptors, temp dirs and child processes are gone after a
+// Nothing leaks (docs/design.md, principle 8): descriptors, temp dirs and child processes are gone after a
 // run, including runs whose scenarios leave calls blocked and children running.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

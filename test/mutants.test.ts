@@ -1,4 +1,4 @@
-// Every clause has a mutant, and the suites kill it (DESIGN principle 6): each mutant wraps the host
+// Every clause has a mutant, and the suites kill it (docs/design.md, principle 6): each mutant wraps the host
 // target, and every property aimed at its clause must fail on it with a violation of that very
 // clause, within the property's default run count. A mutant killed by another clause's violation
 // counts as surviving: its own clause was not shown to be tested.

@@ -1,4 +1,4 @@
-// Unsupported is not pass (DESIGN principle 7), also when only some scenarios could not run: a
+// Unsupported is not pass (docs/design.md, principle 7), also when only some scenarios could not run: a
 // target that cannot make pipe(2) pipes (a runtime) passes a clause only on what it could express,
 // says so, and a clause no expressible scenario reached is unsupported, not "not exercised".
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // Reading the kernel's view of a thread or process: is it asleep, and inside which syscall?
-// This is what lets the harness say "blocked" without timing anything (DESIGN principle 4).
+// This is what lets the harness say "blocked" without timing anything (docs/design.md, principle 4).
 import { readFileSync } from 'node:fs';
 
 export interface KernelView {

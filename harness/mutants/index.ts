@@ -1,4 +1,4 @@
-// Every clause's mutant (DESIGN principle 6): exactly one per clause id in the catalogue.
+// Every clause's mutant (docs/design.md, principle 6): exactly one per clause id in the catalogue.
 import { DGRAM_MUTANTS } from './dgram.ts';
 import { FIFO_MUTANTS } from './fifo.ts';
 import type { Mutant } from './mutant.ts';

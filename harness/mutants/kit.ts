@@ -1,7 +1,7 @@
 // The toolkit every mutant is built from: a per-session view of the handles and objects the real
 // target made (so a fault can fire only where it means something), auxiliary inner calls, and the
 // plumbing that carries completions of blocked calls through to the runner.
-// The view is bookkeeping of what the target reported, not a judgement of it (DESIGN principle 3).
+// The view is bookkeeping of what the target reported, not a judgement of it (docs/design.md, principle 3).
 // On an unsettled target (a driver that cannot prove a call asleep) `pending` means "has not returned
 // yet": such a call may take effect at any moment, so what it may have changed is not known exactly.
 import type { Step } from '../../spec/scenario.ts';

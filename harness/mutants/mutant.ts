@@ -1,5 +1,5 @@
 // A mutant: a fault-injecting wrapper around a target that breaks exactly one clause
-// (DESIGN principle 6). The suites must kill every mutant within the default run count.
+// (docs/design.md, principle 6). The suites must kill every mutant within the default run count.
 import type { Step } from '../../spec/scenario.ts';
 import type { Session, StepResult, Target } from '../target.ts';
 
@@ -12,7 +12,7 @@ export interface Mutant {
   /**
    * Set when the fault shows only as a call that stays blocked (or blocks where it must not): then only
    * a settled target, one that proves a pending call asleep, can show it. An unsettled target's
-   * `pending` means "has not returned yet" (DESIGN principle 10), so there it may survive: this says why.
+   * `pending` means "has not returned yet" (docs/design.md, principle 10), so there it may survive: this says why.
    */
   needsSettledTarget?: string;
 }
