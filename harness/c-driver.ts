@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Target } from './target.ts';
+import { TargetStartError, type Target } from './target.ts';
 import { shellWord, wrappedName } from './wrap.ts';
 
 export const C_DRIVER_SOURCE = fileURLToPath(new URL('./drivers/ipcspec-driver.c', import.meta.url));
@@ -13,7 +13,7 @@ export const C_DRIVER_SOURCE = fileURLToPath(new URL('./drivers/ipcspec-driver.c
 export const cacheDir = (): string => process.env.IPCSPEC_CACHE_DIR || fileURLToPath(new URL('../node_modules/.cache/ipcspec/', import.meta.url));
 
 /** A build that cannot be made (no compiler, a compile error): one line for the user. */
-export class CDriverBuildError extends Error {}
+export class CDriverBuildError extends TargetStartError {}
 
 /** The built driver's path, building it first if it is missing or older than its source. */
 export function buildCDriver(dir = cacheDir()): string {
@@ -43,8 +43,9 @@ export function buildC(source: string, binName: string, opts: { dir?: string; fl
   }
   if (r.status !== 0) {
     rmSync(tmp, { force: true });
-    const first = r.stderr.split('\n').find((l) => /error/i.test(l)) ?? r.stderr.split('\n')[0];
-    throw new CDriverBuildError(`${what}: ${cc} could not build ${source}: ${first.trim()}`);
+    const first = (r.stderr.split('\n').find((l) => /error/i.test(l)) ?? r.stderr.split('\n')[0]).trim();
+    const why = first || (r.status === null ? `killed by ${r.signal}` : `exit status ${r.status}, nothing on stderr`);
+    throw new CDriverBuildError(`${what}: ${cc} could not build ${source}: ${why}`);
   }
   renameSync(tmp, bin);
   return bin;

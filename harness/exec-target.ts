@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION, ProtocolError, type DriverHello, type DriverMessage }
 import { DriverProcess } from './driver-process.ts';
 import { splitCommand } from './exec-command.ts';
 import { whyUnsupported } from './exec-capabilities.ts';
-import type { Session, StepResult, Target, TargetInfo } from './target.ts';
+import type { Session, StepResult, Target, TargetInfo, TeardownReport } from './target.ts';
 
 /**
  * Replies are things that must happen: a long deadline (docs/design.md, principle 4); tests shorten it for drivers
@@ -211,17 +211,21 @@ class ExecSession implements Session {
     return { kind: 'error', message: `${this.target.label}: ${(e as Error).message}${tail(this.d)}` };
   }
 
-  async teardown(): Promise<void> {
-    if (this.failed || !this.d.alive) return;
+  async teardown(): Promise<TeardownReport> {
+    if (this.failed || !this.d.alive) return {};
     try {
       this.d.send({ type: 'end' });
       const m = await this.until('ended', []);
-      if (m.error) throw new ProtocolError(`end: ${m.error}`);
-    } catch (e) {
-      // Nothing left to report it on: say it, and start afresh next scenario.
+      if (!m.error) return {};
+      // The driver could not undo all of it (a call still blocked): the trace's error, and a fresh driver next time.
       this.target.forget(this.d);
       await this.d.stop();
-      console.error(`ipcspec: ${this.target.info.name}: the driver could not end a scenario: ${(e as Error).message}${tail(this.d)}`);
+      return { error: `${this.target.label}: end: ${m.error}` };
+    } catch (e) {
+      // The driver broke while ending: report it on this trace, and start afresh next scenario.
+      this.target.forget(this.d);
+      await this.d.stop();
+      return { error: `${this.target.label}: the driver could not end the scenario: ${(e as Error).message}${tail(this.d)}` };
     }
   }
 }

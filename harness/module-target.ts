@@ -8,13 +8,13 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type Message } from 'esbuild';
 import { cacheDir } from './c-driver.ts';
-import type { Target } from './target.ts';
+import { TargetStartError, type Target } from './target.ts';
 import { shellWord } from './wrap.ts';
 
 const DRIVER_SOURCE = fileURLToPath(new URL('./drivers/module-driver.ts', import.meta.url));
 
 /** A module that cannot be bundled (missing file, syntax error): one line, with file:line:column. */
-export class ModuleBuildError extends Error {}
+export class ModuleBuildError extends TargetStartError {}
 
 const firstError = (errors: Message[]): string => {
   const e = errors[0];

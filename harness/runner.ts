@@ -10,6 +10,7 @@ export async function runScenario(target: Target, scenario: Scenario): Promise<T
   const queued = new Map<string, number[]>();
   const session = await target.open();
   let broken = false;
+  let teardownError: string | undefined;
 
   const issue = async (i: number): Promise<void> => {
     const step = scenario.steps[i];
@@ -44,7 +45,9 @@ export async function runScenario(target: Target, scenario: Scenario): Promise<T
       await issue(i);
     }
   } finally {
-    await session.teardown();
+    // A teardown that throws breaks its contract; it is still the target's failure, recorded like a report.
+    const end = await session.teardown().catch((e: unknown) => ({ error: `teardown threw: ${(e as Error).message}` }));
+    if (end?.error) teardownError = end.error;
   }
-  return { target: target.info.name, settled: target.info.settled, privileged: target.info.privileged, events };
+  return { target: target.info.name, settled: target.info.settled, privileged: target.info.privileged, events, ...(teardownError ? { teardownError } : {}) };
 }

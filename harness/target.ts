@@ -17,9 +17,23 @@ export interface Session {
    * driver protocol), is the payload a write, writev, send or child-write step writes (spec/payload.ts).
    */
   step(index: number, step: Step, data?: Uint8Array): Promise<StepResult>;
-  /** Release everything the session made, unblocking any blocked calls. Must not throw. */
-  teardown(): Promise<void>;
+  /**
+   * Release everything the session made, unblocking any blocked calls. Never throws: what it could not
+   * undo (a call still blocked after everything was released) is its report, an error for the trace.
+   */
+  teardown(): Promise<TeardownReport | void>;
 }
+
+/** What a teardown could not undo: the trace then ends in an error outcome, the target's failure. */
+export interface TeardownReport {
+  error?: string;
+}
+
+/**
+ * A target that cannot be made although its name is right: a compiler or a module build that fails, a
+ * runtime that is missing. Exit 2 with this cause, never a usage error ("see --help" would mislead).
+ */
+export class TargetStartError extends Error {}
 
 export interface TargetInfo {
   name: string;

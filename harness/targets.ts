@@ -1,6 +1,6 @@
 // Target names on the command line -> targets.
 import type { Profile } from '../spec/profile.ts';
-import type { Target } from './target.ts';
+import { TargetStartError, type Target } from './target.ts';
 
 export const TARGET_NAMES = ['host', 'host-process', 'c', 'model', 'mutant:CLAUSE[,CLAUSE][@TARGET]', 'exec:CMD', 'node', 'bun', 'deno', 'runtime:CMD', 'module:PATH'] as const;
 
@@ -37,7 +37,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     try {
       return await hostDriverTarget(name, opts.wrap);
     } catch (e) {
-      throw new UnknownTarget((e as Error).message);
+      throw startOrUsage(e);
     }
   }
   if (name === 'c') {
@@ -46,7 +46,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     try {
       return await cDriverTarget(opts.wrap);
     } catch (e) {
-      throw new UnknownTarget((e as Error).message);
+      throw startOrUsage(e);
     }
   }
   if (name === 'node' || name === 'bun' || name === 'deno' || name.startsWith('runtime:')) {
@@ -55,7 +55,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     try {
       return await startRuntimeTarget(name, opts.wrap);
     } catch (e) {
-      throw new UnknownTarget((e as Error).message);
+      throw startOrUsage(e);
     }
   }
   if (opts.wrap && (name === 'model' || (name.startsWith('mutant:') && !name.includes('@')))) {
@@ -91,7 +91,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
       const { wrappedName } = await import('./wrap.ts');
       return await ExecTarget.start(name.slice('exec:'.length), { wrap: opts.wrap, name: wrappedName(name, opts.wrap) });
     } catch (e) {
-      throw new UnknownTarget((e as Error).message);
+      throw startOrUsage(e);
     }
   }
   if (name.startsWith('module:')) {
@@ -103,10 +103,13 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
       const { wrappedName } = await import('./wrap.ts');
       return await moduleTarget(path, { wrap: opts.wrap, name: wrappedName(name, opts.wrap) });
     } catch (e) {
-      throw new UnknownTarget((e as Error).message);
+      throw startOrUsage(e);
     }
   }
   throw new UnknownTarget(`unknown target "${name}" (known: ${TARGET_NAMES.join(', ')})`);
 }
 
 export class UnknownTarget extends Error {}
+
+/** A target that failed to start keeps its cause (exit 2, no "see --help"); anything else was a bad name. */
+const startOrUsage = (e: unknown): Error => (e instanceof TargetStartError ? e : new UnknownTarget((e as Error).message));

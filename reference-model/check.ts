@@ -5,7 +5,7 @@
 import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace, TraceEvent } from '../spec/trace.ts';
-import { Ctx, OutOfScope, RuleViolation } from './context.ts';
+import { Ctx, OutOfScope, outOfScopeReason, RuleViolation } from './context.ts';
 import { afterEvent, CALL_RULES, completed, stillBlocked } from './rules/index.ts';
 import { cloneState, initialState, type ModelState } from './state.ts';
 import { checkUnsettled } from './unsettled.ts';
@@ -26,7 +26,7 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
   if (!trace.settled) {
     const v = checkUnsettled(scenario, ev, ctx);
     if (v) return v;
-    return cutVerdict(scenario, trace, cut, exercised()) ?? { status: 'pass', exercised: exercised() };
+    return cutVerdict(scenario, trace, cut, exercised()) ?? endVerdict(trace, exercised());
   }
   try {
     while (i < ev.length) {
@@ -56,10 +56,16 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
       const step = e.type === 'quiescent' ? -1 : e.step;
       return { status: 'fail', violation: { clause: err.clause, event: at, step, observed: err.observed, allowed: err.allowed }, exercised: exercised() };
     }
-    if (err instanceof OutOfScope) return { status: 'error', reason: `outside the model: ${err.message}`, exercised: exercised() };
+    if (err instanceof OutOfScope) return { status: 'error', reason: outOfScopeReason(err), exercised: exercised() };
     return { status: 'error', reason: `model could not process the trace: ${(err as Error).message}`, exercised: exercised() };
   }
-  return cutVerdict(scenario, trace, cut, exercised()) ?? { status: 'pass', exercised: exercised() };
+  return cutVerdict(scenario, trace, cut, exercised()) ?? endVerdict(trace, exercised());
+}
+
+/** A trace that conforms, unless the target could not undo it at the end: that is the target's error, not a pass. */
+function endVerdict(trace: Trace, exercised: string[]): Verdict {
+  if (trace.teardownError) return { status: 'error', reason: `the target could not end the scenario: ${trace.teardownError}`, exercised };
+  return { status: 'pass', exercised };
 }
 
 /** A trace cut at an event the target could not observe: that event's status, once nothing before it failed. */

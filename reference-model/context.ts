@@ -10,6 +10,16 @@ export class RuleViolation extends Error {
 /** The trace lies outside what the model can judge (never counted as pass). */
 export class OutOfScope extends Error {}
 
+/**
+ * A call that only sets a scenario up (make-pipe, socketpair, socket) failed on the target (EMFILE,
+ * ENFILE, an unsupported family): the target's failure, with nothing for the model to judge after it.
+ */
+export class SetupFailed extends OutOfScope {}
+
+/** The reason an error verdict gives for a trace the model could not go on with. */
+export const outOfScopeReason = (e: OutOfScope): string =>
+  e instanceof SetupFailed ? `the target failed a setup call: ${e.message}` : `outside the model: ${e.message}`;
+
 export class Ctx {
   /** The clauses judged so far; the checker of unsettled traces gives each explanation its own set. */
   exercised = new Set<string>();

@@ -15,7 +15,7 @@
 // differently. A set larger than MAX_STATES is not judged further (verdict `undecided`), never cut.
 import type { Scenario, Step } from '../spec/scenario.ts';
 import type { Outcome, TraceEvent } from '../spec/trace.ts';
-import { OutOfScope, RuleViolation, type Ctx } from './context.ts';
+import { OutOfScope, outOfScopeReason, RuleViolation, type Ctx } from './context.ts';
 import { afterEvent, CALL_RULES, completed } from './rules/index.ts';
 import { pumpWriter } from './rules/pipe-write.ts';
 import { blockedWriter } from './rules/stream.ts';
@@ -99,7 +99,7 @@ export function checkUnsettled(scenario: Scenario, events: TraceEvent[], ctx: Ct
       if (set.length > MAX_STATES) throw new Undecided(`more than ${MAX_STATES} states are consistent with the trace at step ${e.step + 1}`);
     } catch (err) {
       if (err instanceof Undecided) return { status: 'pass', exercised: union(set), undecided: `${err.message}: the rest of the trace was not judged` };
-      if (err instanceof OutOfScope) return { status: 'error', reason: `outside the model: ${err.message}`, exercised: union(set) };
+      if (err instanceof OutOfScope) return { status: 'error', reason: outOfScopeReason(err), exercised: union(set) };
       throw err;
     }
   }

@@ -53,4 +53,6 @@ export interface Trace {
   /** True when the calls ran with CAP_SYS_RESOURCE, which lifts pipe-max-size (uid 0 alone is not enough). */
   privileged: boolean;
   events: TraceEvent[];
+  /** The target could not undo the scenario at its end (a call still blocked after release): an error, never a verdict. */
+  teardownError?: string;
 }

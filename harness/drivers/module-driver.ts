@@ -79,7 +79,8 @@ function guarded(t: Target): Target {
           }
         },
         async teardown() {
-          try { await s.teardown?.(); } catch { /* the next scenario gets a new session */ }
+          // A student's teardown that throws is the submission's failure for that scenario: reported, never fatal.
+          try { await s.teardown?.(); return {}; } catch (e) { return { error: `teardown() threw: ${(e as Error)?.message ?? String(e)}` }; }
         },
       };
     },

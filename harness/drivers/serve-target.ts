@@ -38,10 +38,9 @@ export async function serveTarget(out: (line: string) => void, target: Target, d
     const s = session;
     session = undefined;
     try {
-      await s?.teardown();
-      return undefined;
+      return (await s?.teardown())?.error;
     } catch (e) {
-      return (e as Error).message;
+      return `teardown threw: ${(e as Error).message}`;
     }
   };
   let quit = false;

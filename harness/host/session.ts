@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import type { Session, StepResult } from '../target.ts';
+import type { Session, StepResult, TeardownReport } from '../target.ts';
 import type { ActorThread } from './actor.ts';
 import { execStep } from './exec.ts';
 import { giveBackSessionDir, takeSessionDir } from './session-dirs.ts';
@@ -114,14 +114,14 @@ export class HostSession implements Session {
     }
   }
 
-  async teardown(): Promise<void> {
+  async teardown(): Promise<TeardownReport> {
     for (const fd of this.fds.values()) closeQuietly(fd);
     this.fds.clear();
     for (const w of this.waiting.values()) w.release?.();
     const { stuck } = await this.settleUntilDone();
     for (const c of this.cleanups) try { c(); } catch { /* best effort */ }
     if (this.made) giveBackSessionDir(this.made);
-    if (stuck) throw new Error(`teardown could not unblock: ${stuck}`);
+    return stuck ? { error: `teardown could not unblock: ${stuck}` } : {};
   }
 
   /** Like settle, but waits for completion (everything has been released). */

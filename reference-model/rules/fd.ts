@@ -3,7 +3,7 @@
 import type { Call } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { concat } from '../../spec/payload.ts';
-import { OutOfScope, type Ctx } from '../context.ts';
+import { OutOfScope, SetupFailed, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { ModelState, Ofd, PipeObj } from '../state.ts';
 import { closeSocket, isSocketHandle } from './socket.ts';
@@ -68,7 +68,7 @@ export function unref(s: ModelState, ofdId: number): void {
 }
 
 export function makePipe(s: ModelState, call: Extract<Call, { op: 'make-pipe' }>, out: Outcome, ctx: Ctx): void {
-  if (out.kind !== 'ok') throw new Error(`make-pipe failed on the target: ${showOutcome(out)}`);
+  if (out.kind !== 'ok') throw new SetupFailed(`make-pipe gave ${showOutcome(out)}`);
   const slots = ctx.profile.capacity.accounting === 'page-slots' ? ctx.profile.capacity.defaultSlots : Infinity;
   const fifo = call.variant.startsWith('fifo');
   const obj = newPipeObj(s, fifo ? 'fifo' : 'pipe', slots);

@@ -2,7 +2,7 @@
 // and connect in connect.ts. POSIX XSH socket(), socketpair(), shutdown(); unix(7), tcp(7).
 import type { SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import { OutOfScope, type Ctx } from '../context.ts';
+import { OutOfScope, SetupFailed, type Ctx } from '../context.ts';
 import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import { buffered, type ModelState } from '../state.ts';
@@ -39,7 +39,7 @@ export function connectPair(s: ModelState, a: Sock, b: Sock): void {
 }
 
 export function socketpair(s: ModelState, call: C<'socketpair'>, out: Outcome): void {
-  if (out.kind !== 'ok') throw new Error(`socketpair failed on the target: ${showOutcome(out)}`);
+  if (out.kind !== 'ok') throw new SetupFailed(`socketpair gave ${showOutcome(out)}`);
   const a = newSock(s, 'unix', call.nonblock);
   const b = newSock(s, 'unix', call.nonblock);
   a.local = b.local = 'unix:';
@@ -53,7 +53,7 @@ export function socketpair(s: ModelState, call: C<'socketpair'>, out: Outcome): 
 }
 
 export function socket(s: ModelState, call: C<'socket'>, out: Outcome): void {
-  if (out.kind !== 'ok') throw new Error(`socket failed on the target: ${showOutcome(out)}`);
+  if (out.kind !== 'ok') throw new SetupFailed(`socket gave ${showOutcome(out)}`);
   const k = newSock(s, call.family, call.nonblock);
   if (call.dgram) k.dgram = true;
   s.net.handles.set(call.as, k.id);
