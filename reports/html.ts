@@ -27,7 +27,7 @@ function clauseInfo(id: string, html: string[], key: string): void {
 function cellDetail(r: ClauseResult, cx: Map<string, Counterexample>, key: string, extra = ''): string {
   const c = r.counterexample ? cx.get(r.counterexample) : undefined;
   const parts = [`<h2><code>${esc(r.clause)}</code> on <code>${esc(r.target)}</code> <span class="badge s-${r.status}">${r.status}</span></h2>`,
-    `<p>${r.runs} judged scenario${r.runs === 1 ? '' : 's'} exercised this clause.${r.reason ? ` ${r.status === 'fail' ? 'Violation' : 'Reason'}: ${esc(r.reason)}` : ''}</p>`];
+    `<p>${r.runs} judged scenario${r.runs === 1 ? '' : 's'} exercised this clause.${r.selected === false ? ' Not selected by --only: a scenario of a selected clause\'s property broke it.' : ''}${r.reason ? ` ${r.status === 'fail' ? 'Violation' : 'Reason'}: ${esc(r.reason)}` : ''}</p>`];
   if (c) {
     parts.push(`<h3>${r.status === 'fail' ? 'Counterexample' : 'The scenario that erred (not shrunk)'}</h3><p class="muted">property “${esc(c.property)}” · profile ${esc(c.profile)} · seed ${c.seed}${c.path ? ` · path ${esc(c.path)}` : ''} · target ${esc(c.target.name)}: ${esc(c.target.description)}${c.trace.settled ? ' (settled: a reported block is a fact)' : ''}</p>`);
     parts.push(renderLanes(c));

@@ -21,7 +21,7 @@ export function renderMarkdown(r: Report, cx: Map<string, Counterexample>): stri
   for (const area of areas) {
     out.push(`## ${area}`, '', '| clause | target | status | runs | note |', '|---|---|---|---:|---|');
     for (const x of r.results.filter((y) => y.area === area)) {
-      out.push(`| \`${x.clause}\` | ${x.target} | ${ICON[x.status]} | ${x.runs} | ${(x.reason ?? '').replace(/\|/g, '\\|')} |`);
+      out.push(`| \`${x.clause}\` | ${x.target} | ${ICON[x.status]} | ${x.runs} | ${x.selected === false ? 'not selected by --only (a selected clause\'s scenario broke it): ' : ''}${(x.reason ?? '').replace(/\|/g, '\\|')} |`);
     }
     out.push('');
   }

@@ -25,6 +25,13 @@ export interface ClauseResult {
   reason?: string;
   /** Path of the counterexample file, relative to the report directory. */
   counterexample?: string;
+  /**
+   * false: a clause `--only` did not select, failed by a scenario of a selected clause's property.
+   * Reported, never hidden; the selected clauses were judged with such scenarios set aside.
+   */
+  selected?: false;
+  /** `error` only: no scenario reached the clause in this many runs of its properties, and nothing else explains it (raise --runs). */
+  notReachedIn?: number;
 }
 
 export interface PropertyRun {

@@ -7,6 +7,7 @@ import { check } from '../reference-model/check.ts';
 import type { Verdict } from '../reference-model/verdict.ts';
 import { runScenario } from '../harness/runner.ts';
 import type { Target } from '../harness/target.ts';
+import { cutAtViolation } from './counterexample-cut.ts';
 import type { Property } from './property.ts';
 
 export interface Failure {
@@ -70,6 +71,8 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
     const r = await runRound(prop, target, profile, o, round === 0 ? seed : propertySeed(seed + round, prop.name), o.runs - out.runs, failed, out);
     out.runs += r.runs;
     if (!r.failure) break;
+    // steps the shrinker left after the violation are cut (and the cut re-judged): see counterexample-cut.ts
+    if (!o.interrupted?.()) r.failure = await cutAtViolation(r.failure, target, profile);
     r.failure.runsToFailure += out.runs - r.runs;
     out.failures!.push(r.failure);
     out.failure ??= r.failure;

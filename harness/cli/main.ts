@@ -19,7 +19,8 @@ function help(commands: Command[]): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
-    'exit codes: 0 all conform, 1 a violation (or a surviving mutant), 2 usage or infrastructure error',
+    'exit codes: 0 all conform, 1 a violation (or a surviving mutant), 2 usage or infrastructure error,',
+    '            3 (run, diff) inconclusive: nothing failed, but a clause was reached by no scenario in the runs given',
   ].join('\n');
 }
 

@@ -35,11 +35,13 @@ export function printSummary(r: Report, out: string, cx: Map<string, Counterexam
   const w = Math.max(...r.results.map((x) => x.clause.length));
   const shorten = (text: string, target: string) => (starts ? starts.shorten(text, target) : text);
   for (const x of r.results) {
-    const note = x.status === 'pass' ? '' : `  ${shorten(x.reason ?? '', x.target)}`;
+    const note = (x.selected === false ? '  (not selected by --only; found by a selected clause\'s scenario)' : '') + (x.status === 'pass' ? '' : `  ${shorten(x.reason ?? '', x.target)}`);
     console.log(`  ${x.status.toUpperCase().padEnd(11)} ${x.clause.padEnd(w)}  ${x.target}  ${String(x.runs).padStart(5)} runs${note}`);
   }
   const s = r.summary;
   console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.html, ${out}/report.md, ${out}/report.json, ${out}/junit.xml`);
+  const unreached = r.results.filter((x) => x.notReachedIn !== undefined);
+  if (unreached.length) console.log(`${unreached.length} clause${unreached.length === 1 ? ' was' : 's were'} reached by no scenario in the runs given (${[...new Set(unreached.map((x) => x.clause))].join(', ')}): raise --runs (they were never judged: not a pass)`);
   // A target that did not start has no scenario worth drawing: its failure was printed once, above.
   for (const x of r.results.filter((y) => y.counterexample && !starts?.isStartFailure(y.reason, y.target))) {
     const c = cx.get(x.counterexample!);

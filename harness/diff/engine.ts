@@ -10,6 +10,7 @@ import type { Scenario } from '../../spec/scenario.ts';
 import type { Property } from '../../suites/property.ts';
 import { propertySeed, type PropertyOutcome } from '../../suites/run-property.ts';
 import type { Target } from '../target.ts';
+import { cutScenario, sameFailure, stepsNeeded } from '../../suites/counterexample-cut.ts';
 import { findingId, findingsOf, isDifference, judgeAll, narrow, selfSig, shows, verdictSig, type Finding, type Judged } from './judge.ts';
 
 export interface DiffOptions {
@@ -166,7 +167,8 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
     }),
     { seed, path: String(x.run), numRuns: 1, endOnFailure: false },
   );
-  const kept = last ? { scenario: last.scenario, judged: new Map(last.judged) } : { scenario: x.scenario, judged: x.judged };
+  let kept = last ? { scenario: last.scenario, judged: new Map(last.judged) } : { scenario: x.scenario, judged: x.judged };
+  if (last && !o.interrupted?.()) kept = await cutVerdictFinding(f, kept, targets, profile);
   // The other targets, for comparison: what they do on the minimal scenario.
   if (last) for (const [t, j] of await judgeAll(targets, others, kept.scenario, profile)) kept.judged.set(t, j);
   // Noise: a target that does not reproduce its own result on the minimal scenario is nondeterministic there.
@@ -186,4 +188,23 @@ async function shrink(x: { finding: Finding; run: number; scenario: Scenario; ju
     finding: f, sides: [...f.compared, ...others].sort((a, b) => a - b), difference: isDifference(f), scenario: kept.scenario, judged: kept.judged, path: last ? (r.counterexamplePath ?? undefined) : String(x.run),
     run: x.run, nondeterministic, reruns, unreproduced: !last || undefined,
   };
+}
+
+/**
+ * A verdict difference ends at its violation, as a run's counterexample does (suites/counterexample-cut.ts):
+ * the steps after the last failing target's violating step are cut, and the cut is kept only if it
+ * still shows the finding, each failing target failing the same clause at the same step.
+ */
+async function cutVerdictFinding(f: Finding, kept: { scenario: Scenario; judged: Map<number, Judged> }, targets: Target[], profile: Profile): Promise<{ scenario: Scenario; judged: Map<number, Judged> }> {
+  if (f.kind !== 'verdict') return kept;
+  const failing = f.failing.filter((t) => f.compared.includes(t));
+  const needed = failing.map((t) => {
+    const v = kept.judged.get(t)?.verdict;
+    return v?.status === 'fail' ? stepsNeeded(kept.scenario, kept.judged.get(t)!.trace, v.violation.event) : undefined;
+  });
+  if (!needed.length || needed.some((n) => n === undefined)) return kept;
+  const scenario = cutScenario(kept.scenario, Math.max(...(needed as number[])));
+  const judged = await judgeAll(targets, f.compared, scenario, profile);
+  const same = failing.every((t) => sameFailure(kept.judged.get(t)!.verdict as Extract<Judged['verdict'], { status: 'fail' }>, judged.get(t)!.verdict));
+  return same && shows(f, scenario, judged, profile) ? { scenario, judged } : kept;
 }

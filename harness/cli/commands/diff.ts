@@ -11,6 +11,7 @@ import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.
 import type { Target } from '../../target.ts';
 import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
 import { StartFailures } from '../start-failures.ts';
+import { errorExitCode } from '../exit-code.ts';
 import { printSummary, Progress } from '../progress.ts';
 import { packageVersion, plan } from '../run-plan.ts';
 
@@ -46,7 +47,8 @@ counterexamples/) plus the differences (report.json "differences", marked cells 
   --jobs N       properties diffed at the same time, each on its own instance of every target (its
                  own driver processes; default 2: a diff mostly waits on drivers, not on the CPU)
 
-exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error`;
+exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error,
+      3 nothing differs but a clause was reached by no scenario in the runs given (raise --runs)`;
 
 const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
@@ -149,7 +151,7 @@ export const command: Command = {
     printSummary(report, out, counterexamples, starts);
     printDifferences(report.differences ?? []);
     const counted = (report.differences ?? []).filter(isBehaviourDifference);
-    return counted.length > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
+    return counted.length > 0 ? 1 : errorExitCode(report);
   },
 };
 

@@ -11,6 +11,7 @@ import { packageVersion, plan } from '../run-plan.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { printSummary, Progress } from '../progress.ts';
 import { StartFailures } from '../start-failures.ts';
+import { runExitCode } from '../exit-code.ts';
 
 const usage = `usage: ipcspec run [--target T]... [--wrap PREFIX] [--profile linux|posix] [--only GLOB[,GLOB]] [--runs N] [--seed S] [--out DIR]
 
@@ -35,7 +36,8 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
   --seed S       run seed (default: random; printed and saved so the run can be repeated)
   --out DIR      report directory (default ipcspec-report)
 
-exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error`;
+exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error,
+      3 nothing failed but a clause was reached by no scenario in the runs given (raise --runs)`;
 
 /** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
 /** The --target (and --wrap) flags that make the target a report calls `name` (harness/wrap.ts names wrapped ones). */
@@ -108,6 +110,6 @@ export const command: Command = {
     if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
     printSummary(report, out, counterexamples, starts);
-    return report.summary.fail > 0 ? 1 : report.summary.error > 0 ? 2 : 0;
+    return runExitCode(report);
   },
 };
