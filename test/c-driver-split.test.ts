@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { C_DRIVER_DIR, cDriverSources } from '../harness/c-driver.ts';
+import { CALL_RULES } from '../reference-model/rules/index.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
@@ -72,6 +73,9 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the C driver split into
     const lacking = hello.lacks.flatMap((l) => l.ops ?? []);
     expect(hello.ops).toEqual(tableOps().filter((op) => !lacking.includes(op)));
     expect(hello.ops.length + lacking.length).toBe(tableOps().length);
+    // every name in the table is an op of the vocabulary (a misspelt row would be an op no harness sends)
+    expect(tableOps().filter((op) => !(op in CALL_RULES))).toEqual([]);
+    expect(new Set(tableOps()).size).toBe(tableOps().length);
     // the POSIX-only build has no pipe-size fcntls: those rows are under the same #if as their functions
     const posix = JSON.parse(helloOf(split + '-posix')) as Hello;
     expect(posix.ops).toEqual(hello.ops.filter((op) => !/pipe-size/.test(op)));
