@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-linux} seed=${2:-1} runs=${3:-}
 out=$(mktemp -d "${TMPDIR:-/tmp}/ipcspec-mutants-XXXXXX")
-cc -O2 -pthread -DIPCSPEC_NO_PROC -o "$out/noproc" harness/drivers/ipcspec-driver.c || exit 2
+cc -O2 -pthread -DIPCSPEC_NO_PROC -o "$out/noproc" harness/drivers/c/*.c || exit 2
 args=(--profile "$profile" --seed "$seed" ${runs:+--runs "$runs"})
 node bin/ipcspec.mjs mutants --target "exec:$out/noproc" "${args[@]}" >"$out/noproc.txt" 2>&1 &
 a=$!

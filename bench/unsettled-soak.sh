@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-10} runs=${2:-20} quiet=${3-1}
 out=$(mktemp -d "${TMPDIR:-/tmp}/ipcspec-soak-XXXXXX")
-cc -O2 -pthread -DIPCSPEC_NO_PROC -o "$out/noproc" harness/drivers/ipcspec-driver.c || exit 2
+cc -O2 -pthread -DIPCSPEC_NO_PROC -o "$out/noproc" harness/drivers/c/*.c || exit 2
 fails=0
 for profile in linux posix; do
   for seed in $(seq 1 "$seeds"); do

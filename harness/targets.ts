@@ -41,7 +41,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     }
   }
   if (name === 'c') {
-    // harness/drivers/ipcspec-driver.c, built with cc into a cache dir (harness/c-driver.ts).
+    // harness/drivers/c/*.c, built with cc into a cache dir (harness/c-driver.ts).
     const { cDriverTarget } = await import('./c-driver.ts');
     try {
       return await cDriverTarget(opts.wrap);
@@ -85,7 +85,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
     return t;
   }
   if (name.startsWith('exec:')) {
-    // Any program that speaks the driver protocol (spec/driver-protocol.md), e.g. harness/drivers/ipcspec-driver.c.
+    // Any program that speaks the driver protocol (spec/driver-protocol.md), e.g. the C driver (harness/drivers/c/).
     const { ExecTarget } = await import('./exec-target.ts');
     try {
       const { wrappedName } = await import('./wrap.ts');

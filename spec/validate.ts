@@ -1,7 +1,7 @@
 // Strict validation of scenario and counterexample files: a bad file gets one clear line naming
 // the place and the problem, never a crash deep in the harness.
 import { fromJson } from './codec.ts';
-import { PIPE_VARIANTS, type Scenario } from './scenario.ts';
+import { type Op, PIPE_VARIANTS, type Scenario } from './scenario.ts';
 import { SOCKET_FAMILIES, TEST_HOSTS } from './socket-scenario.ts';
 import { SCHEMA_VERSION, type Counterexample } from './report.ts';
 
@@ -24,7 +24,8 @@ const port = (v: unknown) => nat(v) && (v as number) <= 65535;
 const bufSize = (v: unknown) => nat(v) && (v as number) >= 1 && (v as number) <= 1 << 30;
 const consumer = (v: unknown) => !!v && typeof v === 'object' && ((v as { kind: string }).kind === 'cat' || ((v as { kind: string }).kind === 'head-lines' && nat((v as { lines: number }).lines)));
 
-const STEP_SHAPES: Record<string, Shape> = {
+// One shape per op: `satisfies` makes a missing or misspelt op a compile error, as CALL_RULES does for the model.
+const STEP_SHAPES = {
   'make-pipe': { variant: oneOf(...PIPE_VARIANTS), read: str, write: str },
   write: { fd: str, size: nat }, writev: { fd: str, sizes: natList },
   read: { fd: str, size: nat }, readv: { fd: str, sizes: natList },
@@ -42,7 +43,7 @@ const STEP_SHAPES: Record<string, Shape> = {
   'connect-fill': { family: oneOf(...SOCKET_FAMILIES), to: sockAddr, count: nat, as: str },
   'bind-unprivileged': { family: oneOf('inet', 'inet6'), port },
   'set-buffers': { fd: str, snd: (v) => v === undefined || bufSize(v), rcv: (v) => v === undefined || bufSize(v) },
-};
+} satisfies Record<Op, Shape>;
 
 const MAX_BYTES = 8 << 20; // spec/payload.ts: payloads are views into a 16 MiB pool
 
@@ -56,7 +57,7 @@ export function validateScenario(x: unknown, where = 'scenario'): Scenario {
     if (!st || typeof st !== 'object') throw new InvalidInput(`${at}: expected an object`);
     const { op, actor } = st as { op?: unknown; actor?: unknown };
     if (!str(actor)) throw new InvalidInput(`${at}.actor: expected a non-empty string`);
-    const shape = STEP_SHAPES[op as string];
+    const shape = Object.hasOwn(STEP_SHAPES, op as string) ? STEP_SHAPES[op as Op] as Shape : undefined; // not "constructor" or another Object.prototype name
     if (!shape) throw new InvalidInput(`${at}.op: unknown operation ${JSON.stringify(op)} (known: ${Object.keys(STEP_SHAPES).join(', ')})`);
     for (const [k, ok] of Object.entries(shape)) {
       if (!ok((st as Record<string, unknown>)[k])) throw new InvalidInput(`${at}.${k}: invalid value ${JSON.stringify((st as Record<string, unknown>)[k])} for ${op}`);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cDriverSources } from '../harness/c-driver.ts';
 import { ExecTarget } from '../harness/exec-target.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
@@ -14,7 +15,7 @@ import { runProperty } from '../suites/run-property.ts';
 import { childrenOfThisProcess } from './fixtures/proc.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SOURCE = join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c');
+const SOURCES = cDriverSources();
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
 const scratch = mkdtempSync(join(tmpdir(), 'c-driver-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -29,13 +30,13 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the C driver: sockets, 
   const exe = join(scratch, 'ipcspec-driver');
   let cc: ReturnType<typeof spawnSync>;
   beforeAll(() => {
-    cc = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-Wextra', '-o', exe, SOURCE], { encoding: 'utf8' });
+    cc = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-Wextra', '-o', exe, ...SOURCES], { encoding: 'utf8' });
   });
 
   it('builds without a warning, also as strict C11 with POSIX 2008 and -Wpedantic', () => {
     expect(cc.stderr).toBe('');
     expect(cc.status).toBe(0);
-    const strict = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-Wextra', '-Wpedantic', '-std=c11', '-D_POSIX_C_SOURCE=200809L', '-o', `${exe}-strict`, SOURCE], { encoding: 'utf8' });
+    const strict = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-Wextra', '-Wpedantic', '-std=c11', '-D_POSIX_C_SOURCE=200809L', '-o', `${exe}-strict`, ...SOURCES], { encoding: 'utf8' });
     expect(strict.stderr).toBe('');
     expect(strict.status).toBe(0);
   });
@@ -56,7 +57,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the C driver: sockets, 
 
   it('built as for a POSIX system that is not Linux, falls back (no /proc, no TCP waits) and still passes pipes, FIFOs and AF_UNIX sockets', () => {
     const posix = `${exe}-posix`;
-    const b = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-Wextra', '-DIPCSPEC_POSIX_ONLY', '-o', posix, SOURCE], { encoding: 'utf8' });
+    const b = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-Wextra', '-DIPCSPEC_POSIX_ONLY', '-o', posix, ...SOURCES], { encoding: 'utf8' });
     expect(b.stderr).toBe('');
     const hello = JSON.parse(spawnSync(posix, [], { input: '{"type":"hello","protocol":1}\n{"type":"shutdown"}\n', encoding: 'utf8' }).stdout.split('\n')[0]) as { features: string[]; settle: string };
     expect(hello.settle).toBe('unknown');

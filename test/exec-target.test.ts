@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cDriverSources } from '../harness/c-driver.ts';
 import { parseDriverLine } from '../harness/driver-messages.ts';
 import { splitCommand } from '../harness/exec-command.ts';
 import { ExecTarget } from '../harness/exec-target.ts';
@@ -32,11 +33,11 @@ const ipcspec = (args: string[], env: Record<string, string> = {}) => {
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 if (!hasCc) console.warn('exec-target.test: no `cc` on this machine, so the C driver is not built and its conformance test is skipped');
 
-describe.skipIf(process.platform !== 'linux' || !hasCc)('the portable C driver (harness/drivers/ipcspec-driver.c)', () => {
+describe.skipIf(process.platform !== 'linux' || !hasCc)('the portable C driver (harness/drivers/c/)', () => {
   const exe = join(scratch, 'ipcspec-driver');
   let cc: ReturnType<typeof spawnSync>;
   beforeAll(() => {
-    cc = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-o', exe, join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c')], { encoding: 'utf8' });
+    cc = spawnSync('cc', ['-O2', '-pthread', '-Wall', '-o', exe, ...cDriverSources()], { encoding: 'utf8' });
   });
 
   it('builds with cc -O2 -pthread and passes pipe-data and pipe-blocking, settled by /proc', () => {
@@ -65,7 +66,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the portable C driver (
 
   it('built without /proc (as for an OS that has none), says it cannot prove blocking, and its traces are not settled', () => {
     const noproc = `${exe}-noproc`;
-    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', noproc, join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c')], { encoding: 'utf8' });
+    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', noproc, ...cDriverSources()], { encoding: 'utf8' });
     expect(b.status).toBe(0);
     const r = ipcspec(['run', '--target', `exec:${noproc}`, '--only', 'pipe-data,pipe-blocking', '--runs', '40', '--seed', '14']);
     expect(r.status, r.stdout.slice(-3000)).toBe(0);

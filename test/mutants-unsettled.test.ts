@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cDriverSources } from '../harness/c-driver.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'mutants-unsettled-'));
@@ -27,7 +28,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('mutants on the C driver
   const exe = join(scratch, 'noproc');
 
   it('builds the C driver without its /proc proof', () => {
-    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', exe, join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c')], { encoding: 'utf8' });
+    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', exe, ...cDriverSources()], { encoding: 'utf8' });
     expect(b.status, b.stderr).toBe(0);
   });
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cDriverSources } from '../harness/c-driver.ts';
 import { ExecTarget } from '../harness/exec-target.ts';
 import type { Target } from '../harness/target.ts';
 import { hostDriverCommand } from '../harness/wrap.ts';
@@ -16,7 +17,6 @@ import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'unsettled-soundness-'));
 const targets: Target[] = [];
 afterAll(async () => {
@@ -55,7 +55,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('no false alarm where a 
   };
 
   it('builds the C driver without its /proc proof', () => {
-    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', exe, join(ROOT, 'harness', 'drivers', 'ipcspec-driver.c')], { encoding: 'utf8' });
+    const b = spawnSync('cc', ['-O2', '-pthread', '-DIPCSPEC_NO_PROC', '-o', exe, ...cDriverSources()], { encoding: 'utf8' });
     expect(b.status, b.stderr).toBe(0);
   });
 

@@ -24,7 +24,7 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
                  mutant:CLAUSE is the host with that clause's fault injected (mutant:A,B: both faults;
                  mutant:CLAUSE@T: on target T, e.g. @host-process); host-process is the
                  host target as a driver process (harness/drivers/host-driver.ts); c is
-                 harness/drivers/ipcspec-driver.c, built with cc into node_modules/.cache/ipcspec)
+                 harness/drivers/c/*.c, built with cc into node_modules/.cache/ipcspec)
   --wrap PREFIX  run every target's driver process under the command PREFIX, e.g.
                  --wrap 'runsc --rootless --network=none do' (gVisor) or --wrap 'env LD_PRELOAD=lib.so';
                  host then runs as a driver process. Not for model or mutant:CLAUSE. The report names
