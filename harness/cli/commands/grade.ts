@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../../../reports/atomic-files.ts';
+import { prepareOutFile } from '../out-path.ts';
 import type { Grade } from '../../../spec/grade.ts';
 import { gradeJson } from '../../../reports/grade-json.ts';
 import { gradeJunit } from '../../../reports/grade-junit.ts';
@@ -33,7 +33,8 @@ command that replays it locally. The same submission and rubric always get the s
                   visibility (examples/course/rubric.yaml; errors name the line)
   --format F      gradescope (Gradescope's results.json) | junit | text (the default) | json (the
                   whole record: the only one that names hidden seeds, for staff)
-  --out FILE      write the result there (default: standard output)
+  --out FILE      write the result there (default: standard output); its directory is made if
+                  missing and checked writable first, and the file is written whole (temp, rename)
   --only GLOBS    grade only the rubric's clauses that match (ids or areas, * wildcards): a partial
                   grade, marked PARTIAL, for trying a fix on one clause
 
@@ -60,10 +61,7 @@ function render(g: Grade, format: Format, hiddenFeedback: 'counterexample' | 'cl
 /** Written beside, then renamed: a reader (Gradescope) never sees half a file. */
 function emit(text: string, out: string | undefined): void {
   if (!out) { process.stdout.write(text); return; }
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, out);
+  writeFileAtomic(out, text);
 }
 
 /** A grade with no clauses graded: the configuration was refused. */
@@ -84,7 +82,8 @@ export const command: Command = {
     const format = (flags.get('format')?.at(-1) ?? 'text') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: say ${FORMATS.join(', ')}`);
     const outFlag = flags.get('out')?.at(-1);
-    const out = outFlag ? resolve(outFlag) : undefined;
+    // checked before anything runs: a result file that cannot be written is refused now
+    const out = outFlag ? prepareOutFile('out', outFlag) : undefined;
     const version = await packageVersion();
     const subSpec = flags.get('submission')?.at(-1);
     const rubricFile = flags.get('rubric')?.at(-1);
