@@ -43,8 +43,18 @@ export function makeDirs(dir: string): void {
   }
 }
 
-/** Write `text` to `file` atomically; an OutputError names the file and the errno. */
+/**
+ * Write `text` to `file` atomically; an OutputError names the file and the errno. A file that exists
+ * and is not a regular file (/dev/stdout, a FIFO, /dev/full) is written in place: a rename would
+ * replace the device node itself.
+ */
 export function writeFileAtomic(file: string, text: string | Uint8Array): void {
+  let special = false;
+  try { special = !statSync(file).isFile(); } catch { /* a new file */ }
+  if (special) {
+    try { writeFileSync(file, text); } catch (e) { throw new OutputError(file, errnoText(e), 'cannot write'); }
+    return;
+  }
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text, { flag: 'w' });

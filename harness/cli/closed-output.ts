@@ -2,14 +2,17 @@
 // later writes are dropped, the run goes on to its end, writes its report and exits with its own
 // verdict. An EPIPE is never a failure of the run (exit 1) nor a stack trace.
 let stdoutClosed = false;
+let stdoutError: string | undefined;
 
 export const isStdoutClosed = (): boolean => stdoutClosed;
+/** An error other than EPIPE on stdout (ENOSPC on /dev/full): output was lost, which is an exit 2. */
+export const stdoutFailure = (): string | undefined => stdoutError;
 
-function guard(stream: NodeJS.WriteStream, onClose: () => void): void {
+function guard(stream: NodeJS.WriteStream, onClose: (code: string | undefined) => void): void {
   let closed = false;
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   // EPIPE (the reader left), or any other error on our own output: stop writing to it, never crash on it
-  stream.on('error', () => { closed = true; onClose(); });
+  stream.on('error', (e: NodeJS.ErrnoException) => { closed = true; onClose(e.code); });
   stream.write = ((...args: unknown[]) => {
     if (closed) {
       const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
@@ -21,6 +24,9 @@ function guard(stream: NodeJS.WriteStream, onClose: () => void): void {
 }
 
 export function guardClosedOutput(): void {
-  guard(process.stdout, () => { stdoutClosed = true; });
+  guard(process.stdout, (code) => {
+    stdoutClosed = true;
+    if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') stdoutError ??= code ?? 'an unknown error';
+  });
   guard(process.stderr, () => {});
 }

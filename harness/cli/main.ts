@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { OutputError } from '../../reports/atomic-files.ts';
 import { installSignalHandlers } from '../scope.ts';
-import { guardClosedOutput } from './closed-output.ts';
+import { guardClosedOutput, stdoutFailure } from './closed-output.ts';
 import type { Command } from './command.ts';
 import { InfraError, LIMITS, UsageError } from './command.ts';
 import { packageVersion } from './run-plan.ts';
@@ -36,6 +36,25 @@ function help(commands: Command[]): string {
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
 
 export async function main(argv: string[]): Promise<number> {
+  const code = await mainUnchecked(argv);
+  // stdout that could not be written (a full disk, /dev/full): the output is lost, so say it
+  const lost = stdoutFailure() ?? (await flushStdout());
+  if (lost) {
+    process.stderr.write(`ipcspec: cannot write to standard output: ${lost}\n`);
+    return 2;
+  }
+  return code;
+}
+
+/** Resolves once stdout has taken everything written, with the error code if writing failed. */
+function flushStdout(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    // (a write's error event comes a tick after its callback)
+    process.stdout.write('', () => setImmediate(() => resolve(stdoutFailure())));
+  });
+}
+
+async function mainUnchecked(argv: string[]): Promise<number> {
   guardClosedOutput();
   installSignalHandlers();
   // Whatever escapes a command (a rejected promise in a driver, a bug) is still one line and exit 2.

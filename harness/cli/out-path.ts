@@ -47,9 +47,10 @@ export function prepareOutDir(flag: string, value: string): string {
 /** The absolute file `value` names: its directory made and proven writable, and not a directory itself. */
 export function prepareOutFile(flag: string, value: string): string {
   const file = resolve(value);
-  let isDir = false;
-  try { isDir = statSync(file).isDirectory(); } catch { /* a new file */ }
-  if (isDir) throw new UsageError(`--${flag} ${file}: EISDIR (is a directory; name a file)`);
+  let st;
+  try { st = statSync(file); } catch { /* a new file */ }
+  if (st?.isDirectory()) throw new UsageError(`--${flag} ${file}: EISDIR (is a directory; name a file)`);
+  if (st && !st.isFile()) return file; // a device or FIFO (/dev/stdout): written in place, never replaced
   prepareOutDir(flag, dirname(file));
   return file;
 }
