@@ -19,8 +19,8 @@ export function errnoText(e: unknown): string {
   return why ? `${err.code} (${why})` : err.code;
 }
 
-/** Make `dir` and its missing parents without recursive mkdir. */
-export function makeDirs(dir: string): void {
+/** Make `dir` and its missing parents without recursive mkdir; returns the ones it made, outermost first. */
+export function makeDirs(dir: string): string[] {
   const missing: string[] = [];
   for (let p = dir; ; p = dirname(p)) {
     let isDir: boolean;
@@ -41,6 +41,7 @@ export function makeDirs(dir: string): void {
       throw new OutputError(d, errnoText(e), 'cannot create directory');
     }
   }
+  return missing;
 }
 
 /**

@@ -1,7 +1,8 @@
 // --out is checked before anything runs: made if missing, then probed with a real file, so a place
 // that cannot hold the report (read-only, full, /proc, a file) is refused at once, with the path and
-// the real errno, instead of after a whole run.
-import { rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+// the real errno, instead of after a whole run. What the check made is removed again: a command
+// that then fails (a bad input, an unknown target) leaves no empty directory behind.
+import { rmdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { errnoText, makeDirs, OutputError } from '../../reports/atomic-files.ts';
 import { UsageError } from './command.ts';
@@ -27,8 +28,9 @@ function refuse(flag: string, path: string, why: string): never {
 /** The absolute directory `value` names, created and proven writable. */
 export function prepareOutDir(flag: string, value: string): string {
   const dir = resolve(value);
+  let made: string[] = [];
   try {
-    makeDirs(dir);
+    made = makeDirs(dir);
   } catch (e) {
     if (e instanceof OutputError) refuse(flag, dir, e.message);
     throw e;
@@ -40,6 +42,7 @@ export function prepareOutDir(flag: string, value: string): string {
     refuse(flag, dir, `cannot write here: ${errnoText(e)}`);
   } finally {
     rmSync(probe, { force: true });
+    for (const d of made.reverse()) try { rmdirSync(d); } catch { /* not empty or gone: keep it */ }
   }
   return dir;
 }

@@ -1,4 +1,5 @@
-import { writeFileAtomic } from '../../../reports/atomic-files.ts';
+import { dirname } from 'node:path';
+import { makeDirs, writeFileAtomic } from '../../../reports/atomic-files.ts';
 import { prepareOutFile } from '../out-path.ts';
 import type { Grade } from '../../../spec/grade.ts';
 import { gradeJson } from '../../../reports/grade-json.ts';
@@ -61,6 +62,7 @@ function render(g: Grade, format: Format, hiddenFeedback: 'counterexample' | 'cl
 /** Written beside, then renamed: a reader (Gradescope) never sees half a file. */
 function emit(text: string, out: string | undefined): void {
   if (!out) { process.stdout.write(text); return; }
+  makeDirs(dirname(out));
   writeFileAtomic(out, text);
 }
 
