@@ -50,6 +50,14 @@ describe.skipIf(process.platform !== 'linux')('an interrupt at any moment of a r
     expect(partialReport(out).interrupted).toBe(true);
   });
 
+  it('diff: SIGINT while the targets run a property: exit 130 and the partial report', async () => {
+    const out = tmp();
+    const r = await interrupt(['diff', '--target', 'host', '--target', 'model', '--only', 'pipe-data', '--runs', '100000', '--seed', '3', '--out', out], /^ipcspec diff:/m, 500);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(130);
+    expect(partialReport(out).interrupted).toBe(true);
+  });
+
   it('a second SIGINT ends the process at once, whatever the cleanup is doing', async () => {
     const out = tmp();
     const r = await runCli(args(out), {

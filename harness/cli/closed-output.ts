@@ -1,10 +1,8 @@
 // `ipcspec run | head -1`: once the reader of stdout (or stderr) goes away, the output ends quietly:
 // later writes are dropped, the run goes on to its end, writes its report and exits with its own
 // verdict. An EPIPE is never a failure of the run (exit 1) nor a stack trace.
-let stdoutClosed = false;
 let stdoutError: string | undefined;
 
-export const isStdoutClosed = (): boolean => stdoutClosed;
 /** An error other than EPIPE on stdout (ENOSPC on /dev/full): output was lost, which is an exit 2. */
 export const stdoutFailure = (): string | undefined => stdoutError;
 
@@ -25,7 +23,6 @@ function guard(stream: NodeJS.WriteStream, onClose: (code: string | undefined) =
 
 export function guardClosedOutput(): void {
   guard(process.stdout, (code) => {
-    stdoutClosed = true;
     if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') stdoutError ??= code ?? 'an unknown error';
   });
   guard(process.stderr, () => {});

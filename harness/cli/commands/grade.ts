@@ -125,7 +125,7 @@ export const command: Command = {
       g.score = 0;
       emit(render(g, format, rubric!.hiddenFeedback), out);
       if (out) console.error(`ipcspec grade: interrupted; result written to ${out}`);
-    });
+    }, 'save'); // written before the sandbox's cleanups run: a slow cleanup cannot lose it
     let g: Grade;
     try {
       g = await grade({
