@@ -1,32 +1,52 @@
 // Everything that must be undone on Ctrl-C or SIGTERM (docs/design.md, principle 8): registered cleanups run
-// once, in reverse order, then the process exits 130 (or 143).
-const cleanups: Array<() => Promise<void> | void> = [];
+// once, then the process exits 130 (or 143). Savers (what writes a partial report) run first, in
+// the order registered, then cleanups in reverse order. The list is fixed when the signal arrives:
+// a handler removed while others run (a `finally { off() }`, a target's dispose) still runs, so
+// what was gathered is always saved. A second signal, or cleanups that take longer than
+// CLEANUP_DEADLINE_MS, end the process at once: a signal always ends it.
+type Fn = () => Promise<void> | void;
+const savers: Fn[] = [];
+const cleanups: Fn[] = [];
 let installed = false;
 let interrupted = false;
+const CLEANUP_DEADLINE_MS = 30_000;
 
-export function onInterrupt(fn: () => Promise<void> | void): () => void {
-  install();
-  cleanups.push(fn);
+export function onInterrupt(fn: Fn, kind: 'cleanup' | 'save' = 'cleanup'): () => void {
+  installSignalHandlers();
+  const list = kind === 'save' ? savers : cleanups;
+  list.push(fn);
   return () => {
-    const i = cleanups.indexOf(fn);
-    if (i >= 0) cleanups.splice(i, 1);
+    if (interrupted) return; // the handler has its own copy of the list: it runs fn anyway
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
   };
 }
 
 export const wasInterrupted = (): boolean => interrupted;
 
-function install(): void {
+const exitCode = (sig: NodeJS.Signals): number => (sig === 'SIGINT' ? 130 : 143);
+
+/** Installed by the CLI at start (and by the first onInterrupt): an interrupt at any moment is handled. */
+export function installSignalHandlers(): void {
   if (installed) return;
   installed = true;
   const handler = (sig: NodeJS.Signals) => {
-    if (interrupted) return;
+    if (interrupted) {
+      process.stderr.write(`\nipcspec: ${sig} again: exiting without finishing the cleanup\n`);
+      process.exit(exitCode(sig));
+    }
     interrupted = true;
     process.stderr.write(`\nipcspec: ${sig}: saving what was gathered and cleaning up...\n`);
+    const list = [...savers, ...[...cleanups].reverse()];
+    setTimeout(() => {
+      process.stderr.write(`ipcspec: cleanup still running after ${CLEANUP_DEADLINE_MS / 1000} s: exiting\n`);
+      process.exit(exitCode(sig));
+    }, CLEANUP_DEADLINE_MS).unref();
     void (async () => {
-      for (const fn of cleanups.reverse()) {
-        try { await fn(); } catch (e) { process.stderr.write(`ipcspec: cleanup failed: ${(e as Error).message}\n`); }
+      for (const fn of list) {
+        try { await fn(); } catch (e) { process.stderr.write(`ipcspec: cleanup failed: ${(e as Error).message.split('\n')[0]}\n`); }
       }
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(exitCode(sig));
     })();
   };
   process.on('SIGINT', handler);

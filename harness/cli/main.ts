@@ -1,7 +1,13 @@
 // ipcspec: the command line. Subcommands live in ./commands/, one module each exporting `command`.
+// The exit code contract: 0 ok, 1 a violation (or a surviving mutant), 2 usage or infrastructure
+// error with exactly one line on stderr saying what went wrong (details, if any, on stdout).
 import { readdirSync } from 'node:fs';
+import { OutputError } from '../../reports/atomic-files.ts';
+import { installSignalHandlers } from '../scope.ts';
+import { guardClosedOutput, stdoutFailure } from './closed-output.ts';
 import type { Command } from './command.ts';
-import { UsageError } from './command.ts';
+import { InfraError, LIMITS, UsageError } from './command.ts';
+import { packageVersion } from './run-plan.ts';
 
 async function loadCommands(): Promise<Command[]> {
   const dir = new URL('./commands/', import.meta.url);
@@ -15,25 +21,68 @@ function help(commands: Command[]): string {
   return [
     'ipcspec: property-based conformance suite for Unix IPC (pipes, FIFOs, stream and datagram sockets, listen backlogs)',
     '',
-    'usage: ipcspec <command> [options]     (ipcspec <command> --help for its options)',
+    'usage: ipcspec <command> [options]     (ipcspec <command> --help for its options; ipcspec --version)',
     '',
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
-    'exit codes: 0 all conform, 1 a violation (or a surviving mutant), 2 usage or infrastructure error,',
-    '            3 (run, diff) inconclusive: nothing failed, but a clause was reached by no scenario in the runs given',
+    'exit codes: 0 all conform, 1 a violation (or a surviving mutant), 2 usage or infrastructure error',
+    '(one line on stderr says which), 3 (run, diff) inconclusive: nothing failed, but a clause was reached by no',
+    'scenario in the runs given, 130 / 143 interrupted by SIGINT / SIGTERM (the partial report is written)',
+    `limits: --runs 1..${LIMITS.runs}, --seed 0..${LIMITS.seed}, diff --jobs 1..${LIMITS.jobs}, bench --seconds 1..${LIMITS.seconds};`,
+    'no option takes an empty value; --out must be a writable place (it is checked before anything runs)',
   ].join('\n');
 }
 
+/** One line, whatever the message: the contract is one line on stderr. */
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+
 export async function main(argv: string[]): Promise<number> {
+  const code = await mainUnchecked(argv);
+  // stdout that could not be written (a full disk, /dev/full): the output is lost, so say it
+  const lost = stdoutFailure() ?? (await flushStdout());
+  if (lost) {
+    process.stderr.write(`ipcspec: cannot write to standard output: ${lost}\n`);
+    return 2;
+  }
+  return code;
+}
+
+/** Resolves once stdout has taken everything written, with the error code if writing failed. */
+function flushStdout(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    // (a write's error event comes a tick after its callback)
+    process.stdout.write('', () => setImmediate(() => resolve(stdoutFailure())));
+  });
+}
+
+async function mainUnchecked(argv: string[]): Promise<number> {
+  guardClosedOutput();
+  installSignalHandlers();
+  // Whatever escapes a command (a rejected promise in a driver, a bug) is still one line and exit 2.
+  const fatal = (e: unknown) => {
+    process.stderr.write(`ipcspec: internal error: ${oneLine((e as Error)?.message ?? String(e))}${process.env.IPCSPEC_DEBUG ? `\n${(e as Error)?.stack}` : ' (IPCSPEC_DEBUG=1 shows the stack)'}\n`);
+    process.exit(2);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    if (argv.length > 1) { console.error(`ipcspec: --version takes no arguments (got "${argv[1]}")`); return 2; }
+    console.log(`ipcspec ${await packageVersion()}`);
+    return 0;
+  }
   const commands = await loadCommands();
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     console.log(help(commands));
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (!name) {
+    console.error(`ipcspec: no command given (known: ${commands.map((c) => c.name).join(', ')}; see ipcspec --help)`);
+    return 2;
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
-    console.error(`ipcspec: unknown command "${name}" (known: ${commands.map((c) => c.name).join(', ')})`);
+    console.error(`ipcspec: unknown command "${oneLine(name)}" (known: ${commands.map((c) => c.name).join(', ')})`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -44,10 +93,14 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`ipcspec ${name}: ${e.message.replace(/\s*\n\s*/g, " ")} (see ipcspec ${name} --help)`);
+      console.error(`ipcspec ${name}: ${oneLine(e.message)} (see ipcspec ${name} --help)`);
       return 2;
     }
-    console.error(`ipcspec ${name}: ${(e as Error).message}`);
+    if (e instanceof InfraError || e instanceof OutputError) {
+      console.error(`ipcspec ${name}: ${oneLine(e.message)}`);
+      return 2;
+    }
+    console.error(`ipcspec ${name}: ${oneLine((e as Error)?.message ?? String(e))}`);
     return 2;
   }
 }

@@ -30,7 +30,8 @@ export class Progress {
   }
 }
 
-export function printSummary(r: Report, out: string, cx: Map<string, Counterexample>, starts?: StartFailures): void {
+/** The results and every counterexample's steps; `written` false: the report could not be written (said on stderr). */
+export function printSummary(r: Report, out: string, cx: Map<string, Counterexample>, starts?: StartFailures, written = true): void {
   console.log('');
   const w = Math.max(...r.results.map((x) => x.clause.length));
   const shorten = (text: string, target: string) => (starts ? starts.shorten(text, target) : text);
@@ -39,7 +40,7 @@ export function printSummary(r: Report, out: string, cx: Map<string, Counterexam
     console.log(`  ${x.status.toUpperCase().padEnd(11)} ${x.clause.padEnd(w)}  ${x.target}  ${String(x.runs).padStart(5)} runs${note}`);
   }
   const s = r.summary;
-  console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — report: ${out}/report.html, ${out}/report.md, ${out}/report.json, ${out}/junit.xml`);
+  console.log(`\n${s.pass} pass, ${s.fail} fail, ${s.unsupported} unsupported, ${s.error} error — ${written ? `report: ${out}/report.html, ${out}/report.md, ${out}/report.json, ${out}/junit.xml` : `the report could NOT be written to ${out}: the failures are shown here only`}`);
   const unreached = r.results.filter((x) => x.notReachedIn !== undefined);
   if (unreached.length) console.log(`${unreached.length} clause${unreached.length === 1 ? ' was' : 's were'} reached by no scenario in the runs given (${[...new Set(unreached.map((x) => x.clause))].join(', ')}): raise --runs (they were never judged: not a pass)`);
   // A target that did not start has no scenario worth drawing: its failure was printed once, above.
@@ -47,6 +48,6 @@ export function printSummary(r: Report, out: string, cx: Map<string, Counterexam
     const c = cx.get(x.counterexample!);
     console.log(`\n${x.status.toUpperCase()} ${x.clause} on ${x.target}: ${clauseById(x.clause).title}${x.status === 'fail' ? '' : ` (${x.reason ?? ''})`}`);
     if (c) console.log(renderSteps(c.scenario, c.trace, c.verdict));
-    console.log(`replay: ${c?.replay ?? `npx ipcspec replay ${out}/${x.counterexample}`}`);
+    if (written) console.log(`replay: ${c?.replay ?? `npx ipcspec replay ${out}/${x.counterexample}`}`);
   }
 }

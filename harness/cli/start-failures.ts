@@ -20,6 +20,11 @@ export class StartFailures {
     }
   }
 
+  /** Why `target` did not start, if it did not. */
+  reason(target: string): string | undefined {
+    return this.failures.get(target);
+  }
+
   /** Whether `text` (a result's reason on `target`) is that target's start failure. */
   isStartFailure(text: string | undefined, target: string): boolean {
     const why = this.failures.get(target);

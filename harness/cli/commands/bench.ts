@@ -2,8 +2,11 @@
 import { formatBench } from '../../../bench/report.ts';
 import { PIPE_GOAL_RATIO, runBench, SOCKET_GOAL_RATIO } from '../../../bench/run.ts';
 import { BENCH_TARGETS, formatTargetsBench, runTargetsBench } from '../../../bench/targets.ts';
+import { TARGET_NAMES } from '../../targets.ts';
 import { hostProfileName, loadProfile } from '../../../spec/profile.ts';
-import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { intFlag, LIMITS, parseFlags, UsageError, type Command } from '../command.ts';
+
+const KNOWN = ['host', 'host-process', 'c', 'model', 'node', 'bun', 'deno'];
 
 export const command: Command = {
   name: 'bench',
@@ -34,7 +37,7 @@ export const command: Command = {
     'overhead per step against the in-process host (for host-process: the driver protocol itself).',
     'A workload a target cannot express is shown unsupported.',
     '',
-    '  --seconds N             time spent on each figure (default 5)',
+    `  --seconds N             time spent on each figure, 1..${LIMITS.seconds} (default 5)`,
     '  --only pipes|sockets|targets   run one group of workloads',
     `  --targets T,T...        the targets group's targets (default ${BENCH_TARGETS.join(',')})`,
     '  --json                  print the result as JSON instead of a table',
@@ -42,10 +45,16 @@ export const command: Command = {
   async run(argv) {
     const { flags, positional } = parseFlags(argv, ['seconds', 'only', 'targets'], ['json']);
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const seconds = intFlag(flags, 'seconds', 5, 1);
+    const seconds = intFlag(flags, 'seconds', 5, 1, LIMITS.seconds);
     const only = flags.get('only')?.at(-1);
     if (only !== undefined && only !== 'pipes' && only !== 'sockets' && only !== 'targets') throw new UsageError(`--only takes pipes, sockets or targets, not "${only}"`);
-    const names = flags.get('targets')?.at(-1)?.split(',').filter(Boolean) ?? [...BENCH_TARGETS];
+    const list = flags.get('targets')?.at(-1)?.split(',').map((t) => t.trim());
+    if (list?.some((t) => !t)) throw new UsageError(`--targets ${flags.get('targets')!.at(-1)}: an empty target name`);
+    if (list && (only === 'pipes' || only === 'sockets')) throw new UsageError(`--targets is for the targets group; --only ${only} does not run it`);
+    // refused before any figure is measured (makeTarget would only say so after the host's figures)
+    const bad = list?.find((t) => !KNOWN.includes(t) && !/^(mutant|exec|runtime|module):./.test(t));
+    if (bad !== undefined) throw new UsageError(`--targets: unknown target "${bad}" (known: ${TARGET_NAMES.join(', ')})`);
+    const names = list ?? [...BENCH_TARGETS];
     if (!names.includes('host')) names.unshift('host'); // the baseline the overhead is measured against
     const json = flags.has('json');
     const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);

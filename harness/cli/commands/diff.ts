@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { assemble, type TargetRun } from '../../../reports/assemble.ts';
 import { assembleDifferences } from '../../../reports/diff-assemble.ts';
 import { writeReportDir } from '../../../reports/write-report.ts';
@@ -9,7 +9,9 @@ import { setConcurrent } from '../../diff/judge.ts';
 import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
-import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { InfraError, intFlag, LIMITS, parseFlags, UsageError, type Command } from '../command.ts';
+import { errorsLine } from '../error-line.ts';
+import { prepareOutDir } from '../out-path.ts';
 import { StartFailures } from '../start-failures.ts';
 import { errorExitCode } from '../exit-code.ts';
 import { printSummary, Progress } from '../progress.ts';
@@ -39,16 +41,17 @@ counterexamples/) plus the differences (report.json "differences", marked cells 
                  and mutants are not wrapped. To wrap one target only, name it "NAME (wrapped: PREFIX)"
   --profile P    linux | posix (default: the host's, ${process.platform === 'linux' ? 'linux' : 'posix'} here)
   --only GLOBS   clause ids or areas, * wildcards, comma-separated
-  --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
-  --seed S       run seed (default: random; printed and saved)
-  --out DIR      report directory (default ipcspec-diff)
+  --runs N       scenarios per property, 1..${LIMITS.runs} (default: each property's own, ${DEFAULT_RUNS} for most)
+  --seed S       run seed, 0..${LIMITS.seed} (default: random; printed and saved)
+  --out DIR      report directory (default ipcspec-diff); made if missing and checked writable first
   --serial       run driver processes one after another too (default: each driver process runs a
                  scenario at the same time as the others and as the in-process targets)
   --jobs N       properties diffed at the same time, each on its own instance of every target (its
-                 own driver processes; default 2: a diff mostly waits on drivers, not on the CPU)
+                 own driver processes; 1..${LIMITS.jobs}, default 2: a diff mostly waits on drivers, not on the CPU)
 
-exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error,
-      3 nothing differs but a clause was reached by no scenario in the runs given (raise --runs)`;
+exit: 0 no behaviour differs, 1 some behaviour differs, 2 usage or infrastructure error (one line on
+stderr says which), 3 nothing differs but a clause was reached by no scenario in the runs
+given (raise --runs), 130 / 143 interrupted (the partial report is written)`;
 
 const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
@@ -58,37 +61,19 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile', 'only', 'runs', 'seed', 'out', 'jobs'], ['serial']);
-    const jobs = flags.has('jobs') ? intFlag(flags, 'jobs', 2, 1) : 2;
-    setConcurrent(!flags.has('serial'));
+    const jobs = flags.has('jobs') ? intFlag(flags, 'jobs', 2, 1, LIMITS.jobs) : 2;
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const names = flags.get('target') ?? [];
     if (names.length < 2) throw new UsageError(`diff needs at least two --target flags (got ${names.length})`);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new UsageError(`target "${twice}" is given twice`);
     const p = plan(flags.get('profile')?.at(-1), flags.get('only')?.at(-1));
-    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1) : undefined;
-    const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0) : Math.floor(Math.random() * 2 ** 31);
-    const out = resolve(flags.get('out')?.at(-1) ?? 'ipcspec-diff');
+    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1, LIMITS.runs) : undefined;
+    const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0, LIMITS.seed) : Math.floor(Math.random() * 2 ** 31);
+    // before any target starts: a place that cannot hold the report is refused now, not after the run
+    const out = prepareOutDir('out', flags.get('out')?.at(-1) ?? 'ipcspec-diff');
     const wrap = flags.get('wrap')?.at(-1);
-    // One set of targets per job: each job diffs one property at a time (a driver process runs one scenario at a time).
-    const lanes: Target[][] = [];
-    const all = () => lanes.flat();
-    try {
-      for (let j = 0; j < jobs; j++) {
-        const lane: Target[] = [];
-        lanes.push(lane);
-        // --wrap wraps every process target; the model and mutants run in this process and are never wrapped.
-        for (const n of names) lane.push(await makeTarget(n, p.profile, wrap && n !== 'model' && !n.startsWith('mutant:') ? { wrap } : {}));
-      }
-    } catch (e) {
-      await Promise.all(all().map((t) => t.dispose()));
-      if (e instanceof UnknownTarget) throw new UsageError(e.message);
-      throw e;
-    }
-    const targets = lanes[0];
-    const seen = new Set<string>();
-    for (const t of targets) {
-      if (seen.has(t.info.name)) { await Promise.all(all().map((x) => x.dispose())); throw new UsageError(`target "${t.info.name}" is given twice`); }
-      seen.add(t.info.name);
-    }
+    setConcurrent(!flags.has('serial'));
     const version = await packageVersion();
     const replayCmd = (file: string, target: string) =>
       // A wrapped target's name ("NAME (wrapped: PREFIX)") names it on the command line too.
@@ -96,7 +81,38 @@ export const command: Command = {
     // Indexed by property, in plan order: jobs finish out of order, a partial report keeps what finished.
     const diffsAt: PropertyDiff[] = [];
     const durationsAt: number[] = [];
-    const write = (interrupted: boolean) => {
+    // One set of targets per job: each job diffs one property at a time (a driver process runs one scenario at a time).
+    const lanes: Target[][] = [];
+    const all = () => lanes.flat();
+    // Ctrl-C at any moment from here on: the partial report is saved first, then every target is released.
+    const offSave = onInterrupt(() => {
+      write(true);
+      console.error(`ipcspec: partial report written to ${out}`);
+    }, 'save');
+    const offCleanup = onInterrupt(async () => { await Promise.all(all().map((t) => t.dispose().catch(() => {}))); });
+    try {
+      for (let j = 0; j < jobs; j++) {
+        const lane: Target[] = [];
+        lanes.push(lane);
+        // --wrap wraps every process target; the model and mutants run in this process and are never wrapped.
+        for (const n of names) lane.push(await makeTarget(n, p.profile, wrap && n !== 'model' && !n.startsWith('mutant:') ? { wrap } : {}));
+      }
+      if (wasInterrupted()) return await new Promise<number>(() => {});
+    } catch (e) {
+      offSave();
+      offCleanup();
+      await Promise.all(all().map((t) => t.dispose()));
+      if (e instanceof UnknownTarget) throw new UsageError(e.message);
+      throw e;
+    }
+    const targets = lanes[0];
+    const seen = new Set<string>();
+    for (const t of targets) {
+      if (seen.has(t.info.name)) { offSave(); offCleanup(); await Promise.all(all().map((x) => x.dispose())); throw new UsageError(`target "${t.info.name}" is given twice`); }
+      seen.add(t.info.name);
+    }
+    function write(interrupted: boolean) {
+      const targets = lanes[0] ?? [];
       const done = p.properties.map((_, k) => k).filter((k) => diffsAt[k]);
       const diffs = done.map((k) => diffsAt[k]);
       const durations = done.map((k) => durationsAt[k]);
@@ -106,14 +122,9 @@ export const command: Command = {
       report.differences = d.differences;
       for (const [f, c] of d.counterexamples) counterexamples.set(f, c);
       markVerdictDifferences(report, counterexamples);
-      writeReportDir(out, report, counterexamples);
+      if (interrupted) writeReportDir(out, report, counterexamples);
       return { report, counterexamples };
-    };
-    const off = onInterrupt(async () => {
-      write(true);
-      console.error(`ipcspec: partial report written to ${out}`);
-      await Promise.all(all().map((t) => t.dispose().catch(() => {})));
-    });
+    }
     console.log(`ipcspec diff: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}${wrap ? ` (wrapped in ${wrap})` : ''}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
     const starts = new StartFailures(all());
@@ -143,15 +154,24 @@ export const command: Command = {
     try {
       await Promise.all(lanes.map(job));
     } finally {
-      off();
-      await Promise.all(all().map((t) => t.dispose()));
+      // (after an interrupt these are no-ops: the handler has its own list and runs both)
+      offSave();
+      offCleanup();
+      if (!wasInterrupted()) await Promise.all(all().map((t) => t.dispose()));
     }
     if (wasInterrupted()) return new Promise<number>(() => {});
     const { report, counterexamples } = write(false);
-    printSummary(report, out, counterexamples, starts);
+    // The differences reach the terminal even when the report cannot be written (a full disk).
+    let writeError: Error | undefined;
+    try { writeReportDir(out, report, counterexamples); } catch (e) { writeError = e as Error; }
+    printSummary(report, out, counterexamples, starts, !writeError);
     printDifferences(report.differences ?? []);
+    if (writeError) throw writeError;
     const counted = (report.differences ?? []).filter(isBehaviourDifference);
-    return counted.length > 0 ? 1 : errorExitCode(report);
+    if (counted.length > 0) return 1;
+    const code = errorExitCode(report);
+    if (code === 2) throw new InfraError(errorsLine(report, `${out}/report.md`, starts));
+    return code;
   },
 };
 

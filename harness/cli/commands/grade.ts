@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { makeDirs, writeFileAtomic } from '../../../reports/atomic-files.ts';
+import { prepareOutFile } from '../out-path.ts';
 import type { Grade } from '../../../spec/grade.ts';
 import { gradeJson } from '../../../reports/grade-json.ts';
 import { gradeJunit } from '../../../reports/grade-junit.ts';
@@ -33,7 +34,8 @@ command that replays it locally. The same submission and rubric always get the s
                   visibility (examples/course/rubric.yaml; errors name the line)
   --format F      gradescope (Gradescope's results.json) | junit | text (the default) | json (the
                   whole record: the only one that names hidden seeds, for staff)
-  --out FILE      write the result there (default: standard output)
+  --out FILE      write the result there (default: standard output); its directory is made if
+                  missing and checked writable first, and the file is written whole (temp, rename)
   --only GLOBS    grade only the rubric's clauses that match (ids or areas, * wildcards): a partial
                   grade, marked PARTIAL, for trying a fix on one clause
 
@@ -60,10 +62,8 @@ function render(g: Grade, format: Format, hiddenFeedback: 'counterexample' | 'cl
 /** Written beside, then renamed: a reader (Gradescope) never sees half a file. */
 function emit(text: string, out: string | undefined): void {
   if (!out) { process.stdout.write(text); return; }
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, out);
+  makeDirs(dirname(out));
+  writeFileAtomic(out, text);
 }
 
 /** A grade with no clauses graded: the configuration was refused. */
@@ -84,7 +84,8 @@ export const command: Command = {
     const format = (flags.get('format')?.at(-1) ?? 'text') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: say ${FORMATS.join(', ')}`);
     const outFlag = flags.get('out')?.at(-1);
-    const out = outFlag ? resolve(outFlag) : undefined;
+    // checked before anything runs: a result file that cannot be written is refused now
+    const out = outFlag ? prepareOutFile('out', outFlag) : undefined;
     const version = await packageVersion();
     const subSpec = flags.get('submission')?.at(-1);
     const rubricFile = flags.get('rubric')?.at(-1);
@@ -124,7 +125,7 @@ export const command: Command = {
       g.score = 0;
       emit(render(g, format, rubric!.hiddenFeedback), out);
       if (out) console.error(`ipcspec grade: interrupted; result written to ${out}`);
-    });
+    }, 'save'); // written before the sandbox's cleanups run: a slow cleanup cannot lose it
     let g: Grade;
     try {
       g = await grade({

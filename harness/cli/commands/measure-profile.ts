@@ -1,5 +1,6 @@
 // ipcspec measure-profile: measure the linux profile on this host; --write replaces spec/profiles/linux.json.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../../reports/atomic-files.ts';
 import type { Profile } from '../../../spec/profile.ts';
 import { behaviour, formatProfile, LINUX_PROFILE_PATH, measureLinuxProfile } from '../../measure/profile.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
@@ -36,7 +37,7 @@ export const command: Command = {
     process.stdout.write(text);
     if (flags.has('write')) {
       const old = existsSync(LINUX_PROFILE_PATH) ? (JSON.parse(readFileSync(LINUX_PROFILE_PATH, 'utf8')) as Profile) : undefined;
-      writeFileSync(LINUX_PROFILE_PATH, text);
+      writeFileAtomic(LINUX_PROFILE_PATH, text);
       const changed = old ? differences(behaviour(old), behaviour(profile)) : ['(no previous file)'];
       console.error(`wrote ${LINUX_PROFILE_PATH}`);
       console.error(changed.length ? `behaviour changed:\n  ${changed.join('\n  ')}` : 'behaviour unchanged (provenance refreshed)');

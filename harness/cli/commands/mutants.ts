@@ -7,7 +7,7 @@ import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import type { Target } from '../../target.ts';
 import { makeTarget, UnknownTarget } from '../../targets.ts';
-import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { InfraError, intFlag, LIMITS, parseFlags, UsageError, type Command } from '../command.ts';
 
 export const command: Command = {
   name: 'mutants',
@@ -32,8 +32,8 @@ must be killed by its own clause.
                  call asleep: exec:DRIVER built with -DIPCSPEC_NO_PROC, host-process with
                  IPCSPEC_HOST_UNPROVEN=1, gVisor) shows how much the suites still catch there.
   --wrap PREFIX  run the target's driver process under this command prefix (as ipcspec run)
-  --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
-  --seed S       seed (default 1)
+  --runs N       scenarios per property, 1..${LIMITS.runs} (default: each property's own, ${DEFAULT_RUNS} for most)
+  --seed S       seed, 0..${LIMITS.seed} (default 1)
 
 On a settled target (the host, the C driver with /proc) every mutant must be killed. On an unsettled
 one, a mutant whose fault shows only as a call that stays blocked (or blocks where it must not) may
@@ -45,8 +45,8 @@ that should have been killed, 2 usage or harness error (the results gathered are
   async run(argv) {
     const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'only', 'profile', 'runs', 'seed']);
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1) : undefined;
-    const seed = intFlag(flags, 'seed', 1, 0);
+    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1, LIMITS.runs) : undefined;
+    const seed = intFlag(flags, 'seed', 1, 0, LIMITS.seed);
     const only = flags.get('only')?.at(-1);
     const profileFlag = flags.get('profile')?.at(-1);
     if (profileFlag && !PROFILE_NAMES.includes(profileFlag as 'linux')) throw new UsageError(`unknown profile "${profileFlag}" (known: posix, linux)`);
@@ -73,8 +73,7 @@ that should have been killed, 2 usage or harness error (the results gathered are
     const startError = (target as { startError?: string }).startError;
     if (startError) {
       await target.dispose();
-      console.error(`ipcspec: ${startError}`);
-      return 2;
+      throw new InfraError(`target ${targetName} did not start: ${startError}`);
     }
     const settled = target.info.settled;
     console.log(`ipcspec mutants: target ${target.info.name} (${settled ? 'settled: it proves a pending call asleep' : 'not settled: pending means "not returned yet"'}), seed ${seed}, ${mutants.length} mutants`);
@@ -111,7 +110,9 @@ that should have been killed, 2 usage or harness error (the results gathered are
     }
     if (wasInterrupted()) return new Promise<number>(() => {}); // the handler prints the tally and exits
     console.log(summary());
-    return tally.survived ? 1 : tally.error ? 2 : 0;
+    if (tally.survived) return 1;
+    if (tally.error) throw new InfraError(`${tally.error} mutant(s) ended in a harness error (the lines marked "error" above say why)`);
+    return 0;
   },
 };
 

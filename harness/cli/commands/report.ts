@@ -1,6 +1,6 @@
 // ipcspec report merge: the fan-in of a CI matrix. Reads reports (never runs a target) and writes one.
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { mergeReports, type MergeInput } from '../../../reports/merge.ts';
 import { readReportDir } from '../../../reports/read-report.ts';
 import { REPORT_FILES, writeReportDir } from '../../../reports/write-report.ts';
@@ -8,6 +8,7 @@ import { InvalidInput } from '../../../spec/validate.ts';
 import { isBehaviourDifference } from '../../../spec/report.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
 import { packageVersion } from '../run-plan.ts';
+import { prepareOutDir } from '../out-path.ts';
 
 const usage = `usage: ipcspec report merge [LABEL=]REPORT... [--out DIR]
 
@@ -19,7 +20,8 @@ LABEL= renames that input's targets to TARGET@LABEL, so that "host" from two mac
 columns (e.g. ubuntu-24.04=reports/ubuntu-24.04/report.json). All inputs must use one profile.
 
 Writes DIR/report.json, report.md, report.html, junit.xml and counterexamples/ (default
-ipcspec-report).
+ipcspec-report; checked writable before any input is read, and never the directory of an input).
+Every file is written whole (a temp file, then rename).
 
 exit: 0 all clauses conform, 1 a clause failed or an input's behaviour difference (ipcspec diff) is kept,
 2 bad input or a result with a harness error`;
@@ -40,12 +42,14 @@ export const command: Command = {
     const [sub, ...args] = positional;
     if (sub !== 'merge') throw new UsageError(sub ? `unknown subcommand "${sub}" (known: merge)` : 'missing subcommand (known: merge)');
     if (args.length === 0) throw new UsageError('report merge needs at least one report.json');
-    const out = resolve(flags.get('out')?.at(-1) ?? 'ipcspec-report');
+    const out = prepareOutDir('out', flags.get('out')?.at(-1) ?? 'ipcspec-report');
     const inputs: MergeInput[] = [];
     try {
       for (const a of args) {
         const { path, label } = parseInput(a);
         const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'report.json') : path;
+        // writing the merge over an input would replace the report it is made from
+        if (resolve(dirname(file)) === out) throw new UsageError(`--out ${out} holds the input ${file}: the merge would overwrite it; choose another --out`);
         inputs.push({ dir: readReportDir(file), label });
       }
       const labels = inputs.map((i) => i.label).filter(Boolean);

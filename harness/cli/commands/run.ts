@@ -6,7 +6,9 @@ import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import { shellWord, unwrapName } from '../../wrap.ts';
 import type { Target } from '../../target.ts';
-import { intFlag, parseFlags, UsageError, type Command } from '../command.ts';
+import { InfraError, intFlag, LIMITS, parseFlags, UsageError, type Command } from '../command.ts';
+import { errorsLine } from '../error-line.ts';
+import { prepareOutDir } from '../out-path.ts';
 import { packageVersion, plan } from '../run-plan.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
 import { printSummary, Progress } from '../progress.ts';
@@ -32,12 +34,18 @@ reference model, shrinks failures, and writes DIR/report.json, DIR/report.md, DI
                  compare a target with and without a wrap
   --profile P    linux | posix (default: the host's, ${process.platform === 'linux' ? 'linux' : 'posix'} here)
   --only GLOBS   clause ids or areas, * wildcards, comma-separated (e.g. 'pipe.eof-*,fifo-open')
-  --runs N       scenarios per property (default: each property's own, ${DEFAULT_RUNS} for most)
-  --seed S       run seed (default: random; printed and saved so the run can be repeated)
-  --out DIR      report directory (default ipcspec-report)
+  --runs N       scenarios per property, 1..${LIMITS.runs} (default: each property's own, ${DEFAULT_RUNS} for most)
+  --seed S       run seed, 0..${LIMITS.seed} (default: random; printed and saved so the run can be repeated)
+  --out DIR      report directory (default ipcspec-report); made if missing and checked writable
+                 before anything runs. Every file is written whole (a temp file, then rename)
 
-exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error,
-      3 nothing failed but a clause was reached by no scenario in the runs given (raise --runs)`;
+No option takes an empty value. The results and every failure's shrunk steps are printed on stdout;
+once stdout is closed (ipcspec run | head) the output stops quietly and the run goes on to its report.
+
+exit: 0 all clauses conform, 1 a clause failed, 2 usage or infrastructure error (a target that did
+not start, a report that cannot be written: one line on stderr says
+which), 3 nothing failed but a clause was reached by no scenario in the
+runs given (raise --runs), 130 / 143 interrupted by SIGINT / SIGTERM (the partial report is written)`;
 
 /** A target's name as --target takes it ("host+mutant:X" was made from "mutant:X"). */
 /** The --target (and --wrap) flags that make the target a report calls `name` (harness/wrap.ts names wrapped ones). */
@@ -54,35 +62,41 @@ export const command: Command = {
     const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile', 'only', 'runs', 'seed', 'out']);
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const p = plan(flags.get('profile')?.at(-1), flags.get('only')?.at(-1));
-    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1) : undefined;
-    const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0) : Math.floor(Math.random() * 2 ** 31);
-    const out = resolve(flags.get('out')?.at(-1) ?? 'ipcspec-report');
+    const runsFlag = flags.has('runs') ? intFlag(flags, 'runs', 100, 1, LIMITS.runs) : undefined;
+    const seed = flags.has('seed') ? intFlag(flags, 'seed', 0, 0, LIMITS.seed) : Math.floor(Math.random() * 2 ** 31);
+    // before any target starts: a place that cannot hold the report is refused now, not after the run
+    const out = prepareOutDir('out', flags.get('out')?.at(-1) ?? 'ipcspec-report');
     const names = flags.get('target') ?? ['host'];
     const wrap = flags.get('wrap')?.at(-1);
+    const version = await packageVersion();
     const targets: Target[] = [];
+    const runs: TargetRun[] = [];
+    const assembleNow = (interrupted: boolean) => assemble({
+      runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version,
+      replayCmd: (file, target) => `npx ipcspec replay ${shellWord(join(out, file))} ${targetFlags(cliName(target))} --profile ${p.profile.name}`,
+    });
+    // Ctrl-C at any moment from here on (targets starting, namespaces being set up, a property
+    // running): the partial report is saved first, then every target is released.
+    const offSave = onInterrupt(() => {
+      const { report, counterexamples } = assembleNow(true);
+      writeReportDir(out, report, counterexamples);
+      console.error(`ipcspec: partial report written to ${out}`);
+    }, 'save');
+    const offCleanup = onInterrupt(async () => { await Promise.all(targets.map((t) => t.dispose().catch(() => {}))); });
     try {
-      for (const n of names) targets.push(await makeTarget(n, p.profile, { wrap }));
+      for (const n of names) {
+        const t = await makeTarget(n, p.profile, { wrap });
+        targets.push(t);
+        runs.push({ target: { ...t.info }, outcomes: [] });
+        if (wasInterrupted()) return await new Promise<number>(() => {});
+      }
     } catch (e) {
+      offSave();
+      offCleanup();
       await Promise.all(targets.map((t) => t.dispose()));
       if (e instanceof UnknownTarget) throw new UsageError(e.message);
       throw e;
     }
-    const version = await packageVersion();
-    const runs: TargetRun[] = targets.map((t) => ({ target: { ...t.info }, outcomes: [] }));
-    const write = (interrupted: boolean) => {
-      const { report, counterexamples } = assemble({
-        runs, clauses: p.clauses, profile: p.profile.name, seed, runsFlag, only: flags.get('only')?.at(-1), interrupted, version,
-        replayCmd: (file, target) => `npx ipcspec replay ${shellWord(join(out, file))} ${targetFlags(cliName(target))} --profile ${p.profile.name}`,
-      });
-      writeReportDir(out, report, counterexamples);
-      return { report, counterexamples };
-    };
-    // Ctrl-C: keep what was gathered, then release every target.
-    const off = onInterrupt(async () => {
-      write(true);
-      console.error(`ipcspec: partial report written to ${out}`);
-      await Promise.all(targets.map((t) => t.dispose().catch(() => {})));
-    });
     console.log(`ipcspec run: profile ${p.profile.name}, seed ${seed}, ${p.clauses.length} clauses, ${p.properties.length} properties, targets ${targets.map((t) => t.info.name).join(', ')}`);
     if (p.outOfProfile.length) console.log(`  not in profile ${p.profile.name} (not run): ${p.outOfProfile.join(', ')}`);
     const starts = new StartFailures(targets);
@@ -91,7 +105,7 @@ export const command: Command = {
     try {
       for (const [ti, target] of targets.entries()) {
         for (const prop of p.properties) {
-          if (wasInterrupted()) break; // the partial report is written; start nothing new
+          if (wasInterrupted()) break; // the partial report is being written; start nothing new
           const n = runsOf(prop, runsFlag);
           progress.start(`${target.info.name}: ${prop.area}: ${prop.name}`, n);
           const t0 = performance.now();
@@ -103,13 +117,22 @@ export const command: Command = {
         }
       }
     } finally {
-      off();
-      await Promise.all(targets.map((t) => t.dispose()));
+      // (after an interrupt these are no-ops: the handler has its own list and runs both)
+      offSave();
+      offCleanup();
+      if (!wasInterrupted()) await Promise.all(targets.map((t) => t.dispose()));
     }
-    // interrupted: the handler has written the partial report and exits once the targets are released
+    // interrupted: the handler writes the partial report and exits once the targets are released
     if (wasInterrupted()) return new Promise<number>(() => {});
-    const { report, counterexamples } = write(false);
-    printSummary(report, out, counterexamples, starts);
-    return runExitCode(report);
+    const { report, counterexamples } = assembleNow(false);
+    // The failures reach the terminal even when the report cannot be written (a full disk).
+    let writeError: Error | undefined;
+    try { writeReportDir(out, report, counterexamples); } catch (e) { writeError = e as Error; }
+    printSummary(report, out, counterexamples, starts, !writeError);
+    if (writeError) throw writeError;
+    if (report.summary.fail > 0) return 1;
+    const code = runExitCode(report);
+    if (code === 2) throw new InfraError(errorsLine(report, `${out}/report.md`, starts));
+    return code; // 3: the summary above says which clauses no scenario reached
   },
 };
