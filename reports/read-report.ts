@@ -1,9 +1,9 @@
 // Read a report directory written by `ipcspec run` (or merge): report.json and the counterexample
 // files it references. A bad file is one clear line naming it, never a crash in a renderer.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isClauseId } from '../spec/catalogue.ts';
-import { fromJson } from '../spec/codec.ts';
+import { jsonReviver } from '../spec/codec.ts';
+import { parseJsonText, readTextFile } from '../spec/read-input.ts';
 import { SCHEMA_VERSION, type Counterexample, type Report, type Status } from '../spec/report.ts';
 import { InvalidInput, parseReplayFile } from '../spec/validate.ts';
 
@@ -16,13 +16,8 @@ export interface ReportDir {
 const STATUSES: Status[] = ['pass', 'fail', 'unsupported', 'error'];
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InvalidInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+/** Stat before reading: a FIFO or a device among the inputs is refused, never waited on. */
+const readText = (file: string): string => readTextFile(file);
 
 /** Check the fields the renderers and merge rely on. */
 export function validateReport(x: unknown, file: string): Report {
@@ -60,13 +55,7 @@ export function validateReport(x: unknown, file: string): Report {
 }
 
 export function readReportDir(file: string): ReportDir {
-  let x: unknown;
-  try {
-    x = fromJson(readText(file));
-  } catch (e) {
-    if (e instanceof InvalidInput) throw e;
-    throw new InvalidInput(`${file}: not valid JSON (${(e as Error).message})`);
-  }
+  const x = parseJsonText(readText(file), file, jsonReviver);
   const report = validateReport(x, file);
   const counterexamples = new Map<string, Counterexample>();
   for (const r of report.results) {

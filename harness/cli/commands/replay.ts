@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { clause as clauseById, isClauseId } from '../../../spec/catalogue.ts';
 import { hostProfileName, loadProfile } from '../../../spec/profile.ts';
-import { InvalidInput, parseReplayFile } from '../../../spec/validate.ts';
+import { InvalidInput, readReplayFile } from '../../../spec/validate.ts';
 import { check } from '../../../reference-model/check.ts';
 import { renderSteps } from '../../../reports/steps.ts';
 import { runScenario } from '../../runner.ts';
@@ -49,15 +48,9 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
     const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile']);
     if (positional.length !== 1) throw new UsageError('replay takes exactly one FILE');
     const file = positional[0];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
     let parsed;
     try {
-      parsed = parseReplayFile(text, file);
+      parsed = readReplayFile(file);
     } catch (e) {
       if (e instanceof InvalidInput) throw new UsageError(e.message);
       throw e;
