@@ -91,13 +91,21 @@ function firstInvalidUtf8(b: Buffer): number {
   return -1;
 }
 
+/** Where a file stops being UTF-8: 1-based line and column, the byte and its offset; undefined when it is UTF-8. */
+export function utf8Error(bytes: Buffer): { line: number; column: number; byte: number; offset: number } | undefined {
+  const bad = firstInvalidUtf8(bytes);
+  if (bad < 0) return undefined;
+  const before = bytes.subarray(0, bad).toString('utf8');
+  const [line, column] = lineColumn(before, before.length).split(':').map(Number);
+  return { line, column, byte: bytes[bad], offset: bad };
+}
+
+export const describeUtf8Error = (e: { byte: number; offset: number }): string => `not UTF-8 (byte 0x${e.byte.toString(16).padStart(2, '0')} at offset ${e.offset})`;
+
 /** Text of a file that must be UTF-8 (a leading BOM is dropped); an invalid byte is named at LINE:COLUMN. */
 export function decodeUtf8(bytes: Buffer, file: string): string {
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    const before = bytes.subarray(0, bad).toString('utf8');
-    throw new InvalidInput(`${file}:${lineColumn(before, before.length)}: not UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')} at offset ${bad})`);
-  }
+  const bad = utf8Error(bytes);
+  if (bad) throw new InvalidInput(`${file}:${bad.line}:${bad.column}: ${describeUtf8Error(bad)}`);
   const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
