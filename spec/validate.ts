@@ -148,9 +148,11 @@ function preview(v: unknown): string {
 function validateCounterexample(c: Record<string, unknown>, name: string): void {
   unknownKeys(c, COUNTEREXAMPLE_KEYS, name, 'a counterexample');
   if (c.schemaVersion !== SCHEMA_VERSION) throw new InvalidInput(`${name}: schemaVersion ${preview(c.schemaVersion)} is not supported (expected ${SCHEMA_VERSION})`);
+  const target = c.target as { name?: unknown } | undefined;
+  if (!target || typeof target !== 'object' || Array.isArray(target)) throw new InvalidInput(`${name}: target: expected an object {name, description, ...}`);
+  if (typeof target.name !== 'string' || target.name === '' || target.name.length > 4096) throw new InvalidInput(`${name}: target.name must be a target's name (text)`);
   for (const k of ['clause', 'property'] as const) if (typeof c[k] !== 'string') throw new InvalidInput(`${name}: ${k}: expected a string`);
   if (c.profile !== 'linux' && c.profile !== 'posix') throw new InvalidInput(`${name}: profile: expected "linux" or "posix", got ${preview(c.profile)}`);
-  if (c.target !== undefined && (!c.target || typeof c.target !== 'object' || Array.isArray(c.target))) throw new InvalidInput(`${name}: target: expected an object {name, description, ...}`);
   if (c.seed !== undefined && !Number.isSafeInteger(c.seed)) throw new InvalidInput(`${name}: seed: expected an integer`);
   const trace = c.trace as { events?: unknown } | undefined;
   if (trace !== undefined && (!trace || typeof trace !== 'object' || !Array.isArray(trace.events))) throw new InvalidInput(`${name}: trace: expected an object with an events array`);
