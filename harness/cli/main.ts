@@ -1,5 +1,5 @@
 // ipcspec: the command line. Subcommands live in ./commands/, one module each exporting `command`.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 
@@ -8,6 +8,15 @@ async function loadCommands(): Promise<Command[]> {
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
   const mods = await Promise.all(files.map((f) => import(new URL(f, dir).href) as Promise<{ command?: Command }>));
   return mods.map((m) => m.command).filter((c): c is Command => !!c);
+}
+
+/** Only the named command's module (commands/NAME.ts): loading all of them costs most of a second. */
+async function loadCommand(name: string): Promise<Command | undefined> {
+  if (!/^[a-z][a-z-]*$/.test(name)) return undefined;
+  const url = new URL(`./commands/${name}.ts`, import.meta.url);
+  if (!existsSync(url)) return undefined;
+  const cmd = ((await import(url.href)) as { command?: Command }).command;
+  return cmd?.name === name ? cmd : undefined;
 }
 
 function help(commands: Command[]): string {
@@ -24,14 +33,14 @@ function help(commands: Command[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(help(commands));
-    return name ? 0 : 2;
-  }
-  const cmd = commands.find((c) => c.name === name);
+  const cmd = name ? await loadCommand(name) : undefined;
   if (!cmd) {
+    const commands = await loadCommands();
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      console.log(help(commands));
+      return name ? 0 : 2;
+    }
     console.error(`ipcspec: unknown command "${name}" (known: ${commands.map((c) => c.name).join(', ')})`);
     return 2;
   }
