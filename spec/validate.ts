@@ -101,7 +101,7 @@ export function validateScenario(x: unknown, where = 'scenario'): Scenario {
     const at = `${dot}steps[${i}]`;
     if (!st || typeof st !== 'object' || Array.isArray(st)) throw new InvalidInput(`${at}: expected an object`);
     const { op, actor } = st as { op?: unknown; actor?: unknown };
-    if (!str(actor)) throw new InvalidInput(`${at}.actor: expected a non-empty string`);
+    if (!str(actor)) throw new InvalidInput(`${at}.actor: expected a non-empty string of at most 199 characters`);
     const shape = typeof op === 'string' && Object.hasOwn(STEP_SHAPES, op) ? STEP_SHAPES[op] : undefined;
     if (!shape) throw new InvalidInput(`${at}.op: unknown operation ${JSON.stringify(op)} (known: ${Object.keys(STEP_SHAPES).join(', ')})`);
     const optional = OPTIONAL_KEYS[op as string] ?? [];

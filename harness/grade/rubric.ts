@@ -164,6 +164,7 @@ class Reader {
   constructor(private file: string, private lc: LineCounter, private doc: Document) {}
 
   resolve(n: unknown): Node | null {
+    if (isAlias(n) && n.resolve(this.doc) === undefined) throw this.err(n, `alias *${n.source} refers to no anchor`);
     const x = isAlias(n) ? n.resolve(this.doc) : n;
     return (x ?? null) as Node | null;
   }

@@ -1,9 +1,6 @@
 import { clause as clauseById, isClauseId } from '../../../spec/catalogue.ts';
 import { hostProfileName, loadProfile } from '../../../spec/profile.ts';
 import { InvalidInput, readReplayFile } from '../../../spec/validate.ts';
-import { check } from '../../../reference-model/check.ts';
-import { renderSteps } from '../../../reports/steps.ts';
-import { runScenario } from '../../runner.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
 import { cliName, shellWord, targetFlags, unwrapName } from '../../../spec/replay-command.ts';
@@ -74,6 +71,8 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
       throw e;
     }
     try {
+      // Loaded only for a file that passed validation: a rejection stays quick.
+      const [{ runScenario }, { check }, { renderSteps }] = await Promise.all([import('../../runner.ts'), import('../../../reference-model/check.ts'), import('../../../reports/steps.ts')]);
       const trace = await runScenario(target, scenario);
       const verdict = check(scenario, trace, profile);
       const v = verdict.status === 'fail' ? verdict.violation : undefined;
