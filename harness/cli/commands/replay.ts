@@ -39,6 +39,9 @@ ipcspec run). A file is data: it never chooses a program to run. Without --targe
 from host, host-process, c, node, bun, deno, model or mutant:CLAUSE replays there; one saved from
 exec:CMD, runtime:CMD, module:PATH or a wrapped target ('NAME (wrapped: PREFIX)') is refused with
 the --target and --wrap to pass, which run that program only once the command line names it.
+FILE is checked before anything runs: a regular UTF-8 JSON file of at most 32 MiB, known keys and
+property, each handle made once before use, and a work budget over all steps (README: 10,000
+steps, 8 MiB per step, 64 MiB produced, 1,000,000 calls, 300 s of waits).
 
 exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
   async run(argv) {
