@@ -95,7 +95,7 @@ export function validateScenario(x: unknown, where = 'scenario'): Scenario {
   if (s.steps.length > B.steps) throw new InvalidInput(`${dot}steps: ${s.steps.length} steps exceed the work budget of ${B.steps} steps`);
   const made = new Map<string, number>();
   const actors = new Set<string>();
-  const total = { bytes: 0, calls: 0, waitSeconds: 0 };
+  const total = { bytes: 0, calls: 0, processes: 0, waitSeconds: 0 };
   for (let i = 0; i < s.steps.length; i++) {
     const st = s.steps[i] as Record<string, unknown>;
     const at = `${dot}steps[${i}]`;
@@ -119,8 +119,10 @@ export function validateScenario(x: unknown, where = 'scenario'): Scenario {
     total.bytes += cost.produced;
     total.calls += cost.calls;
     total.waitSeconds += cost.waitSeconds;
+    total.processes += cost.processes;
     if (total.bytes > B.bytes) throw new InvalidInput(`${at}.${cost.field}: ${cost.what} bring the steps to ${total.bytes} bytes, over the work budget of ${B.bytes} bytes`);
     if (total.calls > B.calls) throw new InvalidInput(`${at}.${cost.field}: ${cost.what} bring the steps to ${total.calls} calls, over the work budget of ${B.calls} calls`);
+    if (total.processes > B.processes) throw new InvalidInput(`${at}.op: ${op} brings the steps to ${total.processes} child processes, over the work budget of ${B.processes}`);
     if (total.waitSeconds > B.waitSeconds) throw new InvalidInput(`${at}.${cost.field}: ${cost.what} bring the steps to ${total.waitSeconds} s of waiting, over the work budget of ${B.waitSeconds} s`);
 
     if (op === 'connect-fill' && made.size + (st.count as number) > B.handles) throw new InvalidInput(`${at}.count: ${st.count} connects bring the steps to over ${B.handles} handles, the work budget`);

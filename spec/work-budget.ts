@@ -15,6 +15,8 @@ export const WORK_BUDGET = {
   bytes: 64 << 20,
   /** System calls the steps stand for (a record of concurrent-writes, a dd block, a connect of connect-fill). */
   calls: 1_000_000,
+  /** Child processes the steps start (child-write, child-read, bind-unprivileged: one; a pipeline: two). */
+  processes: 256,
   /** Descriptors the steps name (connect-fill names `count` of them). */
   handles: 20_000,
   /** Seconds of long waits the steps may legitimately take (connect-wait waits up to 30 s for a SYN retransmit). */
@@ -37,6 +39,7 @@ export interface StepCost {
   /** Bytes it adds to what the scenario produces, bounded by bytes. */
   produced: number;
   calls: number;
+  processes: number;
   waitSeconds: number;
   /** Set when the step is unbounded whatever its numbers. */
   unbounded?: string;
@@ -46,11 +49,16 @@ const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** What one (already shape-checked) step costs. */
 export function stepCost(step: Step): StepCost {
-  const cost = (field: string, bytes: number, what = `${bytes} bytes`, calls = 1, waitSeconds = 0): StepCost => ({ field, what, bytes, produced: bytes, calls, waitSeconds });
+  const cost = (field: string, bytes: number, what = `${bytes} bytes`, calls = 1, waitSeconds = 0): StepCost => ({ field, what, bytes, produced: bytes, calls, processes: 0, waitSeconds });
+  const spawns = (c: StepCost, n: number): StepCost => ({ ...c, processes: n });
   const reads = (c: StepCost): StepCost => ({ ...c, produced: 0 });
   switch (step.op) {
-    case 'write': case 'child-write': case 'send':
+    case 'write': case 'send':
       return cost('size', step.size);
+    case 'child-write':
+      return spawns(cost('size', step.size), 1);
+    case 'child-read': case 'bind-unprivileged':
+      return spawns(cost('op', 0, `a ${step.op}`), 1);
     case 'read': case 'recv':
       return reads(cost('size', step.size));
     case 'writev':
@@ -65,10 +73,10 @@ export function stepCost(step: Step): StepCost {
       if (step.producer.kind === 'yes') {
         if (step.consumer.kind !== 'head-lines') return { ...cost('consumer', 0), unbounded: 'yes | cat never ends: a yes producer needs a head-lines consumer' };
         const bytes = step.consumer.lines * YES_LINE_BYTES;
-        return cost('consumer', bytes, `yes | head -n ${step.consumer.lines} (${bytes} bytes)`, 1 + Math.ceil(bytes / PAGE));
+        return spawns(cost('consumer', bytes, `yes | head -n ${step.consumer.lines} (${bytes} bytes)`, 1 + Math.ceil(bytes / PAGE)), 2);
       }
       const { size, chunk } = step.producer;
-      return cost('producer', size, `a producer of ${size} bytes in blocks of ${chunk}`, 1 + Math.ceil(size / chunk));
+      return spawns(cost('producer', size, `a producer of ${size} bytes in blocks of ${chunk}`, 1 + Math.ceil(size / chunk)), 2);
     }
     case 'connect-fill':
       return cost('count', 0, `${step.count} connects`, step.count);

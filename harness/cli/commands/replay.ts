@@ -41,7 +41,7 @@ exec:CMD, runtime:CMD, module:PATH or a wrapped target ('NAME (wrapped: PREFIX)'
 the --target and --wrap to pass, which run that program only once the command line names it.
 FILE is checked before anything runs: a regular UTF-8 JSON file of at most 32 MiB, known keys and
 property, each handle made once before use, and a work budget over all steps (README: 10,000
-steps, 8 MiB per step, 64 MiB produced, 1,000,000 calls, 300 s of waits).
+steps, 8 MiB per step, 64 MiB produced, 1,000,000 calls, 256 child processes, 300 s of waits).
 
 exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
   async run(argv) {
