@@ -5,6 +5,7 @@ import { InvalidInput, parseJsonText, readTextFile } from './read-input.ts';
 import { PIPE_VARIANTS, type Scenario, type Step } from './scenario.ts';
 import { isScenarioProperty, SCENARIO_PROPERTIES } from './scenario-properties.ts';
 import { stepCost, WORK_BUDGET } from './work-budget.ts';
+import { validateTrace } from './validate-trace.ts';
 import { SOCKET_FAMILIES, TEST_HOSTS } from './socket-scenario.ts';
 import { SCHEMA_VERSION, type Counterexample } from './report.ts';
 
@@ -168,7 +169,9 @@ export function parseReplayFile(text: string, name: string): { scenario: Scenari
   if (x && typeof x === 'object' && (x as { kind?: unknown }).kind === 'ipcspec-counterexample') {
     validateCounterexample(x as Record<string, unknown>, name);
     const c = x as Counterexample;
-    return { scenario: validateScenario(c.scenario, `${name}: scenario`), counterexample: c };
+    const scenario = validateScenario(c.scenario, `${name}: scenario`);
+    if (c.trace !== undefined) validateTrace(c.trace, scenario.steps.length, `${name}: trace`);
+    return { scenario, counterexample: c };
   }
   if (x && typeof x === 'object' && !Array.isArray(x) && 'steps' in x) return { scenario: validateScenario(x, `${name}:`) };
   throw new InvalidInput(`${name}: neither an ipcspec counterexample (kind "ipcspec-counterexample") nor a scenario (with "steps")`);
