@@ -134,6 +134,9 @@ function tooDeep(text: string, max: number): number {
   return -1;
 }
 
+/** Beyond this, a bad token JSON.parse did not place is reported without LINE:COLUMN. */
+const BAD_TOKEN_SEARCH_LIMIT = 4 << 20;
+
 /** A JSON.parse error's offset: "at position N", or where the text runs out. */
 function errorOffset(text: string, message: string): number | undefined {
   const m = /at position (\d+)/.exec(message);
@@ -148,6 +151,7 @@ function errorOffset(text: string, message: string): number | undefined {
  * binary search finds it in about 25 parses; only on an error.
  */
 function badTokenOffset(text: string): number | undefined {
+  if (text.length > BAD_TOKEN_SEARCH_LIMIT) return undefined; // 25 parses of a huge file would not be quick
   const bad = (k: number): boolean => {
     try {
       JSON.parse(text.slice(0, k));
