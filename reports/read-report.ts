@@ -1,11 +1,14 @@
 // Read a report directory written by `ipcspec run` (or merge): report.json and the counterexample
 // files it references. A bad file is one clear line naming it, never a crash in a renderer.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { isClauseId } from '../spec/catalogue.ts';
-import { fromJson } from '../spec/codec.ts';
-import { SCHEMA_VERSION, type Counterexample, type Report, type Status } from '../spec/report.ts';
-import { InvalidInput, parseReplayFile } from '../spec/validate.ts';
+import { realpathSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { jsonReviver } from '../spec/codec.ts';
+import { InvalidInput, parseJsonText, readTextFile } from '../spec/read-input.ts';
+import type { Counterexample, Report } from '../spec/report.ts';
+import { parseReplayFile } from '../spec/validate.ts';
+import { validateReport } from './validate-report.ts';
+
+export { validateReport };
 
 export interface ReportDir {
   file: string;
@@ -13,83 +16,43 @@ export interface ReportDir {
   counterexamples: Map<string, Counterexample>;
 }
 
-const STATUSES: Status[] = ['pass', 'fail', 'unsupported', 'error'];
-const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-function readText(file: string): string {
+/**
+ * A counterexample the report names: inside the report's directory even after symlinks (a link to
+ * /etc/shadow or /dev/zero is refused, not read), and a valid counterexample (spec/validate.ts).
+ */
+function readCounterexample(reportFile: string, rel: string): { counterexample: Counterexample; size: number } {
+  const dir = dirname(reportFile);
+  const path = join(dir, rel);
+  let real: string;
   try {
-    return readFileSync(file, 'utf8');
+    real = realpathSync(path);
   } catch (e) {
-    throw new InvalidInput(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InvalidInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  if (!real.startsWith(realpathSync(dir) + sep)) throw new InvalidInput(`${path}: leads outside the report directory (to ${real})`);
+  const text = readTextFile(path);
+  const { counterexample } = parseReplayFile(text, path);
+  if (!counterexample) throw new InvalidInput(`${path}: not an ipcspec counterexample`);
+  return { counterexample, size: text.length };
 }
 
-/** Check the fields the renderers and merge rely on. */
-export function validateReport(x: unknown, file: string): Report {
-  if (!isObj(x)) throw new InvalidInput(`${file}: expected a report.json object`);
-  if (x.schemaVersion !== SCHEMA_VERSION) throw new InvalidInput(`${file}: schemaVersion ${JSON.stringify(x.schemaVersion)} is not supported (expected ${SCHEMA_VERSION})`);
-  if (!isObj(x.tool) || x.tool.name !== 'ipcspec') throw new InvalidInput(`${file}: not an ipcspec report (tool.name)`);
-  if (x.profile !== 'linux' && x.profile !== 'posix') throw new InvalidInput(`${file}.profile: expected "linux" or "posix"`);
-  for (const k of ['targets', 'results', 'properties'] as const) if (!Array.isArray(x[k])) throw new InvalidInput(`${file}.${k}: expected an array`);
-  (x.targets as unknown[]).forEach((t, i) => {
-    if (!isObj(t) || typeof t.name !== 'string' || !t.name) throw new InvalidInput(`${file}.targets[${i}].name: expected a non-empty string`);
-  });
-  (x.properties as unknown[]).forEach((p, i) => {
-    if (!isObj(p) || !['property', 'area', 'target'].every((k) => typeof p[k] === 'string') || !['seed', 'runs', 'unsupported', 'durationMs'].every((k) => Number.isFinite(p[k]))) {
-      throw new InvalidInput(`${file}.properties[${i}]: expected {property, area, target, seed, runs, unsupported, status, durationMs}`);
-    }
-  });
-  (x.targets as Array<Record<string, unknown>>).forEach((t, i) => {
-    if (typeof t.description !== 'string') throw new InvalidInput(`${file}.targets[${i}].description: expected a string`);
-  });
-  if (typeof x.createdAt !== 'string' || !Number.isInteger(x.seed) || typeof x.interrupted !== 'boolean') throw new InvalidInput(`${file}: expected createdAt (string), seed (integer) and interrupted (boolean)`);
-  const names = new Set((x.targets as Array<{ name: string }>).map((t) => t.name));
-  (x.results as unknown[]).forEach((r, i) => {
-    const at = `${file}.results[${i}]`;
-    if (!isObj(r)) throw new InvalidInput(`${at}: expected an object`);
-    for (const k of ['clause', 'area', 'target']) if (typeof r[k] !== 'string' || !r[k]) throw new InvalidInput(`${at}.${k}: expected a non-empty string`);
-    if (!STATUSES.includes(r.status as Status)) throw new InvalidInput(`${at}.status: expected one of ${STATUSES.join(', ')}, got ${JSON.stringify(r.status)}`);
-    if (!Number.isInteger(r.runs)) throw new InvalidInput(`${at}.runs: expected an integer`);
-    if (!names.has(r.target as string)) throw new InvalidInput(`${at}.target: "${r.target}" is not in targets[]`);
-    if (!isClauseId(r.clause as string)) throw new InvalidInput(`${at}.clause: "${r.clause}" is not in this ipcspec's catalogue (a report from another version?)`);
-    if (r.counterexample !== undefined && (typeof r.counterexample !== 'string' || r.counterexample.startsWith('/') || r.counterexample.split('/').includes('..'))) {
-      throw new InvalidInput(`${at}.counterexample: expected a path relative to the report directory`);
-    }
-  });
-  return x as unknown as Report;
-}
+/** All the counterexample files of one report together: each is capped, and so is their sum. */
+export const MAX_COUNTEREXAMPLE_BYTES = 256 << 20;
 
+/** Stat before reading: a FIFO or a device among the inputs is refused, never waited on. */
 export function readReportDir(file: string): ReportDir {
-  let x: unknown;
-  try {
-    x = fromJson(readText(file));
-  } catch (e) {
-    if (e instanceof InvalidInput) throw e;
-    throw new InvalidInput(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const report = validateReport(x, file);
+  const report = validateReport(parseJsonText(readTextFile(file), file, jsonReviver), file);
   const counterexamples = new Map<string, Counterexample>();
-  for (const r of report.results) {
-    if (!r.counterexample || counterexamples.has(r.counterexample)) continue;
-    const path = join(dirname(file), r.counterexample);
-    const { counterexample } = parseReplayFile(readText(path), path);
-    if (!counterexample) throw new InvalidInput(`${path}: not an ipcspec counterexample`);
-    counterexamples.set(r.counterexample, counterexample);
-  }
+  let bytes = 0;
+  const load = (rel: string) => {
+    if (counterexamples.has(rel)) return;
+    const { counterexample, size } = readCounterexample(file, rel);
+    bytes += size;
+    if (bytes > MAX_COUNTEREXAMPLE_BYTES) throw new InvalidInput(`${file}: its counterexample files exceed ${MAX_COUNTEREXAMPLE_BYTES} bytes in all (at ${rel})`);
+    counterexamples.set(rel, counterexample);
+  };
+  for (const r of report.results) if (r.counterexample) load(r.counterexample);
   // ipcspec diff: each difference's per-target files.
-  if (report.differences !== undefined) {
-    if (!Array.isArray(report.differences)) throw new InvalidInput(`${file}.differences: expected an array`);
-    report.differences.forEach((d, i) => {
-      if (!isObj(d) || !Array.isArray(d.sides) || !Array.isArray(d.clauses) || typeof d.id !== 'string') throw new InvalidInput(`${file}.differences[${i}]: expected {id, kind, key, clauses[], sides[], ...}`);
-      for (const s of d.sides) {
-        if (!isObj(s) || typeof s.counterexample !== 'string' || s.counterexample.startsWith('/') || s.counterexample.split('/').includes('..')) throw new InvalidInput(`${file}.differences[${i}].sides: expected {target, counterexample (relative path), ...}`);
-        if (counterexamples.has(s.counterexample)) continue;
-        const path = join(dirname(file), s.counterexample);
-        const { counterexample } = parseReplayFile(readText(path), path);
-        if (!counterexample) throw new InvalidInput(`${path}: not an ipcspec counterexample`);
-        counterexamples.set(s.counterexample, counterexample);
-      }
-    });
-  }
+  for (const d of report.differences ?? []) for (const s of d.sides) load(s.counterexample);
   return { file, report, counterexamples };
 }

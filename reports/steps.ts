@@ -117,7 +117,7 @@ export function laneEvents(scenario: Scenario, trace: Trace, v?: Violated): Lane
 /** Numbered steps in the order they happened, one lane label per actor. */
 export function renderSteps(scenario: Scenario, trace: Trace, v?: Violated): string {
   const lines: string[] = [];
-  const width = Math.max(4, ...scenario.steps.map((s) => s.actor.length));
+  const width = scenario.steps.reduce((w, s) => Math.max(w, s.actor.length), 4); // no spread: long scenarios would overflow the stack
   let n = 0;
   let atQuiescence = '';
   for (const r of laneEvents(scenario, trace, v)) {

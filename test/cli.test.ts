@@ -42,8 +42,8 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
     const cases: Array<[string, RegExp]> = [
       ['{not json', /not valid JSON/],
       ['{"kind":"ipcspec-counterexample","schemaVersion":99}', /schemaVersion 99/],
-      ['{"property":"x","steps":[{"actor":"main","op":"teleport"}]}', /steps\[0\]\.op: unknown operation/],
-      ['{"property":"x","steps":[{"actor":"main","op":"write","fd":"w","size":-1}]}', /steps\[0\]\.size/],
+      ['{"property":"pipe-data","steps":[{"actor":"main","op":"teleport"}]}', /steps\[0\]\.op: unknown operation/],
+      ['{"property":"pipe-data","steps":[{"actor":"main","op":"make-pipe","variant":"pipe","read":"r","write":"w"},{"actor":"main","op":"write","fd":"w","size":-1}]}', /steps\[1\]\.size/],
       ['[]', /neither an ipcspec counterexample/],
     ];
     for (const [i, [text, msg]] of cases.entries()) {
@@ -59,7 +59,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
 
   it('replays a scenario file and reports the verdict', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'cli-')), 's.json');
-    writeFileSync(f, JSON.stringify({ property: 'hand-written', steps: [
+    writeFileSync(f, JSON.stringify({ property: 'pipe-blocking', steps: [
       { actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r', write: 'w' },
       { actor: 'R', op: 'read', fd: 'r', size: 10 },
       { actor: 'main', op: 'close', fd: 'w' },

@@ -20,7 +20,7 @@ function counterexample(name: string, target: string): string {
   writeFileSync(f, JSON.stringify({
     schemaVersion: 1, kind: 'ipcspec-counterexample', clause: 'pipe.eof-after-last-writer', property: 'hand-written', profile: 'linux',
     target: { name: target }, seed: 1,
-    scenario: { property: 'hand-written', steps: [
+    scenario: { property: 'pipe-blocking', steps: [
       { actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r', write: 'w' },
       { actor: 'main', op: 'write', fd: 'w', size: 5 },
       { actor: 'main', op: 'close', fd: 'w' },

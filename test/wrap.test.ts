@@ -63,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('--wrap env', () => {
 
   it('replays a scenario under the wrap (replay --wrap), on the host driver process', () => {
     const file = join(scratch, 'scenario.json');
-    writeFileSync(file, JSON.stringify({ property: 'by hand', steps: [
+    writeFileSync(file, JSON.stringify({ property: 'pipe-blocking', steps: [
       { actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r0', write: 'w0' },
       { actor: 'R', op: 'read', fd: 'r0', size: 10 },
       { actor: 'main', op: 'write', fd: 'w0', size: 3 },
@@ -113,7 +113,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('ports whose loopback ne
     return so;
   };
   const udp = join(scratch, 'udp-zero.json');
-  writeFileSync(udp, JSON.stringify({ property: 'by hand', steps: [
+  writeFileSync(udp, JSON.stringify({ property: 'dgram-data', steps: [
     { actor: 'main', op: 'socket', family: 'inet', as: 'b', nonblock: false, dgram: true },
     { actor: 'main', op: 'bind', fd: 'b', addr: { port: 0 } },
     { actor: 'main', op: 'socket', family: 'inet', as: 'a', nonblock: false, dgram: true },
@@ -143,7 +143,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('ports whose loopback ne
 
   it('one whose close of a connected TCP socket sends no FIN fails stream.eof-after-peer-close at the close, not an error', () => {
     const file = join(scratch, 'tcp-close.json');
-    writeFileSync(file, JSON.stringify({ property: 'by hand', steps: [
+    writeFileSync(file, JSON.stringify({ property: 'stream-accept', steps: [
       { actor: 'main', op: 'socket', family: 'inet', as: 'l', nonblock: false },
       { actor: 'main', op: 'bind', fd: 'l', addr: { port: 0 } },
       { actor: 'main', op: 'listen', fd: 'l', backlog: 4 },

@@ -1,7 +1,7 @@
 // ipcspec: the command line. Subcommands live in ./commands/, one module each exporting `command`.
 // The exit code contract: 0 ok, 1 a violation (or a surviving mutant), 2 usage or infrastructure
 // error with exactly one line on stderr saying what went wrong (details, if any, on stdout).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { OutputError } from '../../reports/atomic-files.ts';
 import { installSignalHandlers } from '../scope.ts';
 import { guardClosedOutput, stdoutFailure } from './closed-output.ts';
@@ -14,6 +14,15 @@ async function loadCommands(): Promise<Command[]> {
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
   const mods = await Promise.all(files.map((f) => import(new URL(f, dir).href) as Promise<{ command?: Command }>));
   return mods.map((m) => m.command).filter((c): c is Command => !!c);
+}
+
+/** Only the named command's module (commands/NAME.ts): loading all of them costs most of a second. */
+async function loadCommand(name: string): Promise<Command | undefined> {
+  if (!/^[a-z][a-z-]*$/.test(name)) return undefined;
+  const url = new URL(`./commands/${name}.ts`, import.meta.url);
+  if (!existsSync(url)) return undefined;
+  const cmd = ((await import(url.href)) as { command?: Command }).command;
+  return cmd?.name === name ? cmd : undefined;
 }
 
 function help(commands: Command[]): string {
@@ -70,18 +79,18 @@ async function mainUnchecked(argv: string[]): Promise<number> {
     console.log(`ipcspec ${await packageVersion()}`);
     return 0;
   }
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') {
-    console.log(help(commands));
-    return 0;
-  }
-  if (!name) {
-    console.error(`ipcspec: no command given (known: ${commands.map((c) => c.name).join(', ')}; see ipcspec --help)`);
-    return 2;
-  }
-  const cmd = commands.find((c) => c.name === name);
+  const cmd = name ? await loadCommand(name) : undefined;
   if (!cmd) {
+    const commands = await loadCommands();
+    if (name === '--help' || name === '-h' || name === 'help') {
+      console.log(help(commands));
+      return 0;
+    }
+    if (!name) {
+      console.error(`ipcspec: no command given (known: ${commands.map((c) => c.name).join(', ')}; see ipcspec --help)`);
+      return 2;
+    }
     console.error(`ipcspec: unknown command "${oneLine(name)}" (known: ${commands.map((c) => c.name).join(', ')})`);
     return 2;
   }

@@ -1,12 +1,12 @@
 // The rubric a teacher writes (YAML) -> spec/grade.ts Rubric. Every mistake is one RubricError
 // line, `FILE:LINE: what is wrong`, naming the line of the offending key or value, so a typo in a
 // rubric never becomes a silently different grade.
-import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ProfileName } from '../../spec/clause.ts';
 import { CLAUSES, matchClauses } from '../../spec/catalogue.ts';
 import { PROFILE_NAMES } from '../../spec/profile.ts';
 import { VISIBILITIES, type Rubric, type RubricItem, type SandboxLimits, type Visibility } from '../../spec/grade.ts';
+import { describeUtf8Error, InvalidInput, readBoundedFile, utf8Error } from '../../spec/read-input.ts';
 
 export class RubricError extends Error {
   constructor(readonly file: string, readonly line: number | undefined, readonly what: string) {
@@ -22,29 +22,49 @@ const ITEM_KEYS = ['match', 'points', 'visibility'];
 const HIDDEN_FEEDBACK = ['counterexample', 'clause-only'] as const;
 const MAX_SEED = 2 ** 31 - 1;
 const MAX_RUNS = 10_000;
+/** A rubric is a page of YAML; a larger file is not one (and is never read whole). */
+export const MAX_RUBRIC_BYTES = 1 << 20;
+const MAX_HIDDEN_SEEDS = 16;
+/** Scenarios per property over all seeds: runs × (1 + hidden seeds). */
+const MAX_SCENARIOS = 20_000;
+const MAX_POINTS = 10_000;
+const MAX_TEXT = 200;
+/** Upper limits per key of `limits`: beyond these a limit limits nothing. */
+const LIMIT_MAX: Record<string, number> = { cpu_seconds: 3600, memory_mb: 65_536, processes: 4096, file_size_mb: 4096, clause_seconds: 3600, reply_seconds: 600, start_seconds: 600 };
 
 /** Defaults: node needs about 1 GiB of address space, so memory_mb below that breaks module submissions. */
 export const DEFAULT_LIMITS: SandboxLimits & { clauseSeconds: number; replySeconds: number; startSeconds: number } = {
   cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16, clauseSeconds: 120, replySeconds: 10, startSeconds: 30,
 };
 
+/** Stat first: a FIFO, a device or a huge file is refused before anything reads (or waits on) it. */
 export function loadRubric(file: string): Rubric {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readBoundedFile(file, MAX_RUBRIC_BYTES);
   } catch (e) {
-    throw new RubricError(file, undefined, `cannot read the rubric: ${(e as Error).message}`);
+    if (!(e instanceof InvalidInput)) throw e;
+    throw new RubricError(file, undefined, e.message.startsWith('cannot read') ? `cannot read the rubric: ${e.message.replace(/^cannot read .*: /, '')}` : e.message.replace(`${file}: `, ''));
   }
-  return parseRubric(text, file);
+  const bad = utf8Error(bytes);
+  if (bad) throw new RubricError(file, bad.line, describeUtf8Error(bad));
+  return parseRubric(bytes.toString('utf8'), file);
 }
 
 export function parseRubric(text: string, file: string): Rubric {
+  if (text.length > MAX_RUBRIC_BYTES) throw new RubricError(file, undefined, `${text.length} characters is larger than a rubric may be (${MAX_RUBRIC_BYTES})`);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
+  } catch (e) {
+    // The YAML parser recurses: "[[[[..." thousands deep overflows its stack.
+    throw new RubricError(file, undefined, e instanceof RangeError ? 'YAML syntax: nested too deeply' : `YAML syntax: ${(e as Error).message.split('\n')[0]}`);
+  }
   const r = new Reader(file, lc, doc);
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const what = e.code === 'MULTIPLE_DOCS' ? 'a rubric is one YAML document: remove the second "---"' : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const what = e.code === 'MULTIPLE_DOCS' ? 'a rubric is one YAML document: remove the second "---"' : /call stack/.test(e.message) ? 'nested too deeply' : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new RubricError(file, e.linePos?.[0]?.line, `YAML syntax: ${what}`);
   }
   const root = r.resolve(doc.contents);
@@ -54,7 +74,7 @@ export function parseRubric(text: string, file: string): Rubric {
   if (!isMap(root)) throw r.err(root, `the rubric must be a mapping of keys (${TOP_KEYS.join(', ')}), not ${r.kind(root)}`);
   const top = r.fields(root, TOP_KEYS, 'the rubric');
 
-  const assignment = top.has('assignment') ? r.text(top.get('assignment')!, 'assignment') : undefined;
+  const assignment = top.has('assignment') ? r.text(top.get('assignment')!, 'assignment', 1000) : undefined;
   const profile = top.has('profile') ? r.oneOf(top.get('profile')!, 'profile', PROFILE_NAMES, 'unknown profile') as ProfileName : 'posix';
   const runs = top.has('runs') ? r.int(top.get('runs')!, 'runs', 1, MAX_RUNS) : 100;
   const visibility = top.has('visibility') ? r.visibility(top.get('visibility')!, 'visibility') : 'visible';
@@ -69,6 +89,7 @@ export function parseRubric(text: string, file: string): Rubric {
   if (seeds.has('hidden')) {
     const list = r.seq(seeds.get('hidden')!, 'seeds.hidden', 'a list of integers, e.g. [31, 47]');
     const seenAt = new Map<number, Node>();
+    if (list.items.length > MAX_HIDDEN_SEEDS) throw r.errAt(seeds.get('hidden')!, `seeds.hidden lists ${list.items.length} seeds: at most ${MAX_HIDDEN_SEEDS}`);
     for (const item of list.items) {
       const n = r.intNode(item as Node, 'seeds.hidden item', 0, MAX_SEED);
       if (n === fixedSeed) throw r.err(item as Node, `hidden seed ${n} equals seeds.fixed: a hidden seed must differ from the fixed one`);
@@ -78,12 +99,15 @@ export function parseRubric(text: string, file: string): Rubric {
       hiddenSeeds.push(n);
     }
   }
+  if (runs * (1 + hiddenSeeds.length) > MAX_SCENARIOS) {
+    throw r.errAt(top.get('runs') ?? seeds.get('hidden')!, `runs ${runs} × ${1 + hiddenSeeds.length} seeds is ${runs * (1 + hiddenSeeds.length)} scenarios per property, over the limit of ${MAX_SCENARIOS}`);
+  }
   const hiddenFeedback = seeds.has('hidden_feedback') ? r.oneOf(seeds.get('hidden_feedback')!, 'seeds.hidden_feedback', HIDDEN_FEEDBACK, 'unknown hidden_feedback') as Rubric['hiddenFeedback'] : 'counterexample';
 
   const lim = { ...DEFAULT_LIMITS };
   if (top.has('limits')) {
     const limits = r.fields(r.map(top.get('limits')!, 'limits'), LIMIT_KEYS, 'limits');
-    const set = (key: string, field: keyof typeof lim) => { if (limits.has(key)) lim[field] = r.int(limits.get(key)!, `limits.${key}`, 1, Number.MAX_SAFE_INTEGER); };
+    const set = (key: string, field: keyof typeof lim) => { if (limits.has(key)) lim[field] = r.int(limits.get(key)!, `limits.${key}`, 1, LIMIT_MAX[key]); };
     set('cpu_seconds', 'cpuSeconds');
     set('memory_mb', 'memoryMb');
     set('processes', 'processes');
@@ -107,9 +131,9 @@ export function parseRubric(text: string, file: string): Rubric {
     if (!f.has('match')) throw new RubricError(file, line, 'clauses item without "match" (a clause id, area or glob)');
     if (!f.has('points')) throw new RubricError(file, line, 'clauses item without "points" (a number > 0)');
     const matchPair = f.get('match')!;
-    const match = r.text(matchPair, 'match').trim();
+    const match = r.text(matchPair, 'match', MAX_TEXT).trim();
     if (match.includes(',')) throw r.errAt(matchPair, `match "${match}" holds a comma: write one glob per item`);
-    const points = r.number(f.get('points')!, 'points');
+    const points = r.number(f.get('points')!, 'points', MAX_POINTS);
     const item: RubricItem = { match, points, visibility: f.has('visibility') ? r.visibility(f.get('visibility')!, 'visibility') : visibility, line };
     const { clauses } = matchClauses(match);
     if (clauses.length === 0) throw r.errAt(matchPair, `match "${match}" matches no clause (see \`ipcspec clauses\` for ids and areas)`);
@@ -140,6 +164,7 @@ class Reader {
   constructor(private file: string, private lc: LineCounter, private doc: Document) {}
 
   resolve(n: unknown): Node | null {
+    if (isAlias(n) && n.resolve(this.doc) === undefined) throw this.err(n, `alias *${n.source} refers to no anchor`);
     const x = isAlias(n) ? n.resolve(this.doc) : n;
     return (x ?? null) as Node | null;
   }
@@ -203,10 +228,11 @@ class Reader {
     return v && isScalar(v) ? v.value : v === null ? null : undefined;
   }
 
-  text(p: Pair, key: string): string {
+  text(p: Pair, key: string, max: number): string {
     const v = this.scalar(p);
     if (typeof v === 'number') return String(v);
     if (typeof v !== 'string' || v.trim() === '') throw this.errAt(p, `${key} must be text, not ${this.kind(this.resolve(p.value))}`);
+    if (v.length > max) throw this.errAt(p, `${key} is ${v.length} characters long: at most ${max}`);
     return v;
   }
 
@@ -225,10 +251,11 @@ class Reader {
     return v;
   }
 
-  number(p: Pair, key: string): number {
+  number(p: Pair, key: string, max: number): number {
     const v = this.scalar(p);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw this.errAt(p, `${key} must be a number > 0, not ${this.kind(this.resolve(p.value))}`);
     if (v <= 0) throw this.errAt(p, `${key} ${v} is out of range: it must be > 0`);
+    if (v > max) throw this.errAt(p, `${key} ${v} is out of range: at most ${max}`);
     return v;
   }
 

@@ -6,7 +6,6 @@ import { gradeJson } from '../../../reports/grade-json.ts';
 import { gradeJunit } from '../../../reports/grade-junit.ts';
 import { gradescopeResults } from '../../../reports/grade-gradescope.ts';
 import { gradeText } from '../../../reports/grade-text.ts';
-import { grade, interruptedMessage } from '../../grade/engine.ts';
 import { clauseGrade } from '../../grade/grade-clause.ts';
 import { loadRubric, RubricError } from '../../grade/rubric.ts';
 import { BadSubmission, parseSubmission } from '../../grade/submission.ts';
@@ -111,6 +110,8 @@ export const command: Command = {
       rubric!.clauses = rubric!.clauses.filter((c) => ids.has(c.clause));
       if (!rubric!.clauses.length) refuse(`--only ${only}: none of the rubric's clauses match`);
     }
+    // The engine (and all it loads) only once the rubric and flags are known good: a refusal stays quick.
+    const { grade, interruptedMessage } = await import('../../grade/engine.ts');
     const mark = (g: Grade): Grade => (only !== undefined ? Object.assign(g, { only: { globs: only, of: of! } }) : g);
 
     let partial: Grade | undefined;

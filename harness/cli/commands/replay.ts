@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { clause as clauseById, isClauseId } from '../../../spec/catalogue.ts';
 import { hostProfileName, loadProfile } from '../../../spec/profile.ts';
-import { InvalidInput, parseReplayFile } from '../../../spec/validate.ts';
-import { check } from '../../../reference-model/check.ts';
-import { renderSteps } from '../../../reports/steps.ts';
-import { runScenario } from '../../runner.ts';
+import { InvalidInput, readReplayFile } from '../../../spec/validate.ts';
 import { makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
 import { cliName, shellWord, targetFlags, unwrapName } from '../../../spec/replay-command.ts';
@@ -43,21 +39,18 @@ ipcspec run). A file is data: it never chooses a program to run. Without --targe
 from host, host-process, c, node, bun, deno, model or mutant:CLAUSE replays there; one saved from
 exec:CMD, runtime:CMD, module:PATH or a wrapped target ('NAME (wrapped: PREFIX)') is refused with
 the --target and --wrap to pass, which run that program only once the command line names it.
+FILE is checked before anything runs: a regular UTF-8 JSON file of at most 32 MiB, known keys and
+property, each handle made once before use, and a work budget over all steps (README: 10,000
+steps, 8 MiB per step, 64 MiB produced, 1,000,000 calls, 256 child processes, 300 s of waits).
 
 exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
   async run(argv) {
     const { flags, positional } = parseFlags(argv, ['target', 'wrap', 'profile']);
     if (positional.length !== 1) throw new UsageError('replay takes exactly one FILE');
     const file = positional[0];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
     let parsed;
     try {
-      parsed = parseReplayFile(text, file);
+      parsed = readReplayFile(file);
     } catch (e) {
       if (e instanceof InvalidInput) throw new UsageError(e.message);
       throw e;
@@ -81,6 +74,8 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
       throw e;
     }
     try {
+      // Loaded only for a file that passed validation: a rejection stays quick.
+      const [{ runScenario }, { check }, { renderSteps }] = await Promise.all([import('../../runner.ts'), import('../../../reference-model/check.ts'), import('../../../reports/steps.ts')]);
       const trace = await runScenario(target, scenario);
       const verdict = check(scenario, trace, profile);
       const v = verdict.status === 'fail' ? verdict.violation : undefined;

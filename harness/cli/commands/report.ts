@@ -1,13 +1,11 @@
 // ipcspec report merge: the fan-in of a CI matrix. Reads reports (never runs a target) and writes one.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { mergeReports, type MergeInput } from '../../../reports/merge.ts';
+import type { MergeInput } from '../../../reports/merge.ts';
 import { readReportDir } from '../../../reports/read-report.ts';
-import { REPORT_FILES, writeReportDir } from '../../../reports/write-report.ts';
 import { InvalidInput } from '../../../spec/validate.ts';
 import { isBehaviourDifference } from '../../../spec/report.ts';
 import { parseFlags, UsageError, type Command } from '../command.ts';
-import { packageVersion } from '../run-plan.ts';
 import { prepareOutDir } from '../out-path.ts';
 
 const usage = `usage: ipcspec report merge [LABEL=]REPORT... [--out DIR]
@@ -54,6 +52,8 @@ export const command: Command = {
       }
       const labels = inputs.map((i) => i.label).filter(Boolean);
       if (new Set(labels).size !== labels.length) throw new InvalidInput(`a label is given twice (${labels.join(', ')})`);
+      // Loaded once every input has been read and checked: a rejection stays quick.
+      const [{ mergeReports }, { REPORT_FILES, writeReportDir }, { packageVersion }] = await Promise.all([import('../../../reports/merge.ts'), import('../../../reports/write-report.ts'), import('../run-plan.ts')]);
       const { report, counterexamples } = mergeReports(inputs, { outDir: out, version: await packageVersion() });
       writeReportDir(out, report, counterexamples);
       const s = report.summary;
