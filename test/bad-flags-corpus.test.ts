@@ -153,7 +153,7 @@ async function runAll(concurrency: number): Promise<Map<string, CliResult>> {
 let results: Map<string, CliResult>;
 beforeAll(async () => {
   mkdirSync(A_DIR);
-  writeFileSync(SCENARIO, JSON.stringify({ property: 'hand-written', steps: [{ actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r', write: 'w' }] }));
+  writeFileSync(SCENARIO, JSON.stringify({ property: 'pipe-data', steps: [{ actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r', write: 'w' }] }));
   const made = await runCli(['run', '--only', 'pipe.zero-length-io', '--runs', '5', '--seed', '1', '--out', A_REPORT]);
   if (made.code !== 0) throw new Error(`could not make the report the merge cases read: ${made.stderr}`);
   results = await runAll(3);

@@ -47,16 +47,17 @@ describe.skipIf(process.platform !== 'linux')('the exit code contract', () => {
     expect(r.stderr).toMatch(/did not start/);
   });
 
-  it('clauses that no scenario reached: exit 2, one line on stderr naming the first', async () => {
+  it('clauses that no scenario reached: exit 3 (inconclusive), one line on stderr naming the first', async () => {
     const out = tmp();
     const r = await runCli(['run', '--only', 'fifo-open', '--runs', '1', '--seed', '1', '--out', out]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    const errors = report.results.filter((x: { status: string }) => x.status === 'error');
-    expect(errors.length, 'this seed leaves clauses not exercised in 1 run').toBeGreaterThan(0);
-    expect(r.code).toBe(2);
+    const unreached = report.results.filter((x: { notReachedIn?: number }) => x.notReachedIn !== undefined);
+    expect(unreached.length, 'this seed leaves clauses not exercised in 1 run').toBeGreaterThan(0);
+    expect(r.code).toBe(3);
     expect(isOneCleanLine(r.stderr)).toBe(true);
-    expect(r.stderr).toContain(`${errors.length} of ${report.results.length} results are errors`);
-    expect(r.stderr).toContain(errors[0].clause);
+    expect(r.stderr).toContain(`${unreached.length} of ${report.results.length} results were reached by no scenario in 1 runs`);
+    expect(r.stderr).toContain(unreached[0].clause);
+    expect(r.stderr).toMatch(/raise --runs/);
   });
 
   it.each([

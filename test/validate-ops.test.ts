@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput, validateScenario } from '../spec/validate.ts';
 
-const scenario = (op: string, rest: object = {}) => ({ property: 'x', steps: [{ actor: 'main', op, ...rest }] });
+const scenario = (op: string, rest: object = {}) => ({ property: 'pipe-data', steps: [{ actor: 'main', op, ...rest }] });
 
 describe('validateScenario: the op of a step', () => {
   it('accepts an op of the vocabulary with its fields', () => {
-    expect(validateScenario(scenario('close', { fd: 'r' })).steps).toHaveLength(1);
+    const s = { property: 'pipe-data', steps: [{ actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r', write: 'w' }, { actor: 'main', op: 'close', fd: 'r' }] };
+    expect(validateScenario(s).steps).toHaveLength(2);
   });
 
   it.each(['teleport', 'constructor', 'toString', '__proto__', 'hasOwnProperty'])('refuses %s as an unknown operation', (op) => {

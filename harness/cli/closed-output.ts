@@ -21,7 +21,12 @@ function guard(stream: NodeJS.WriteStream, onClose: (code: string | undefined) =
   }) as typeof stream.write;
 }
 
+let guarded = false;
+
+/** Installs the guards once per process, however often main() runs (a test batch calls it many times). */
 export function guardClosedOutput(): void {
+  if (guarded) return;
+  guarded = true;
   guard(process.stdout, (code) => {
     if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') stdoutError ??= code ?? 'an unknown error';
   });

@@ -16,3 +16,10 @@ export function errorsLine(report: Report, where: string, starts?: StartFailures
   const e = errors[0];
   return `${head} (first: ${e?.clause} on ${e?.target}: ${firstLine(e?.reason)}); details on stdout and in ${where}`;
 }
+
+/** The one line on stderr for exit 3: nothing failed or broke, but some clauses were never judged. */
+export function notReachedLine(report: Report): string {
+  const unreached = report.results.filter((r) => r.notReachedIn !== undefined);
+  const first = unreached[0];
+  return `inconclusive: ${unreached.length} of ${report.results.length} results were reached by no scenario in ${first?.notReachedIn} runs (first: ${first?.clause} on ${first?.target}); raise --runs`;
+}

@@ -64,6 +64,8 @@ function flushStdout(): Promise<string | undefined> {
   });
 }
 
+let fatalInstalled = false;
+
 async function mainUnchecked(argv: string[]): Promise<number> {
   guardClosedOutput();
   installSignalHandlers();
@@ -72,8 +74,11 @@ async function mainUnchecked(argv: string[]): Promise<number> {
     process.stderr.write(`ipcspec: internal error: ${oneLine((e as Error)?.message ?? String(e))}${process.env.IPCSPEC_DEBUG ? `\n${(e as Error)?.stack}` : ' (IPCSPEC_DEBUG=1 shows the stack)'}\n`);
     process.exit(2);
   };
-  process.on('uncaughtException', fatal);
-  process.on('unhandledRejection', fatal);
+  if (!fatalInstalled) {
+    fatalInstalled = true;
+    process.on('uncaughtException', fatal);
+    process.on('unhandledRejection', fatal);
+  }
   if (argv[0] === '--version' || argv[0] === '-V') {
     if (argv.length > 1) { console.error(`ipcspec: --version takes no arguments (got "${argv[1]}")`); return 2; }
     console.log(`ipcspec ${await packageVersion()}`);

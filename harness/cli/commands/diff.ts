@@ -10,7 +10,7 @@ import { onInterrupt, wasInterrupted } from '../../scope.ts';
 import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.ts';
 import type { Target } from '../../target.ts';
 import { InfraError, intFlag, LIMITS, parseFlags, UsageError, type Command } from '../command.ts';
-import { errorsLine } from '../error-line.ts';
+import { errorsLine, notReachedLine } from '../error-line.ts';
 import { prepareOutDir } from '../out-path.ts';
 import { StartFailures } from '../start-failures.ts';
 import { errorExitCode } from '../exit-code.ts';
@@ -171,6 +171,7 @@ export const command: Command = {
     if (counted.length > 0) return 1;
     const code = errorExitCode(report);
     if (code === 2) throw new InfraError(errorsLine(report, `${out}/report.md`, starts));
+    if (code === 3) process.stderr.write(`ipcspec diff: ${notReachedLine(report)}\n`);
     return code;
   },
 };

@@ -7,7 +7,7 @@ import { cliName, makeTarget, TARGET_NAMES, UnknownTarget } from '../../targets.
 import { shellWord, unwrapName } from '../../wrap.ts';
 import type { Target } from '../../target.ts';
 import { InfraError, intFlag, LIMITS, parseFlags, UsageError, type Command } from '../command.ts';
-import { errorsLine } from '../error-line.ts';
+import { errorsLine, notReachedLine } from '../error-line.ts';
 import { prepareOutDir } from '../out-path.ts';
 import { packageVersion, plan } from '../run-plan.ts';
 import { DEFAULT_RUNS, runsOf } from '../../../suites/property.ts';
@@ -133,6 +133,7 @@ export const command: Command = {
     if (report.summary.fail > 0) return 1;
     const code = runExitCode(report);
     if (code === 2) throw new InfraError(errorsLine(report, `${out}/report.md`, starts));
+    if (code === 3) process.stderr.write(`ipcspec run: ${notReachedLine(report)}\n`);
     return code; // 3: the summary above says which clauses no scenario reached
   },
 };
