@@ -1,5 +1,5 @@
 // Turn property outcomes into per-clause results and the report.json document.
-import { clause as clauseById, isClauseId } from '../spec/catalogue.ts';
+import { clause as clauseById, isClauseId, type ClauseId } from '../spec/catalogue.ts';
 import type { ProfileName } from '../spec/clause.ts';
 import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type PropertyRun, type Report, type Status, type TargetDescription } from '../spec/report.ts';
 import type { PropertyOutcome } from '../suites/run-property.ts';
@@ -14,7 +14,7 @@ export interface Assembled {
   counterexamples: Map<string, Counterexample>;
 }
 
-export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: ProfileName; seed: number; runsFlag?: number; only?: string; interrupted: boolean; version: string; replayCmd: (file: string, target: string) => string }): Assembled {
+export function assemble(o: { runs: TargetRun[]; clauses: ClauseId[]; profile: ProfileName; seed: number; runsFlag?: number; only?: string; interrupted: boolean; version: string; replayCmd: (file: string, target: string) => string }): Assembled {
   const results: ClauseResult[] = [];
   const properties: PropertyRun[] = [];
   const counterexamples = new Map<string, Counterexample>();
