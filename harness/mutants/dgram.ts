@@ -43,13 +43,20 @@ const noTruncFlag = mutant(
   },
 );
 
-/** An empty datagram socket reads as EOF. */
+/**
+ * A stream-minded port on both sides of the clause: a zero-length send is refused (and sends nothing),
+ * and an empty datagram socket reads as EOF. Each half alone breaks dgram.zero-length: the first at the
+ * send's own rule, the second at the receive's.
+ */
 const emptyIsEof = mutant(
   'dgram.zero-length',
-  'recv on an empty datagram socket returns 0 (EOF) instead of EAGAIN, as a stream-minded port would',
+  'send of 0 bytes on a datagram socket fails with EINVAL and sends nothing (an empty buffer taken for an error), and recv on an empty datagram socket returns 0 (EOF) instead of EAGAIN',
   (): Hook => async (c) => {
+    const s = c.step;
+    const dgram = (s.op === 'send' || s.op === 'recv') && dgramHandles(c.steps).has(s.fd);
+    if (dgram && s.op === 'send' && s.size === 0) return err('EINVAL');
     const out = await c.pass();
-    return c.step.op === 'recv' && dgramHandles(c.steps).has(c.step.fd) && out.kind === 'err' && out.errno === 'EAGAIN' ? ok(0, { data: new Uint8Array(0), detail: { msgFlags: [] } }) : out;
+    return dgram && s.op === 'recv' && out.kind === 'err' && out.errno === 'EAGAIN' ? ok(0, { data: new Uint8Array(0), detail: { msgFlags: [] } }) : out;
   },
 );
 
