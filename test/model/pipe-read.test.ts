@@ -111,3 +111,16 @@ describe('FIFO facts a read shows', () => {
     expect(verdicts(traceOf([...old, [read(6, 'gr'), got(3, 6)]]))).toEqual(both('fifo.recreate-is-independent'));
   });
 });
+
+describe('a read reported pending while data is buffered, settled or not', () => {
+  // On a target that cannot prove a call asleep, pending means only "not returned yet": its completion is what is judged.
+  const pendingRead = (settled: boolean, completion: number) =>
+    new TraceBuilder({ settled }).call(PIPE, ok(0)).call(write(3), ok(3)).call(read(3), PENDING).call(close('w0'), ok(0), [[2, got(1, 3, 0, completion)]]).build();
+  it('unsettled: passes it when it completes with the data, fails it when it completes with less', () => {
+    expect(verdicts(pendingRead(false, 3))).toEqual(both('pass'));
+    expect(verdicts(pendingRead(false, 0))).toEqual(both('pipe.eof-after-last-writer'));
+  });
+  it('settled: fails the same pending read (it was asleep with data buffered)', () => {
+    expect(verdicts(pendingRead(true, 3))).toEqual(both('pipe.read-blocks-while-writer-open'));
+  });
+});
