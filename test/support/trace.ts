@@ -11,6 +11,8 @@ import type { Detail, Outcome, Trace, TraceEvent } from '../../spec/trace.ts';
 
 export type { ProfileName };
 
+export { PROFILE_NAMES };
+
 // --- Outcomes.
 export const ok = (value: number, more: { data?: Uint8Array; detail?: Detail } = {}): Outcome => ({ kind: 'ok', value, ...more });
 export const err = (errno: string, detail?: Detail): Outcome => ({ kind: 'err', errno, ...(detail ? { detail } : {}) });
