@@ -1,4 +1,5 @@
 // Target names on the command line -> targets.
+import { parseClauseId, UnknownClauseId } from '../spec/catalogue.ts';
 import type { Profile } from '../spec/profile.ts';
 import { TargetStartError, type Target } from './target.ts';
 
@@ -67,12 +68,17 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
   }
   if (name.startsWith('mutant:')) {
     // The host with one clause's fault injected (or several: mutant:A,B; on another target: mutant:A@BASE): what a failing run looks like, end to end.
-    const { MUTANTS } = await import('./mutants/index.ts');
+    const { MUTANT_OF } = await import('./mutants/index.ts');
     const [spec, baseName] = name.slice('mutant:'.length).split(/@(.*)/s);
-    const clauses = spec.split(',');
-    const ms = clauses.map((c) => MUTANTS.find((x) => x.clause === c) ?? c);
-    const unknown = ms.find((m): m is string => typeof m === 'string');
-    if (unknown !== undefined) throw new UnknownTarget(`no mutant for clause "${unknown}" (see ipcspec clauses)`);
+    // the text becomes clause ids here, at the command-line boundary: every clause has its mutant (the compiler checks MUTANT_OF)
+    const ms = spec.split(',').map((c) => {
+      try {
+        return MUTANT_OF[parseClauseId(c)];
+      } catch (e) {
+        if (e instanceof UnknownClauseId) throw new UnknownTarget(`mutant:${spec}: ${e.message}`);
+        throw e;
+      }
+    });
     if (baseName !== undefined && (!baseName || baseName === 'model' || baseName.startsWith('mutant:'))) throw new UnknownTarget(`${name}: a mutant wraps a real target (mutant:CLAUSE@host-process, @c, @exec:CMD, ...)`);
     let t: Target;
     if (baseName === undefined) {
@@ -80,7 +86,7 @@ export async function makeTarget(name: string, profile: Profile, opts: TargetOpt
       t = new HostTarget();
     } else t = await makeTarget(baseName, profile, opts);
     const base = t.info.name;
-    for (const m of ms as Exclude<(typeof ms)[number], string>[]) t = m.wrap(t);
+    for (const m of ms) t = m.wrap(t);
     t.info.name = `${base}+mutant:${spec}`;
     return t;
   }

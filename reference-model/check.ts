@@ -2,6 +2,7 @@
 // has one state at each point; an unsettled one is judged by every state consistent with it (unsettled.ts).
 // Completions observed in one settle batch happened in an order the harness cannot see, so the
 // checker accepts the batch if any order of it is allowed.
+import type { ClauseId } from '../spec/catalogue.ts';
 import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace, TraceEvent } from '../spec/trace.ts';
@@ -63,13 +64,13 @@ export function check(scenario: Scenario, trace: Trace, profile: Profile): Verdi
 }
 
 /** A trace that conforms, unless the target could not undo it at the end: that is the target's error, not a pass. */
-function endVerdict(trace: Trace, exercised: string[]): Verdict {
+function endVerdict(trace: Trace, exercised: ClauseId[]): Verdict {
   if (trace.teardownError) return { status: 'error', reason: `the target could not end the scenario: ${trace.teardownError}`, exercised };
   return { status: 'pass', exercised };
 }
 
 /** A trace cut at an event the target could not observe: that event's status, once nothing before it failed. */
-function cutVerdict(scenario: Scenario, trace: Trace, cut: number, exercised: string[]): Verdict | undefined {
+function cutVerdict(scenario: Scenario, trace: Trace, cut: number, exercised: ClauseId[]): Verdict | undefined {
   if (cut < 0) return undefined;
   const e = trace.events[cut] as Exclude<TraceEvent, { type: 'quiescent' }>;
   const o = e.outcome as Extract<TraceEvent, { type: 'call' }>['outcome'] & { kind: 'unsupported' | 'error' };

@@ -1,8 +1,10 @@
 // The context every rule gets: the profile, what the trace proves about time, and the clause log.
+import type { ClauseId } from '../spec/catalogue.ts';
 import type { Capacity, Profile } from '../spec/profile.ts';
+import type { Blame } from './verdict.ts';
 
 export class RuleViolation extends Error {
-  constructor(readonly clause: string, readonly observed: string, readonly allowed: string) {
+  constructor(readonly clause: Blame, readonly observed: string, readonly allowed: string) {
     super(`${clause}: observed ${observed}; allowed ${allowed}`);
   }
 }
@@ -22,7 +24,7 @@ export const outOfScopeReason = (e: OutOfScope): string =>
 
 export class Ctx {
   /** The clauses judged so far; the checker of unsettled traces gives each explanation its own set. */
-  exercised = new Set<string>();
+  exercised = new Set<ClauseId>();
   readonly capacity: Capacity;
   /** The profile counts capacity exactly (linux page slots). Settled or not: an unsettled trace is judged by every state it allows (unsettled.ts), never by looser accounting. */
   readonly exact: boolean;
@@ -33,17 +35,17 @@ export class Ctx {
     this.capacity = this.exact ? profile.capacity : { accounting: 'unspecified', minimumBytes: profile.pipeBuf };
   }
 
-  exercise(clause: string): void {
+  exercise(clause: ClauseId): void {
     this.exercised.add(clause);
   }
 
   /** Record that `clause` is exercised and fail it unless `ok`. */
-  require(clause: string, ok: boolean, observed: () => string, allowed: () => string): void {
+  require(clause: ClauseId, ok: boolean, observed: () => string, allowed: () => string): void {
     this.exercised.add(clause);
     if (!ok) throw new RuleViolation(clause, observed(), allowed());
   }
 
-  violate(clause: string, observed: string, allowed: string): never {
+  violate(clause: ClauseId, observed: string, allowed: string): never {
     this.exercised.add(clause);
     throw new RuleViolation(clause, observed, allowed);
   }

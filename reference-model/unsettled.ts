@@ -21,10 +21,11 @@ import { pumpWriter } from './rules/pipe-write.ts';
 import { blockedWriter } from './rules/stream.ts';
 import { cloneState, initialState, type ModelState } from './state.ts';
 import { stateKey } from './state-key.ts';
-import type { Verdict } from './verdict.ts';
+import type { ClauseId } from '../spec/catalogue.ts';
+import type { Blame, Verdict } from './verdict.ts';
 
 export const MAX_STATES = 256;
-const INCONSISTENT = '(unsettled trace)';
+const INCONSISTENT = '(unsettled trace)' satisfies Blame;
 
 type CallEvent = Extract<TraceEvent, { type: 'call' }>;
 /** A call that has not taken effect, and what its descriptor named when it was issued. */
@@ -45,7 +46,7 @@ interface Branch {
   deferred: Map<number, Deferred>;
   /** Calls whose completion this branch applied before the trace reports it. */
   early: Set<number>;
-  exercised: Set<string>;
+  exercised: Set<ClauseId>;
   /** How many choices this explanation made away from the settled reading (fewest first when blaming). */
   lag: number;
 }
@@ -93,7 +94,8 @@ export function checkUnsettled(scenario: Scenario, events: TraceEvent[], ctx: Ct
       set = next.length === 1 ? next : dedupe(next);
       if (set.length === 0) {
         const v = blame!.v;
-        const exercised = [...new Set([...ctx.exercised, v.clause])].sort();
+        // the marker of an explanation that cannot be followed is no clause, so it is not counted as exercised
+        const exercised = [...new Set([...ctx.exercised, ...(v.clause === INCONSISTENT ? [] : [v.clause as ClauseId])])].sort();
         return { status: 'fail', violation: { clause: v.clause, event: i, step: e.step, observed: v.observed, allowed: v.allowed }, exercised };
       }
       if (set.length > MAX_STATES) throw new Undecided(`more than ${MAX_STATES} states are consistent with the trace at step ${e.step + 1}`);
@@ -113,7 +115,7 @@ export function checkUnsettled(scenario: Scenario, events: TraceEvent[], ctx: Ct
  */
 const impossible = (v: unknown): boolean => v instanceof Error && v.constructor === Error;
 
-const union = (set: Branch[]): string[] => [...new Set(set.flatMap((b) => [...b.exercised]))].sort();
+const union = (set: Branch[]): ClauseId[] => [...new Set(set.flatMap((b) => [...b.exercised]))].sort();
 
 /** A reading of an event, and how many choices it makes away from the settled reading. */
 type Successor = [() => Branch, number];

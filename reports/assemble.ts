@@ -1,5 +1,5 @@
 // Turn property outcomes into per-clause results and the report.json document.
-import { clause as clauseById, isClauseId } from '../spec/catalogue.ts';
+import { clause as clauseById, isClauseId, type ClauseId } from '../spec/catalogue.ts';
 import type { ProfileName } from '../spec/clause.ts';
 import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type PropertyRun, type Report, type Status, type TargetDescription } from '../spec/report.ts';
 import type { Verdict } from '../reference-model/verdict.ts';
@@ -19,12 +19,12 @@ export interface Assembled {
   counterexamples: Map<string, Counterexample>;
 }
 
-export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: ProfileName; seed: number; runsFlag?: number; only?: string; interrupted: boolean; version: string; replayCmd: (file: string, target: string) => string }): Assembled {
+export function assemble(o: { runs: TargetRun[]; clauses: ClauseId[]; profile: ProfileName; seed: number; runsFlag?: number; only?: string; interrupted: boolean; version: string; replayCmd: (file: string, target: string) => string }): Assembled {
   const results: ClauseResult[] = [];
   const properties: PropertyRun[] = [];
   const counterexamples = new Map<string, Counterexample>();
   for (const { target, outcomes } of o.runs) {
-    const per = new Map<string, ClauseResult>(o.clauses.map((c) => [c, { clause: c, area: clauseById(c).area, target: target.name, status: 'pass' as Status, runs: 0 }]));
+    const per = new Map<ClauseId, ClauseResult>(o.clauses.map((c) => [c, { clause: c, area: clauseById(c).area, target: target.name, status: 'pass' as Status, runs: 0 }]));
     // Scenarios of a clause's properties that this target could not express, and the first reason given:
     // unsupported is not pass, so a clause no expressible scenario reached is unsupported, and one that
     // passed on some says how many could not run (a runtime without pipe(2), a user who cannot make test hosts).
@@ -34,7 +34,7 @@ export function assemble(o: { runs: TargetRun[]; clauses: string[]; profile: Pro
     // Clauses whose scenarios were set aside because they broke a clause already failed: by that clause, how many.
     const setAside = new Map<string, Map<string, number>>();
     // Per failed clause, the smallest counterexample over every property and round: the file and the result's reason come from it alone.
-    const failing = new Map<string, { f: Failure & { verdict: Fail }; property: string; seed: number }>();
+    const failing = new Map<ClauseId, { f: Failure & { verdict: Fail }; property: string; seed: number }>();
     // Passing scenarios that reached a clause --only did not select (counted in its runs if it fails).
     const reachedElsewhere = new Map<string, number>();
     // Runs of the properties aimed at each clause: how far a clause no scenario reached was looked for.

@@ -1,7 +1,7 @@
 // The differences of a diff run as report entries: one Difference per shrunk difference, and one
 // counterexample file per compared target (the minimal scenario run on that target, which
 // `ipcspec replay FILE --target T` re-runs).
-import { clause as clauseById, isClauseId } from '../spec/catalogue.ts';
+import { clause as clauseById, isClauseId, type Blame, type ClauseId } from '../spec/catalogue.ts';
 import type { ProfileName } from '../spec/clause.ts';
 import type { Profile } from '../spec/profile.ts';
 import { SCHEMA_VERSION, type Counterexample, type Difference, type TargetDescription } from '../spec/report.ts';
@@ -19,7 +19,7 @@ export interface DiffAssembleInput {
   diffs: PropertyDiff[];
   targets: TargetDescription[];
   /** The run's clauses (profile ∩ --only): observation differences are filed under these. */
-  clauses: string[];
+  clauses: ClauseId[];
   profile: Profile;
   replayCmd: (file: string, target: string) => string;
 }
@@ -60,7 +60,7 @@ function one(id: string, d: PropertyDiff, x: ShrunkFinding, o: DiffAssembleInput
   const compared = x.sides;
   const judged = compared.map((t) => x.judged.get(t)!);
   let step: number | undefined;
-  let clauses: string[];
+  let clauses: Blame[];
   let observed: string[];
   let summary: string;
   let events: Array<number | undefined> = compared.map(() => undefined);
@@ -93,7 +93,7 @@ function one(id: string, d: PropertyDiff, x: ShrunkFinding, o: DiffAssembleInput
     });
     events = seen.map((v) => v.event);
     observed = seen.map((v) => v.value);
-    const at = new Set<string>();
+    const at = new Set<ClauseId>();
     judged.forEach((j, i) => { if (events[i] !== undefined) for (const c of clausesAt(x.scenario, j.trace, events[i]!, o.profile)) at.add(c); });
     clauses = [...at].filter((c) => o.clauses.includes(c));
     // No rule judged that very event (e.g. a value no clause constrains): file it under the property's clauses the traces exercised.

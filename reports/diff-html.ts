@@ -1,10 +1,11 @@
 // The differences of a diff report in report.html: which cells they mark, and the panel a marked
 // cell opens (the minimal scenario drawn per target, side by side, with what each target observed).
+import type { ClauseId } from '../spec/catalogue.ts';
 import type { Counterexample, Difference, Report } from '../spec/report.ts';
 import { esc, renderLanes } from './html-lanes.ts';
 
 /** The differences shown on a clause × target cell: those filed under the clause that ran on the target. */
-export const cellDifferences = (r: Report, clause: string, target: string): Difference[] =>
+export const cellDifferences = (r: Report, clause: ClauseId, target: string): Difference[] =>
   (r.differences ?? []).filter((d) => d.clauses.includes(clause) && d.sides.some((s) => s.target === target));
 
 export function renderDifferences(ds: Difference[], cx: Map<string, Counterexample>): string {

@@ -3,7 +3,8 @@
 
 export type ProfileName = 'posix' | 'linux';
 
-export interface Clause {
+/** One catalogue entry as an area file writes it; `Clause` (spec/catalogue.ts) is the same with its id typed as a `ClauseId`. */
+export interface ClauseSpec {
   id: string;
   /** The area (one property file per area). */
   area: string;

@@ -1,5 +1,6 @@
 // The autograder's vocabulary: a rubric (what a teacher writes) and a grade (what `ipcspec grade`
 // produces, rendered as Gradescope results.json, JUnit, JSON or text by reports/grade-*.ts).
+import type { Blame, ClauseId } from './catalogue.ts';
 import type { ProfileName } from './clause.ts';
 import type { Scenario } from './scenario.ts';
 import type { Trace } from './trace.ts';
@@ -53,7 +54,7 @@ export interface Rubric {
   /** Gradescope top-level visibility. */
   visibility: Visibility;
   /** One entry per graded clause, in catalogue order (a clause matched by two items is an error in the rubric). */
-  clauses: Array<{ clause: string; points: number; visibility: Visibility; line: number }>;
+  clauses: Array<{ clause: ClauseId; points: number; visibility: Visibility; line: number }>;
   items: RubricItem[];
 }
 
@@ -79,13 +80,13 @@ export interface GradedCounterexample {
   scenario: Scenario;
   trace: Trace;
   /** The violated clause's verdict (or the error). */
-  verdict: { status: 'fail' | 'error'; clause?: string; step?: number; event?: number; observed?: string; allowed?: string; reason?: string };
+  verdict: { status: 'fail' | 'error'; clause?: Blame; step?: number; event?: number; observed?: string; allowed?: string; reason?: string };
   /** A shell command that replays the scenario locally (writes the scenario file, then `ipcspec replay`). */
   replay: string;
 }
 
 export interface ClauseGrade {
-  clause: string;
+  clause: ClauseId;
   area: string;
   /** One sentence (spec/clauses). */
   title: string;

@@ -1,4 +1,5 @@
 // The report.json and counterexample file formats (documented in spec/report-schema.md).
+import type { Blame, ClauseId } from './catalogue.ts';
 import type { ProfileName } from './clause.ts';
 import type { Scenario } from './scenario.ts';
 import type { Trace } from './trace.ts';
@@ -15,7 +16,7 @@ export interface TargetDescription {
 }
 
 export interface ClauseResult {
-  clause: string;
+  clause: ClauseId;
   area: string;
   target: string;
   status: Status;
@@ -81,7 +82,7 @@ export interface Difference {
   /** What differs, stable under shrinking: "fail:CLAUSE" (verdict) or "OP/ASPECT" (observation: ASPECT is value, errno, outcome, blocks or wakes). */
   key: string;
   /** The clause that fails (verdict), or the clauses whose rules judged the differing step (observation). */
-  clauses: string[];
+  clauses: Blame[];
   area: string;
   property: string;
   /** Property seed and fast-check path of the shrunk case. */
@@ -124,13 +125,14 @@ export interface DifferenceSide {
 export interface MergeInfo {
   inputs: Array<{ file: string; label?: string; createdAt: string; seed: number; profile: ProfileName; runs?: number; only?: string; interrupted: boolean; targets: string[] }>;
   /** The same clause on the same target with different statuses in several inputs: the worst is kept (fail > error > unsupported > pass). */
-  conflicts: Array<{ clause: string; target: string; kept: Status; seen: Array<{ file: string; status: Status }> }>;
+  conflicts: Array<{ clause: ClauseId; target: string; kept: Status; seen: Array<{ file: string; status: Status }> }>;
 }
 
 export interface Counterexample {
   schemaVersion: number;
   kind: 'ipcspec-counterexample';
-  clause: string;
+  /** The clause the counterexample breaks; '' for a behaviour difference that no clause judges (an observation). */
+  clause: Blame | '';
   property: string;
   profile: ProfileName;
   target: TargetDescription;
@@ -139,6 +141,6 @@ export interface Counterexample {
   path?: string;
   scenario: Scenario;
   trace: Trace;
-  verdict: { status: Status; clause?: string; step?: number; event?: number; observed?: string; allowed?: string; reason?: string };
+  verdict: { status: Status; clause?: Blame; step?: number; event?: number; observed?: string; allowed?: string; reason?: string };
   replay: string;
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
-import { clause as clauseById } from '../spec/catalogue.ts';
+import { clause as clauseById, isClauseId } from '../spec/catalogue.ts';
 import { toJson } from '../spec/codec.ts';
 import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import { SCHEMA_VERSION, type Counterexample } from '../spec/report.ts';
@@ -50,6 +50,6 @@ function explain(out: PropertyOutcome, profile: string): string {
     replay: `npx ipcspec replay ${file} --target host --profile ${profile}`,
   };
   writeFileSync(file, toJson(cx));
-  const head = v.status === 'fail' ? `${clause}: ${clauseById(clause!).title}` : `${v.status}: ${v.reason}`;
+  const head = v.status === 'fail' ? `${clause}: ${clause && isClauseId(clause) ? clauseById(clause).title : ''}` : `${v.status}: ${v.reason}`;
   return [head, `after ${f.runsToFailure} run(s), shrunk to:`, renderSteps(f.scenario, f.trace, v.status === 'fail' ? v.violation : undefined), `replay: ${cx.replay}`].join('\n');
 }

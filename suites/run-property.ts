@@ -1,4 +1,5 @@
 // Run one property against a target under a profile: generate, execute, check, shrink.
+import type { Blame, ClauseId } from '../spec/catalogue.ts';
 import fc from 'fast-check';
 import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
@@ -27,11 +28,11 @@ export interface PropertyOutcome {
   seed: number;
   runs: number;
   /** How many runs exercised each clause (from passing scenarios). */
-  exercised: Map<string, number>;
+  exercised: Map<ClauseId, number>;
   unsupported: number;
   unsupportedReason?: string;
   /** Scenarios set aside because they broke another clause first (one already failed, or not `focus`), by that clause. */
-  preempted?: Map<string, number>;
+  preempted?: Map<Blame, number>;
   /** The first failure (or error). */
   failure?: Failure;
   /** Every failure, one per failed clause, in the order found (an error ends the list). */

@@ -8,26 +8,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
 import { runScenario } from '../harness/runner.ts';
-import { check } from '../reference-model/check.ts';
-import { loadProfile } from '../spec/profile.ts';
 import type { Scenario, Step } from '../spec/scenario.ts';
-import type { Outcome, Trace } from '../spec/trace.ts';
+import type { Trace } from '../spec/trace.ts';
+import { judge, main, PROFILE_NAMES, unseenAt } from './support/trace.ts';
 
-const main = (s: Record<string, unknown>): Step => ({ actor: 'main', ...s }) as Step;
 const recv = (fd: string, size = 100): Step => main({ op: 'recv', fd, size, waitall: false, dontwait: true });
 
-/** The trace with step `at`'s own outcome marked: what must follow it was not seen. */
-function unseenAt(t: Trace, at: number): Trace {
-  const mark = (o: Outcome): Outcome => (o.kind === 'ok' || o.kind === 'err' ? { ...o, detail: { ...o.detail, arrival: 'not-seen' } } : o);
-  const ours = t.events.findIndex((e) => e.type === 'call' && e.step === at);
-  const own = ours >= 0 && t.events[ours].type === 'call' && t.events[ours].outcome.kind === 'pending' ? t.events.findIndex((e) => e.type === 'complete' && e.step === at) : ours;
-  expect(own, `step ${at} has an outcome`).toBeGreaterThanOrEqual(0);
-  return { ...t, events: t.events.map((e, i) => (i === own && e.type !== 'quiescent' ? { ...e, outcome: mark(e.outcome) } : e)) };
-}
-
+/** Per profile: 'pass', or the failed clause and the step it failed at. */
 const verdicts = (sc: Scenario, t: Trace): Record<string, string> =>
-  Object.fromEntries(['linux', 'posix'].map((p) => {
-    const v = check(sc, t, loadProfile(p));
+  Object.fromEntries(PROFILE_NAMES.map((p) => {
+    const v = judge({ scenario: sc, trace: t }, p);
     return [p, v.status === 'fail' ? `${v.violation.clause} at step ${v.violation.step + 1}` : v.status];
   }));
 

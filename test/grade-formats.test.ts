@@ -2,7 +2,7 @@
 // student feedback, JUnit, text and JSON, over hand-built grades whose failing clause carries a real
 // counterexample (a mutant host run through the property aimed at its clause, shrunk).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clause as clauseById } from '../spec/catalogue.ts';
+import { clause as clauseById, type ClauseId } from '../spec/catalogue.ts';
 import { fromJson } from '../spec/codec.ts';
 import type { ClauseGrade, Grade, GradedCounterexample } from '../spec/grade.ts';
 import { VISIBILITIES } from '../spec/grade.ts';
@@ -89,7 +89,7 @@ const MUTANT = 'pipe.eof-after-last-writer';
 // The engine's shape: a here-document with the scenario, then `ipcspec replay`.
 const REPLAY = `cat > ${MUTANT}.json <<'EOF'\n{"property":"pipe-blocking","steps":[]}\nEOF\nnpx ipcspec replay ${MUTANT}.json --target exec:./my-driver --profile posix`;
 
-function grade(id: string, over: Partial<ClauseGrade>): ClauseGrade {
+function grade(id: ClauseId, over: Partial<ClauseGrade>): ClauseGrade {
   const c = clauseById(id);
   return {
     clause: id, area: c.area, title: c.title, behaviour: c.behaviour,

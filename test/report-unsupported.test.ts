@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
 import type { Target } from '../harness/target.ts';
 import { assemble } from '../reports/assemble.ts';
+import type { ClauseId } from '../spec/catalogue.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty, type PropertyOutcome } from '../suites/run-property.ts';
@@ -26,7 +27,7 @@ function withoutPipes(inner: Target): Target {
   };
 }
 
-const assembleOne = (outcome: PropertyOutcome, clauses: string[]) => assemble({
+const assembleOne = (outcome: PropertyOutcome, clauses: ClauseId[]) => assemble({
   runs: [{ target: { name: 't', description: 't', settled: true, privileged: false }, outcomes: [{ outcome, durationMs: 1 }] }],
   clauses, profile: 'linux', seed: 1, interrupted: false, version: 'test', replayCmd: () => '',
 }).report.results;

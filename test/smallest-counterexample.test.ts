@@ -14,6 +14,7 @@ import { assemble } from '../reports/assemble.ts';
 import { fromJson } from '../spec/codec.ts';
 import { loadProfile } from '../spec/profile.ts';
 import type { Counterexample, Report } from '../spec/report.ts';
+import type { ClauseId } from '../spec/catalogue.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import { cutAtViolation, stepsNeeded, violationReason } from '../suites/counterexample-cut.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
@@ -22,7 +23,7 @@ import { runScenario } from '../harness/runner.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');
 const linux = process.platform === 'linux';
-const CLAUSE = 'pipe.poll-readiness';
+const CLAUSE: ClauseId = 'pipe.poll-readiness';
 let scratch = '';
 beforeAll(async () => { scratch = await mkdtemp(join(tmpdir(), 'smallest-cx-')); });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -13,10 +13,10 @@ import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
+import { unsettled } from './support/trace.ts';
 
 const host = process.platform === 'linux' ? new HostTarget() : undefined;
 afterAll(() => host?.dispose());
-const unsettled = (t: Trace): Trace => ({ ...t, settled: false, events: t.events.filter((e) => e.type !== 'quiescent') });
 
 describe.skipIf(!host)('unsettled traces are judged by the same rules as settled ones', () => {
   for (const profileName of PROFILE_NAMES) {

@@ -1,5 +1,5 @@
 // What a run covers: the profile, the clauses (profile ∩ --only), the properties that aim at them.
-import { clausesIn, matchClauses } from '../../spec/catalogue.ts';
+import { clausesIn, matchClauses, type ClauseId } from '../../spec/catalogue.ts';
 import { hostProfileName, loadProfile, type Profile } from '../../spec/profile.ts';
 import { PROPERTIES } from '../../suites/properties/index.ts';
 import type { Property } from '../../suites/property.ts';
@@ -7,7 +7,7 @@ import { UsageError } from './command.ts';
 
 export interface Plan {
   profile: Profile;
-  clauses: string[];
+  clauses: ClauseId[];
   properties: Property[];
   outOfProfile: string[];
 }

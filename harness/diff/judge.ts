@@ -1,4 +1,5 @@
 // Run one scenario on several targets and judge each trace; what a set of judged traces shows.
+import type { Blame } from '../../spec/catalogue.ts';
 import type { Profile } from '../../spec/profile.ts';
 import type { Scenario } from '../../spec/scenario.ts';
 import type { Trace } from '../../spec/trace.ts';
@@ -56,7 +57,7 @@ export const verdictSig = (v: Verdict): string => (v.status === 'fail' ? `fail:$
  */
 export type Finding =
   /** `unsettledOnly`: the compared targets observed the same values, and judged by what an unsettled target can prove their verdicts agree (see unsettledOnly()). */
-  | { kind: 'verdict'; clause: string; failing: number[]; compared: number[]; unsettledOnly?: true }
+  | { kind: 'verdict'; clause: Blame; failing: number[]; compared: number[]; unsettledOnly?: true }
   | { kind: 'observation'; key: string; compared: number[] };
 
 export const isDifference = (f: Finding): boolean => f.kind === 'observation' || (f.failing.length < f.compared.length && !f.unsettledOnly);

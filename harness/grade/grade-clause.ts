@@ -1,7 +1,7 @@
 // One clause of a rubric, graded: every property aimed at it, under the fixed seed then each hidden
 // seed, judged for this clause alone (runProperty's `focus`). All or nothing: the clause scores when
 // some scenario reached it and every one that did passed; the first failure is shrunk and is the reason.
-import { clause as clauseById } from '../../spec/catalogue.ts';
+import { clause as clauseById, type ClauseId } from '../../spec/catalogue.ts';
 import type { ClauseGrade, ClauseOutcome, GradedCounterexample, Rubric } from '../../spec/grade.ts';
 import type { Profile } from '../../spec/profile.ts';
 import { PROPERTIES } from '../../suites/properties/index.ts';
@@ -18,7 +18,7 @@ export interface ClauseRun {
 
 type Entry = Rubric['clauses'][number];
 
-const citationLines = (id: string): string[] => {
+const citationLines = (id: ClauseId): string[] => {
   const c = clauseById(id).citation;
   return [c.posix && `POSIX: ${c.posix}`, c.man && `man: ${c.man}`, c.linux && `Linux: ${c.linux}`].filter((x): x is string => !!x);
 };

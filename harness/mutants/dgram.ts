@@ -1,7 +1,6 @@
 // Mutants of datagram sockets.
 import type { Step } from '../../spec/scenario.ts';
 import { err, isOk, mutant, ok, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 /** Handles the session made as datagram sockets. */
 function dgramHandles(steps: ReadonlyMap<number, Step>): Set<string> {
@@ -14,7 +13,7 @@ function dgramHandles(steps: ReadonlyMap<number, Step>): Set<string> {
 }
 
 /** recv on a datagram socket coalesces: it drains a second queued datagram into the same buffer. */
-const coalesces: Mutant = mutant(
+const coalesces = mutant(
   'dgram.message-boundaries',
   'recv on a datagram socket appends the next queued datagram to the one it returns, as a stream would',
   (): Hook => async (c) => {
@@ -35,7 +34,7 @@ const coalesces: Mutant = mutant(
 );
 
 /** recvmsg forgets to report truncation. */
-const noTruncFlag: Mutant = mutant(
+const noTruncFlag = mutant(
   'dgram.truncation',
   'recvmsg on a datagram socket never sets MSG_TRUNC in msg_flags, so a truncated datagram looks whole',
   (): Hook => async (c) => {
@@ -44,18 +43,25 @@ const noTruncFlag: Mutant = mutant(
   },
 );
 
-/** An empty datagram socket reads as EOF. */
-const emptyIsEof: Mutant = mutant(
+/**
+ * A stream-minded port on both sides of the clause: a zero-length send is refused (and sends nothing),
+ * and an empty datagram socket reads as EOF. Each half alone breaks dgram.zero-length: the first at the
+ * send's own rule, the second at the receive's.
+ */
+const emptyIsEof = mutant(
   'dgram.zero-length',
-  'recv on an empty datagram socket returns 0 (EOF) instead of EAGAIN, as a stream-minded port would',
+  'send of 0 bytes on a datagram socket fails with EINVAL and sends nothing (an empty buffer taken for an error), and recv on an empty datagram socket returns 0 (EOF) instead of EAGAIN',
   (): Hook => async (c) => {
+    const s = c.step;
+    const dgram = (s.op === 'send' || s.op === 'recv') && dgramHandles(c.steps).has(s.fd);
+    if (dgram && s.op === 'send' && s.size === 0) return err('EINVAL');
     const out = await c.pass();
-    return c.step.op === 'recv' && dgramHandles(c.steps).has(c.step.fd) && out.kind === 'err' && out.errno === 'EAGAIN' ? ok(0, { data: new Uint8Array(0), detail: { msgFlags: [] } }) : out;
+    return dgram && s.op === 'recv' && out.kind === 'err' && out.errno === 'EAGAIN' ? ok(0, { data: new Uint8Array(0), detail: { msgFlags: [] } }) : out;
   },
 );
 
 /** A full AF_UNIX receiver silently drops instead of pushing back; a receive loses the oldest of two queued datagrams. */
-const dropsWhenFull: Mutant = mutant(
+const dropsWhenFull = mutant(
   'dgram.delivery',
   'a datagram send that would get EAGAIN (the receiver\'s queue is full) reports success and the datagram is lost, as UDP would; and a receive with two or more datagrams queued loses the oldest and returns the next',
   (): Hook => async (c) => {
@@ -70,7 +76,7 @@ const dropsWhenFull: Mutant = mutant(
 );
 
 /** MSG_PEEK consumes the datagram it returns. */
-const peekConsumes: Mutant = mutant(
+const peekConsumes = mutant(
   'dgram.peek-does-not-consume',
   'recv with MSG_PEEK on a datagram socket dequeues the datagram it returns, as a plain recv would',
   (): Hook => async (c) => {
@@ -83,7 +89,7 @@ const peekConsumes: Mutant = mutant(
 );
 
 /** The pending error is never cleared: once reported, every later call reports it again. */
-const stickyRefusal: Mutant = mutant(
+const stickyRefusal = mutant(
   'dgram.connected-udp-refused',
   'a socket that reported ECONNREFUSED keeps reporting it on every later send and recv (the pending error is not cleared when read)',
   (): Hook => {
@@ -99,7 +105,7 @@ const stickyRefusal: Mutant = mutant(
 );
 
 /** Oversized datagrams are cut to fit instead of refused. */
-const clampsOversize: Mutant = mutant(
+const clampsOversize = mutant(
   'dgram.size-limit-emsgsize',
   'a datagram send above the size limit reports the whole size sent (as if clamped to the limit) instead of EMSGSIZE',
   (): Hook => async (c) => {
@@ -109,7 +115,7 @@ const clampsOversize: Mutant = mutant(
 );
 
 /** The source port comes back in network byte order (a missing ntohs); an AF_UNIX sender's path is lost. */
-const wrongSource: Mutant = mutant(
+const wrongSource = mutant(
   'dgram.source-address',
   'recvfrom reports the sender\'s UDP port byte-swapped (no ntohs) and every AF_UNIX sender as unnamed',
   (): Hook => async (c) => {
@@ -123,4 +129,4 @@ const wrongSource: Mutant = mutant(
   },
 );
 
-export const DGRAM_MUTANTS: Mutant[] = [coalesces, noTruncFlag, emptyIsEof, dropsWhenFull, peekConsumes, stickyRefusal, clampsOversize, wrongSource];
+export const DGRAM_MUTANTS = [coalesces, noTruncFlag, emptyIsEof, dropsWhenFull, peekConsumes, stickyRefusal, clampsOversize, wrongSource] as const;

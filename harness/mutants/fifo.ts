@@ -1,31 +1,30 @@
 // Mutants of named FIFOs: the namespace (mkfifo, unlink, stat) and the open rendezvous.
 import type { Outcome } from '../../spec/trace.ts';
 import { err, errOf, isOk, isRead, mutant, ok, rewrite, sizeOf, withNonblock, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 /** stat's mode translation maps S_IFIFO to S_IFREG. */
-const statSaysFile: Mutant = mutant(
+const statSaysFile = mutant(
   'fifo.mkfifo-creates-fifo',
   'stat reports a FIFO as a regular file (the port\'s st_mode translation maps S_IFIFO to S_IFREG)',
   () => rewrite((out, step) => (step.op === 'stat' && isOk(out) && out.detail?.type === 'fifo' ? { ...out, detail: { ...out.detail, type: 'file' } } : out)),
 );
 
 /** A wrapper that treats mkfifo as idempotent and swallows EEXIST. */
-const swallowsEexist: Mutant = mutant(
+const swallowsEexist = mutant(
   'fifo.mkfifo-eexist',
   'mkfifo on an existing path returns 0 (EEXIST is swallowed, as if mkfifo were idempotent)',
   () => rewrite((out, step) => (step.op === 'mkfifo' && errOf(out) === 'EEXIST' ? ok(0) : out)),
 );
 
 /** An error path that forgets to set the return value. */
-const swallowsEnoent: Mutant = mutant(
+const swallowsEnoent = mutant(
   'fifo.mkfifo-enoent',
   'mkfifo in a missing directory returns 0 without creating anything (the ENOENT error path forgets its return value)',
   () => rewrite((out, step) => (step.op === 'mkfifo' && errOf(out) === 'ENOENT' ? ok(0) : out)),
 );
 
 /** open() of a FIFO never waits: it behaves as if O_NONBLOCK were set, and then clears the flag. */
-const openNeverWaits: Mutant = mutant(
+const openNeverWaits = mutant(
   'fifo.open-blocks-until-partner',
   'a blocking open of a FIFO never waits for the other side: it behaves like an O_NONBLOCK open (readers get a descriptor at once, writers ENXIO)',
   (): Hook => async (c) => {
@@ -38,7 +37,7 @@ const openNeverWaits: Mutant = mutant(
 );
 
 /** The write rule applied to readers too: O_RDONLY|O_NONBLOCK with no writer fails with ENXIO. */
-const readOpenEnxio: Mutant = mutant(
+const readOpenEnxio = mutant(
   'fifo.nonblocking-read-open-succeeds',
   'open(O_RDONLY|O_NONBLOCK) of a FIFO with no writer fails with ENXIO, as if the rule for writers applied to readers',
   (): Hook => async (c) => {
@@ -53,7 +52,7 @@ const readOpenEnxio: Mutant = mutant(
 );
 
 /** Nonblocking write-opens are done O_RDWR, which on a FIFO never fails: the opener is its own reader. */
-const writeOpenRdwr: Mutant = mutant(
+const writeOpenRdwr = mutant(
   'fifo.nonblocking-write-open-enxio',
   'open(O_WRONLY|O_NONBLOCK) of a FIFO is done O_RDWR, so it succeeds without a reader instead of failing with ENXIO',
   (): Hook => async (c) => {
@@ -68,7 +67,7 @@ const writeOpenRdwr: Mutant = mutant(
 );
 
 /** fstat of a FIFO reports the bytes buffered in st_size, as BSD-derived systems do. */
-const statSizeIsBuffered: Mutant = mutant(
+const statSizeIsBuffered = mutant(
   'fifo.data-not-in-file',
   'the FIFO keeps its data in the file: stat reports the bytes it holds as st_size, and what remains when every end closes comes back after a reopen',
   () => {
@@ -101,7 +100,7 @@ const statSizeIsBuffered: Mutant = mutant(
 );
 
 /** unlink refuses a FIFO that is open, as Windows refuses to delete an open file. */
-const unlinkBusy: Mutant = mutant(
+const unlinkBusy = mutant(
   'fifo.unlink-keeps-open-ends',
   'unlink of a FIFO that some process has open fails with EBUSY (as deleting an open file does on Windows)',
   (): Hook => async (c) => {
@@ -114,7 +113,7 @@ const unlinkBusy: Mutant = mutant(
 );
 
 /** The FIFO keeps a "writer gone" flag instead of a count: any writer's close makes empty reads EOF. */
-const anyWriterCloseIsEof: Mutant = mutant(
+const anyWriterCloseIsEof = mutant(
   'fifo.eof-after-all-writers',
   'once any writer of a FIFO closes, reads of the empty FIFO return 0 (EOF) although other writers are still open (a "writer gone" flag instead of a count)',
   (): Hook => async (c) => {
@@ -131,7 +130,7 @@ const anyWriterCloseIsEof: Mutant = mutant(
  * A port that builds FIFOs on sockets which connect when the first writer opens: until then the
  * reader is an unconnected socket, so poll reports POLLHUP and read says EAGAIN instead of 0.
  */
-const unconnectedReader: Mutant = mutant(
+const unconnectedReader = mutant(
   'fifo.read-before-any-writer',
   'a FIFO read end that has never seen a writer acts as an unconnected socket: poll reports POLLHUP and a read fails with EAGAIN instead of returning 0',
   () => rewrite((out, step, c) => {
@@ -150,7 +149,7 @@ const unconnectedReader: Mutant = mutant(
  * and mkfifo on that path brings the old FIFO back instead of making a new one. It is really
  * unlinked once its last end closes.
  */
-const revivedByPath: Mutant = mutant(
+const revivedByPath = mutant(
   'fifo.recreate-is-independent',
   'unlink of an open FIFO only hides the name, and mkfifo on that path revives the old FIFO (buffer, readers and writers) instead of making a new one',
   (): Hook => {
@@ -173,4 +172,4 @@ const revivedByPath: Mutant = mutant(
   },
 );
 
-export const FIFO_MUTANTS: Mutant[] = [statSaysFile, swallowsEexist, swallowsEnoent, openNeverWaits, readOpenEnxio, writeOpenRdwr, statSizeIsBuffered, unlinkBusy, anyWriterCloseIsEof, unconnectedReader, revivedByPath];
+export const FIFO_MUTANTS = [statSaysFile, swallowsEexist, swallowsEnoent, openNeverWaits, readOpenEnxio, writeOpenRdwr, statSizeIsBuffered, unlinkBusy, anyWriterCloseIsEof, unconnectedReader, revivedByPath] as const;

@@ -1,4 +1,6 @@
-// Every clause's mutant (docs/design.md, principle 6): exactly one per clause id in the catalogue.
+// Every clause's mutant (docs/design.md, principle 6): exactly one per clause id in the catalogue. The
+// compiler checks that none is missing; loading this module fails if a clause has two.
+import type { ClauseId } from '../../spec/catalogue.ts';
 import { DGRAM_MUTANTS } from './dgram.ts';
 import { FIFO_MUTANTS } from './fifo.ts';
 import type { Mutant } from './mutant.ts';
@@ -14,7 +16,7 @@ import { LISTEN_MUTANTS } from './listen.ts';
 
 export type { Mutant } from './mutant.ts';
 
-export const MUTANTS: readonly Mutant[] = [
+const ALL = [
   ...PIPE_DATA_MUTANTS,
   ...PIPE_BLOCKING_MUTANTS,
   ...PIPE_CAPACITY_MUTANTS,
@@ -26,4 +28,24 @@ export const MUTANTS: readonly Mutant[] = [
   ...LISTEN_MUTANTS,
   ...DGRAM_MUTANTS,
   ...SEND_BUFFER_MUTANTS,
-];
+] as const;
+
+/** Clause ids no mutant breaks: must be none, or `everyClauseHasAMutant` below does not compile and names them. */
+type WithoutMutant = Exclude<ClauseId, (typeof ALL)[number]['clause']>;
+const everyClauseHasAMutant: [WithoutMutant] extends [never] ? true : { clausesWithoutAMutant: WithoutMutant } = true;
+void everyClauseHasAMutant;
+
+/** In the order the mutants command runs them (by area). */
+export const MUTANTS: readonly Mutant[] = ALL;
+
+function byClause(ms: readonly Mutant[]): Readonly<Record<ClauseId, Mutant>> {
+  const out = new Map<ClauseId, Mutant>();
+  for (const m of ms) {
+    if (out.has(m.clause)) throw new Error(`two mutants break ${m.clause}: one per clause`);
+    out.set(m.clause, m);
+  }
+  return Object.fromEntries(out) as Record<ClauseId, Mutant>;
+}
+
+/** The mutant table, keyed by clause id. */
+export const MUTANT_OF = byClause(MUTANTS);

@@ -4,6 +4,7 @@
 // The view is bookkeeping of what the target reported, not a judgement of it (docs/design.md, principle 3).
 // On an unsettled target (a driver that cannot prove a call asleep) `pending` means "has not returned
 // yet": such a call may take effect at any moment, so what it may have changed is not known exactly.
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Session, Target } from '../target.ts';
@@ -233,7 +234,8 @@ export type Hook = (c: Call) => Promise<Outcome>;
 const AUX_BASE = 1_000_000;
 
 /** A mutant from a hook made fresh per session. The hook sees every step; most pass straight through. */
-export function mutant(clause: string, fault: string, makeHook: () => Hook, o: { needsSettledTarget?: string } = {}): Mutant {
+/** `C` keeps the literal id, so the mutant table (index.ts) can check at compile time that every clause has one. */
+export function mutant<const C extends ClauseId>(clause: C, fault: string, makeHook: () => Hook, o: { needsSettledTarget?: string } = {}): Mutant<C> {
   return {
     clause,
     fault,

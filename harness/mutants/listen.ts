@@ -2,14 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { loadProfile } from '../../spec/profile.ts';
 import { err, mutant, ok, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 /**
  * The listen queue holds backlog - 1 connections (an off-by-two in the overflow check): a connect
  * beyond that is not performed and reported as the kernel reports an overflow (AF_UNIX EAGAIN, TCP
  * EINPROGRESS that never completes).
  */
-const queueTooShort: Mutant = mutant(
+const queueTooShort = mutant(
   'listen.backlog-overflow',
   'the listen queue holds backlog - 1 connections instead of backlog + 1',
   (): Hook => {
@@ -39,7 +38,7 @@ const queueTooShort: Mutant = mutant(
 );
 
 /** A blocked AF_UNIX connect never wakes: its completion (after accept freed room) is never reported. */
-const unixConnectNeverWakes: Mutant = mutant(
+const unixConnectNeverWakes = mutant(
   'listen.full-queue-blocks-unix',
   'a blocking AF_UNIX connect to a full queue stays asleep after accept frees room',
   (): Hook => {
@@ -60,7 +59,7 @@ const unixConnectNeverWakes: Mutant = mutant(
  * reported in progress by connect-status and connect-wait (at once), and a blocking one never returns.
  * A connect was dropped if, once the harness saw the listener queue or drop it, it is not connected.
  */
-const droppedSynNeverCompletes: Mutant = mutant(
+const droppedSynNeverCompletes = mutant(
   'listen.dropped-syn-completes-later',
   'a TCP connect whose SYN was dropped never completes, even after accept frees room',
   (): Hook => {
@@ -86,7 +85,7 @@ const droppedSynNeverCompletes: Mutant = mutant(
 );
 
 /** listen() takes a backlog that linux would truncate to somaxconn (negative, or above it) as 0. */
-const backlogNotTruncated: Mutant = mutant(
+const backlogNotTruncated = mutant(
   'listen.backlog-truncated',
   'a negative backlog, or one above somaxconn, acts as 0 instead of somaxconn',
   (): Hook => {
@@ -112,4 +111,4 @@ function hostSomaxconn(): number {
   }
 }
 
-export const LISTEN_MUTANTS: Mutant[] = [queueTooShort, unixConnectNeverWakes, droppedSynNeverCompletes, backlogNotTruncated];
+export const LISTEN_MUTANTS = [queueTooShort, unixConnectNeverWakes, droppedSynNeverCompletes, backlogNotTruncated] as const;

@@ -1,11 +1,12 @@
 // A mutant: a fault-injecting wrapper around a target that breaks exactly one clause
 // (docs/design.md, principle 6). The suites must kill every mutant within the default run count.
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { Session, StepResult, Target } from '../target.ts';
 
-export interface Mutant {
+export interface Mutant<C extends ClauseId = ClauseId> {
   /** The one clause it breaks; the killing violation must name it. */
-  clause: string;
+  clause: C;
   /** What the fault is, in one sentence. */
   fault: string;
   wrap(target: Target): Target;

@@ -1,11 +1,10 @@
 // Mutants of blocking, EOF and the no-reader case.
 import { errOf, isOk, isRead, isWrite, mutant, ok, rewrite, sizeOf, withNonblock, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 const EOF = () => ok(0, { data: new Uint8Array(0) });
 
 /** A runtime that keeps every descriptor O_NONBLOCK underneath and lets EAGAIN leak out of blocking reads. */
-const readLeaksEagain: Mutant = mutant(
+const readLeaksEagain = mutant(
   'pipe.read-blocks-while-writer-open',
   'a blocking read of an empty pipe fails with EAGAIN instead of waiting (the port polls the pipe nonblocking and leaks the EAGAIN)',
   (): Hook => async (c) => {
@@ -17,14 +16,14 @@ const readLeaksEagain: Mutant = mutant(
 );
 
 /** The System V O_NDELAY convention: "no data" reads as 0, indistinguishable from EOF. */
-const ndelayZero: Mutant = mutant(
+const ndelayZero = mutant(
   'pipe.nonblocking-read-eagain',
   'a nonblocking read of an empty pipe returns 0 instead of -1/EAGAIN (the old O_NDELAY convention)',
   () => rewrite((out, step) => (isRead(step) && errOf(out) === 'EAGAIN' ? EOF() : out)),
 );
 
 /** The last close of the write end frees the buffer: readers see EOF at once and the data is gone. */
-const closeDropsData: Mutant = mutant(
+const closeDropsData = mutant(
   'pipe.eof-after-last-writer',
   'when the last write end closes the buffer is freed: reads return 0 at once and buffered data is lost',
   (): Hook => async (c) => {
@@ -36,7 +35,7 @@ const closeDropsData: Mutant = mutant(
 );
 
 /** close() of the last writer forgets to wake the readers' wait queue. */
-const closeForgetsWakeup: Mutant = mutant(
+const closeForgetsWakeup = mutant(
   'pipe.last-writer-close-wakes-readers',
   'closing the last write end does not wake readers blocked on the empty pipe (a missing wake_up in release)',
   (): Hook => {
@@ -54,17 +53,17 @@ const closeForgetsWakeup: Mutant = mutant(
 );
 
 /** A write with no reader pretends to succeed (the bytes are dropped), as a port without EPIPE would. */
-const noEpipe: Mutant = mutant(
+const noEpipe = mutant(
   'pipe.epipe-when-no-reader',
   'a write to a pipe with no reader reports every byte written (and drops them) instead of failing with EPIPE',
   () => rewrite((out, step) => (isWrite(step) && errOf(out) === 'EPIPE' ? ok(sizeOf(step)) : out)),
 );
 
 /** The spawner leaves SIGPIPE ignored in every child, as runtimes that ignore it themselves often do. */
-const childIgnoresSigpipe: Mutant = mutant(
+const childIgnoresSigpipe = mutant(
   'pipe.sigpipe-kills-writer',
   'children are spawned with SIGPIPE ignored (inherited from the runtime), so a writer with no reader gets EPIPE instead of dying',
   (): Hook => async (c) => (c.step.op === 'child-write' && c.step.sigpipe === 'default' ? c.pass({ ...c.step, sigpipe: 'ignore' }) : c.pass()),
 );
 
-export const PIPE_BLOCKING_MUTANTS: Mutant[] = [readLeaksEagain, ndelayZero, closeDropsData, closeForgetsWakeup, noEpipe, childIgnoresSigpipe];
+export const PIPE_BLOCKING_MUTANTS = [readLeaksEagain, ndelayZero, closeDropsData, closeForgetsWakeup, noEpipe, childIgnoresSigpipe] as const;

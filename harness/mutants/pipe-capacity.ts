@@ -2,7 +2,6 @@
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { err, errOf, isOk, isRead, isWrite, mutant, ok, PIPE_BUF, rewrite, sizeOf, truncate, type Completion, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 /** {_POSIX_PIPE_BUF}: writes this small fit in any conforming pipe that is empty. */
 const POSIX_PIPE_BUF = 512;
@@ -12,7 +11,7 @@ const PAGE = 4096;
  * An unbuffered pipe for small writes: a blocking write of at most 512 bytes into an empty pipe
  * with no reader waiting hands its bytes over and then sleeps until a reader has taken data.
  */
-const rendezvous: Mutant = mutant(
+const rendezvous = mutant(
   'pipe.full-pipe-blocks-writer',
   'a small blocking write into an empty pipe waits until a reader takes the data (a rendezvous, as if the pipe had no buffer)',
   (): Hook => {
@@ -40,14 +39,14 @@ const rendezvous: Mutant = mutant(
 );
 
 /** The split path of a large nonblocking write returns its byte count, 0 when nothing fitted. */
-const zeroNotEagain: Mutant = mutant(
+const zeroNotEagain = mutant(
   'pipe.nonblocking-write-when-full',
   'a nonblocking write larger than PIPE_BUF into a full pipe returns 0 instead of -1/EAGAIN',
   () => rewrite((out, step) => (isWrite(step) && sizeOf(step) > PIPE_BUF && errOf(out) === 'EAGAIN' ? ok(0) : out)),
 );
 
 /** A read that frees room forgets to wake the writer's wait queue. */
-const readForgetsWriter: Mutant = mutant(
+const readForgetsWriter = mutant(
   'pipe.read-wakes-blocked-writer',
   'a read that makes room does not wake the writer asleep on the full pipe (a missing wake_up on the write wait queue)',
   (): Hook => async (c) => {
@@ -71,7 +70,7 @@ const BLOCK = 512;
  * nonblocking write of at most PIPE_BUF bytes copies only up to the end of the block the data ends
  * in and returns that count; one that finds no room at all (EAGAIN) retries ever smaller prefixes.
  */
-const notAtomicNonblocking: Mutant = mutant(
+const notAtomicNonblocking = mutant(
   'pipe.nonblocking-small-write-all-or-nothing',
   'a nonblocking write of at most PIPE_BUF bytes is not all-or-nothing: it copies up to the end of the current 512-byte buffer block and returns that short count',
   (): Hook => async (c) => {
@@ -94,7 +93,7 @@ const notAtomicNonblocking: Mutant = mutant(
 );
 
 /** A byte-counting ring that refuses what it cannot take whole, whatever the size. */
-const largeAllOrNothing: Mutant = mutant(
+const largeAllOrNothing = mutant(
   'pipe.large-write-may-split',
   'a nonblocking write larger than PIPE_BUF that does not fit whole fails with EAGAIN instead of writing what fits',
   (): Hook => async (c) => {
@@ -108,14 +107,14 @@ const largeAllOrNothing: Mutant = mutant(
 );
 
 /** F_GETPIPE_SZ answers with the ring size in slots. */
-const sizeInPages: Mutant = mutant(
+const sizeInPages = mutant(
   'pipe.capacity-query',
   'F_GETPIPE_SZ reports the capacity in pages (ring slots) instead of bytes',
   () => rewrite((out, step) => (step.op === 'get-pipe-size' && isOk(out) ? ok(out.value / PAGE) : out)),
 );
 
 /** F_SETPIPE_SZ reports the request rounded to whole pages, not the power-of-two size it set. */
-const reportsPageRounding: Mutant = mutant(
+const reportsPageRounding = mutant(
   'pipe.capacity-resize',
   'F_SETPIPE_SZ returns the requested size rounded up to whole pages instead of the power-of-two size it actually set',
   () => rewrite((out, step) => {
@@ -125,4 +124,4 @@ const reportsPageRounding: Mutant = mutant(
   }),
 );
 
-export const PIPE_CAPACITY_MUTANTS: Mutant[] = [rendezvous, zeroNotEagain, readForgetsWriter, notAtomicNonblocking, largeAllOrNothing, sizeInPages, reportsPageRounding];
+export const PIPE_CAPACITY_MUTANTS = [rendezvous, zeroNotEagain, readForgetsWriter, notAtomicNonblocking, largeAllOrNothing, sizeInPages, reportsPageRounding] as const;

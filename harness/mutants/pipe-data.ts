@@ -2,10 +2,9 @@
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { isOk, isRead, isWrite, mutant, PIPE_BUF, rewrite, sizeOf, truncate, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 /** A read that returns bytes 0 and 1 swapped, as a copy loop with an off-by-one in its first word would. */
-const swapFirstTwo: Mutant = mutant(
+const swapFirstTwo = mutant(
   'pipe.order-and-content',
   'reads return their first two bytes swapped (an off-by-one in the copy-out loop)',
   () => rewrite((out, step) => {
@@ -21,7 +20,7 @@ const swapFirstTwo: Mutant = mutant(
  * The hook tracks, per pipe, the sizes of the writes not yet read, and shrinks a read that would
  * cross a boundary to end there.
  */
-const keepsBoundaries: Mutant = mutant(
+const keepsBoundaries = mutant(
   'pipe.no-message-boundaries',
   'a read returns at most the rest of the first unread write, as if the pipe kept message boundaries',
   (): Hook => {
@@ -74,7 +73,7 @@ const BLOCK = 128;
  * a write that straddles a block boundary can have another writer's record land in the middle.
  * The drained stream is rewritten as that interleaving would have produced it.
  */
-const splitsAtBlocks: Mutant = mutant(
+const splitsAtBlocks = mutant(
   'pipe.atomic-small-writes',
   'a write that straddles a 128-byte buffer block is copied in two parts with the pipe lock dropped between them, so another writer can slip in',
   () => rewrite((out, step) => {
@@ -99,4 +98,4 @@ const splitsAtBlocks: Mutant = mutant(
   }),
 );
 
-export const PIPE_DATA_MUTANTS: Mutant[] = [swapFirstTwo, keepsBoundaries, splitsAtBlocks];
+export const PIPE_DATA_MUTANTS = [swapFirstTwo, keepsBoundaries, splitsAtBlocks] as const;

@@ -1,11 +1,10 @@
 // Mutants of descriptors and ends: poll, zero-length calls, EBADF cases, dup, inheritance.
 import { err, isOk, isRead, isWrite, mutant, ok, rewrite, sizeOf, type Completion, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 const EMPTY = new Uint8Array(0);
 
 /** poll never reports hang-up: a port that maps only "readable" and "writable". */
-const noPollhup: Mutant = mutant(
+const noPollhup = mutant(
   'pipe.poll-readiness',
   'poll never reports POLLHUP, so a reader cannot tell that the last writer has gone',
   () => rewrite((out, step) => {
@@ -18,7 +17,7 @@ const noPollhup: Mutant = mutant(
  * A zero-length read goes down the normal read path: on an empty pipe with a writer it fails with
  * EAGAIN (O_NONBLOCK) or sleeps until data arrives or the last writer leaves.
  */
-const zeroReadWaits: Mutant = mutant(
+const zeroReadWaits = mutant(
   'pipe.zero-length-io',
   'read(fd, buf, 0) is not short-circuited: on an empty pipe it waits for data like any read (EAGAIN when O_NONBLOCK)',
   (): Hook => {
@@ -47,7 +46,7 @@ const zeroReadWaits: Mutant = mutant(
 );
 
 /** Full-duplex pipes (as on SVR4): the read end accepts writes, into a direction nobody reads here. */
-const fullDuplex: Mutant = mutant(
+const fullDuplex = mutant(
   'pipe.wrong-end-ebadf',
   'writing to the read end succeeds (the port\'s pipes are full-duplex), the bytes going where nobody reads them',
   (): Hook => async (c) => {
@@ -58,7 +57,7 @@ const fullDuplex: Mutant = mutant(
 );
 
 /** The runtime reuses a closed descriptor number at once for its own /dev/null. */
-const staleFdIsDevNull: Mutant = mutant(
+const staleFdIsDevNull = mutant(
   'pipe.closed-fd-ebadf',
   'a closed descriptor number is reused at once for the runtime\'s /dev/null, so calls on the stale handle succeed',
   (): Hook => async (c) => {
@@ -75,17 +74,17 @@ const staleFdIsDevNull: Mutant = mutant(
 );
 
 /** dup of a pipe end is not supported by the port. */
-const noDup: Mutant = mutant(
+const noDup = mutant(
   'pipe.dup-shares-end',
   'dup of a pipe end fails with EINVAL (the port cannot share a pipe end between descriptors)',
   (): Hook => async (c) => (c.step.op === 'dup' && c.view.end(c.step.fd) ? err('EINVAL') : c.pass()),
 );
 
 /** The spawner wires only stdout/stderr through; a child's stdin is closed, so dd reading it fails. */
-const stdinNotInherited: Mutant = mutant(
+const stdinNotInherited = mutant(
   'pipe.inherited-by-child',
   'a child meant to read an inherited read end gets a closed stdin instead: dd fails with EBADF and reads nothing',
   (): Hook => async (c) => (c.step.op === 'child-read' && c.view.end(c.step.fd) ? ok(0, { detail: { exit: { code: 1, signal: null }, output: EMPTY } }) : c.pass()),
 );
 
-export const PIPE_ENDS_MUTANTS: Mutant[] = [noPollhup, zeroReadWaits, fullDuplex, staleFdIsDevNull, noDup, stdinNotInherited];
+export const PIPE_ENDS_MUTANTS = [noPollhup, zeroReadWaits, fullDuplex, staleFdIsDevNull, noDup, stdinNotInherited] as const;

@@ -1,9 +1,8 @@
 // Mutants of shell pipelines with real processes.
 import { isOk, mutant, rewrite, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 /** The shell keeps its own copy of the pipe's write end: `cat` never sees EOF. */
-const parentKeepsWriteEnd: Mutant = mutant(
+const parentKeepsWriteEnd = mutant(
   'pipeline.order-and-eof',
   'the spawner keeps its copy of the pipe\'s write end open, so the consumer of `producer | cat` never sees EOF and the pipeline hangs',
   (): Hook => {
@@ -20,7 +19,7 @@ const parentKeepsWriteEnd: Mutant = mutant(
 );
 
 /** The spawner leaves SIGPIPE ignored in the producer, which then dies of its own EPIPE error instead. */
-const producerIgnoresSigpipe: Mutant = mutant(
+const producerIgnoresSigpipe = mutant(
   'pipeline.reader-exit-kills-writer',
   'the producer is spawned with SIGPIPE ignored, so when the consumer exits early it gets EPIPE and exits 1 instead of dying of SIGPIPE',
   () => rewrite((out, step) => {
@@ -29,4 +28,4 @@ const producerIgnoresSigpipe: Mutant = mutant(
   }),
 );
 
-export const PIPELINE_MUTANTS: Mutant[] = [parentKeepsWriteEnd, producerIgnoresSigpipe];
+export const PIPELINE_MUTANTS = [parentKeepsWriteEnd, producerIgnoresSigpipe] as const;

@@ -1,12 +1,11 @@
 // Mutants of stream sockets: the data path, half-close, accept, names.
 import type { Step } from '../../spec/scenario.ts';
 import { err, isOk, mutant, ok, rewrite, type Hook } from './kit.ts';
-import type { Mutant } from './mutant.ts';
 
 const isRecv = (s: Step): s is Extract<Step, { op: 'recv' }> => s.op === 'recv';
 
 /** recv copies its first two bytes out swapped. */
-const swapsBytes: Mutant = mutant(
+const swapsBytes = mutant(
   'stream.order-and-content',
   'recv returns its first two bytes swapped (an off-by-one in the copy to user space)',
   () => rewrite((out, step) => {
@@ -22,7 +21,7 @@ const swapsBytes: Mutant = mutant(
  * is cut only when the full length is already buffered (a peek says so), so that it never looks like a
  * recv that stopped waiting (stream.recv-waitall's fault).
  */
-const shortRecv: Mutant = mutant(
+const shortRecv = mutant(
   'stream.no-message-boundaries',
   'recv (MSG_WAITALL with the data all there included) stops one byte short of the length asked, as a receiver that stops at an internal chunk boundary would',
   (): Hook => async (c) => {
@@ -37,14 +36,14 @@ const shortRecv: Mutant = mutant(
 );
 
 /** MSG_WAITALL is ignored: recv returns whatever is there. */
-const waitallIgnored: Mutant = mutant(
+const waitallIgnored = mutant(
   'stream.recv-waitall',
   'recv drops MSG_WAITALL, so it returns as soon as any data is there instead of waiting for the full length',
   (): Hook => async (c) => (isRecv(c.step) && c.step.waitall ? c.pass({ ...c.step, waitall: false }) : c.pass()),
 );
 
 /** MSG_DONTWAIT is ignored on recv: on a blocking socket the call blocks. */
-const dontwaitIgnored: Mutant = mutant(
+const dontwaitIgnored = mutant(
   'stream.dontwait-never-blocks',
   'recv drops MSG_DONTWAIT, so on a blocking socket with nothing to read it blocks instead of failing with EAGAIN',
   (): Hook => async (c) => (isRecv(c.step) && c.step.dontwait ? c.pass({ ...c.step, dontwait: false }) : c.pass()),
@@ -52,7 +51,7 @@ const dontwaitIgnored: Mutant = mutant(
 );
 
 /** After the peer's close, EOF is reported as a reset. */
-const closeResets: Mutant = mutant(
+const closeResets = mutant(
   'stream.eof-after-peer-close',
   'the peer\'s orderly close is reported as ECONNRESET instead of EOF',
   (): Hook => {
@@ -66,28 +65,28 @@ const closeResets: Mutant = mutant(
 );
 
 /** shutdown(SHUT_WR) reports success and does nothing. */
-const shutdownIgnored: Mutant = mutant(
+const shutdownIgnored = mutant(
   'stream.shutdown-write-half-close',
   'shutdown(SHUT_WR) returns 0 but the socket keeps its write side open (no FIN, sends still accepted)',
   (): Hook => async (c) => (c.step.op === 'shutdown' && c.step.how === 'wr' ? ok(0) : c.pass()),
 );
 
 /** shutdown(SHUT_RD) reports success and does nothing. */
-const shutdownReadIgnored: Mutant = mutant(
+const shutdownReadIgnored = mutant(
   'stream.shutdown-read',
   'shutdown(SHUT_RD) returns 0 but receiving stays enabled (recv blocks or gets EAGAIN, the peer\'s sends are accepted)',
   (): Hook => async (c) => (c.step.op === 'shutdown' && c.step.how === 'rd' ? ok(0) : c.pass()),
 );
 
 /** shutdown(SHUT_RDWR) shuts only the write half. */
-const shutdownBothWriteOnly: Mutant = mutant(
+const shutdownBothWriteOnly = mutant(
   'stream.shutdown-both',
   'shutdown(SHUT_RDWR) behaves as SHUT_WR: the read half stays open',
   (): Hook => async (c) => (c.step.op === 'shutdown' && c.step.how === 'rdwr' ? c.pass({ ...c.step, how: 'wr' }) : c.pass()),
 );
 
 /** A listener stops listening once it has accepted a connection. */
-const acceptOnce: Mutant = mutant(
+const acceptOnce = mutant(
   'stream.accept-keeps-listening',
   'accept turns the listening socket into a closed one, so later connects are refused',
   (): Hook => {
@@ -102,25 +101,21 @@ const acceptOnce: Mutant = mutant(
 );
 
 /** getpeername reports a wrong name. */
-const wrongPeerName: Mutant = mutant(
+const wrongPeerName = mutant(
   'stream.names-agree',
   'getpeername returns the peer\'s name with one character appended (a length off by one in the copy-out)',
   () => rewrite((out, step) => (step.op === 'sockname' && step.peer && isOk(out) && out.detail?.addr !== undefined ? { ...out, detail: { ...out.detail, addr: `${out.detail.addr}9` } } : out)),
 );
 
-export const STREAM_MUTANTS: Mutant[] = [swapsBytes, shortRecv, waitallIgnored, dontwaitIgnored, closeResets, shutdownIgnored, shutdownReadIgnored, shutdownBothWriteOnly, acceptOnce, wrongPeerName];
-
 /** MSG_PEEK is ignored: the peek consumes. */
-const peekConsumes: Mutant = mutant(
+const peekConsumes = mutant(
   'stream.peek-does-not-consume',
   'recv ignores MSG_PEEK and consumes what it returns',
   (): Hook => async (c) => (isRecv(c.step) && c.step.peek ? c.pass({ ...c.step, peek: false }) : c.pass()),
 );
 
-STREAM_MUTANTS.push(peekConsumes);
-
 /** Sends to a closed peer keep succeeding (the data goes nowhere). */
-const sendsIntoTheVoid: Mutant = mutant(
+const sendsIntoTheVoid = mutant(
   'stream.send-after-peer-close',
   'send to a peer that has closed reports success instead of EPIPE/ECONNRESET',
   (): Hook => {
@@ -133,13 +128,11 @@ const sendsIntoTheVoid: Mutant = mutant(
   },
 );
 
-STREAM_MUTANTS.push(sendsIntoTheVoid);
-
 /** A close with unread data looks like an orderly close to the peer. */
-const noReset: Mutant = mutant(
+const noReset = mutant(
   'stream.close-unread-resets',
   'the peer of a socket closed with unread data sees plain EOF instead of ECONNRESET',
   () => rewrite((out, step) => (isRecv(step) && out.kind === 'err' && out.errno === 'ECONNRESET' ? ok(0) : out)),
 );
 
-STREAM_MUTANTS.push(noReset);
+export const STREAM_MUTANTS = [swapsBytes, shortRecv, waitallIgnored, dontwaitIgnored, closeResets, shutdownIgnored, shutdownReadIgnored, shutdownBothWriteOnly, acceptOnce, wrongPeerName, peekConsumes, sendsIntoTheVoid, noReset] as const;

@@ -84,11 +84,10 @@ function bindPathLength(s: ModelState, k: Sock, n: number, out: Outcome, ctx: Ct
   const name = out.kind === 'ok' ? out.detail?.addr : undefined;
   const whole = name !== undefined && name.startsWith('unix:/') && byteLength(name.slice(5)) === n;
   const refused = out.kind === 'err' && u.tooLong.includes(out.errno);
-  const clause = 'bind.unix-path-length';
   const refusal = `-1 ${u.tooLong.join(' or ')}`;
-  if (n <= u.fits) ctx.require(clause, whole, got, () => `0, named with the whole ${n}-byte path (paths of up to ${u.fits} bytes fit sun_path with their NUL)`);
-  else if (u.exact) ctx.require(clause, refused, got, () => `${refusal} (a ${n}-byte path does not fit: sun_path holds ${u.fits} bytes and the NUL)`);
-  else ctx.require(clause, whole || refused, got, () => `0 named with the whole ${n}-byte path (never truncated), or ${refusal} (sun_path's size is unspecified)`);
+  if (n <= u.fits) ctx.require('bind.unix-path-length', whole, got, () => `0, named with the whole ${n}-byte path (paths of up to ${u.fits} bytes fit sun_path with their NUL)`);
+  else if (u.exact) ctx.require('bind.unix-path-length', refused, got, () => `${refusal} (a ${n}-byte path does not fit: sun_path holds ${u.fits} bytes and the NUL)`);
+  else ctx.require('bind.unix-path-length', whole || refused, got, () => `0 named with the whole ${n}-byte path (never truncated), or ${refusal} (sun_path's size is unspecified)`);
   if (out.kind !== 'ok') return;
   k.state = 'bound';
   k.local = name;
@@ -101,9 +100,8 @@ function bindAbstract(s: ModelState, k: Sock, name: string, out: Outcome, ctx: C
   const got = () => (out.kind === 'ok' ? `0, named ${out.detail?.addr}` : showOutcome(out));
   const holder = s.net.abstract.get(name);
   const held = holder !== undefined && s.net.socks.get(holder)!.state !== 'closed';
-  const clause = 'bind.unix-abstract-name';
-  if (held) return ctx.require(clause, isErr(out, 'EADDRINUSE'), got, () => `-1 EADDRINUSE (an open socket holds the abstract name @${name})`);
-  ctx.require(clause, out.kind === 'ok' && out.value === 0 && out.detail?.addr === `unix:@${name}`, got, () => `0, named unix:@${name}${holder !== undefined ? ' (the socket that held it closed: the name is free again)' : ''}`);
+  if (held) return ctx.require('bind.unix-abstract-name', isErr(out, 'EADDRINUSE'), got, () => `-1 EADDRINUSE (an open socket holds the abstract name @${name})`);
+  ctx.require('bind.unix-abstract-name', out.kind === 'ok' && out.value === 0 && out.detail?.addr === `unix:@${name}`, got, () => `0, named unix:@${name}${holder !== undefined ? ' (the socket that held it closed: the name is free again)' : ''}`);
   k.state = 'bound';
   k.local = `unix:@${name}`;
   s.net.abstract.set(name, k.id);
@@ -135,11 +133,10 @@ export function bindUnprivileged(_s: ModelState, call: C<'bind-unprivileged'>, o
   // another program may hold a fixed port; port 0 always finds one
   const inUse = call.port !== 0 && isErr(out, 'EADDRINUSE');
   const below = ctx.profile.privilegedPorts.below;
-  const clause = 'bind.privileged-port-eacces';
   const want = `0, named ${fam}:${call.port || 'PORT'}${call.port ? ' (or -1 EADDRINUSE: another program may hold it)' : ''}`;
-  if (below !== null && call.port > 0 && call.port < below) return ctx.require(clause, isErr(out, 'EACCES'), got, () => `-1 EACCES (port ${call.port} is below ${below}, and the bind ran unprivileged)`);
-  if (below !== null || call.port === 0) return ctx.require(clause, named || inUse, got, () => `${want} (port ${call.port} is not protected)`);
-  ctx.require(clause, named || inUse || isErr(out, 'EACCES'), got, () => `${want}, or -1 EACCES if the port is protected (which ports are is not specified)`);
+  if (below !== null && call.port > 0 && call.port < below) return ctx.require('bind.privileged-port-eacces', isErr(out, 'EACCES'), got, () => `-1 EACCES (port ${call.port} is below ${below}, and the bind ran unprivileged)`);
+  if (below !== null || call.port === 0) return ctx.require('bind.privileged-port-eacces', named || inUse, got, () => `${want} (port ${call.port} is not protected)`);
+  ctx.require('bind.privileged-port-eacces', named || inUse || isErr(out, 'EACCES'), got, () => `${want}, or -1 EACCES if the port is protected (which ports are is not specified)`);
 }
 
 export function sockname(s: ModelState, call: C<'sockname'>, out: Outcome, ctx: Ctx): void {

@@ -4,6 +4,7 @@
 // an unspecified timeout interval until the connection is established." linux (measured, see
 // spec/clauses/listen.ts): AF_UNIX sleeps until accept frees room; TCP's SYN is dropped and
 // retransmitted (1 s, 3 s, 7 s ...), so once accept frees room the connect completes.
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
@@ -17,15 +18,12 @@ import { connectPair, newSock, sockOf } from './socket.ts';
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
 type ConnectPending = Extract<Pending, { kind: 'connect' }>;
 
-export const UNIX_BLOCKS = 'listen.full-queue-blocks-unix';
-export const SYN_LATER = 'listen.dropped-syn-completes-later';
-const OVERFLOW = 'listen.backlog-overflow';
 
 /** The clause a connect to a full (linux: exactly known) queue answers to. */
-export const fullQueueClause = (k: Sock): string => (k.family === 'unix' ? UNIX_BLOCKS : SYN_LATER);
+export const fullQueueClause = (k: Sock): ClauseId => (k.family === 'unix' ? 'listen.full-queue-blocks-unix' : 'listen.dropped-syn-completes-later');
 
 /** The clause for a blocked connect: the linux clause where the profile knows the queue exactly. */
-const clauseOf = (k: Sock, l: Sock, ctx: Ctx): string => (queueLimit(l, ctx).exact ? fullQueueClause(k) : OVERFLOW);
+const clauseOf = (k: Sock, l: Sock, ctx: Ctx): ClauseId => (queueLimit(l, ctx).exact ? fullQueueClause(k) : 'listen.backlog-overflow');
 
 /** connect on a blocking socket reported "still blocked": only a full queue may do that. */
 export function blockedConnect(s: ModelState, step: number, actor: string, call: C<'connect'>, k: Sock, l: Sock, ctx: Ctx): void {
@@ -56,8 +54,8 @@ export function connectionDone(s: ModelState, k: Sock, l: Sock, addr: string | u
     l.queue.push(server.id);
     return;
   }
-  if (exact && k.family === 'unix') ctx.violate(UNIX_BLOCKS, 'connected', `still blocked (the queue holds ${sure}, all taken)`);
-  if (exact && c?.dropped && l.accepted === c.acceptedAt) ctx.violate(SYN_LATER, 'connected', 'still in progress (its SYN was dropped and nothing was accepted since: a retransmitted SYN meets the same full queue)');
+  if (exact && k.family === 'unix') ctx.violate('listen.full-queue-blocks-unix', 'connected', `still blocked (the queue holds ${sure}, all taken)`);
+  if (exact && c?.dropped && l.accepted === c.acceptedAt) ctx.violate('listen.dropped-syn-completes-later', 'connected', 'still in progress (its SYN was dropped and nothing was accepted since: a retransmitted SYN meets the same full queue)');
   k.limbo = true;
 }
 
@@ -72,7 +70,7 @@ export function connectCompleted(s: ModelState, p: ConnectPending, out: Outcome,
   if (!isOk(out, 0)) {
     const exact = queueLimit(l, ctx).exact;
     // posix: the "unspecified timeout interval" may end in a refusal or a timeout
-    if (!exact && ['ECONNREFUSED', 'ETIMEDOUT', 'EAGAIN'].some((e) => isErr(out, e))) { delete k.connecting; return ctx.exercise(OVERFLOW); }
+    if (!exact && ['ECONNREFUSED', 'ETIMEDOUT', 'EAGAIN'].some((e) => isErr(out, e))) { delete k.connecting; return ctx.exercise('listen.backlog-overflow'); }
     ctx.violate(clause, got(), '0 (connected once there is room in the queue)');
   }
   ctx.exercise(clause);
@@ -86,7 +84,7 @@ export function connectStillBlocked(s: ModelState, p: ConnectPending, ctx: Ctx):
   const { sure, exact } = queueLimit(l, ctx);
   // TCP completes when a retransmitted SYN arrives (timed): connect-wait judges that.
   if (!exact || k.family !== 'unix' || l.state !== 'listening') return;
-  if (l.queue.length < sure) ctx.violate(UNIX_BLOCKS, 'still blocked', `0 (accept freed room: ${l.queue.length} of ${sure} taken)`);
+  if (l.queue.length < sure) ctx.violate('listen.full-queue-blocks-unix', 'still blocked', `0 (accept freed room: ${l.queue.length} of ${sure} taken)`);
 }
 
 /** Dropped connects to `l` still in progress (blocking or not). */
@@ -109,18 +107,18 @@ export function connectWait(s: ModelState, call: C<'connect-wait'>, out: Outcome
   const id = s.net.handles.get(call.fd);
   const got = () => showOutcome(out);
   const known = typeof id === 'number' ? s.net.socks.get(id)! : undefined;
-  if (known?.limbo || known?.state === 'connected') return ctx.require(OVERFLOW, isOk(out, 1), got, () => '1 (it connected earlier)');
+  if (known?.limbo || known?.state === 'connected') return ctx.require('listen.backlog-overflow', isOk(out, 1), got, () => '1 (it connected earlier)');
   const k = sockOf(s, call.fd);
   const c = k.connecting;
   if (!c) throw new OutOfScope(`connect-wait on a ${k.state} socket with no connect in progress`);
   const l = s.net.socks.get(c.listener)!;
-  const clause = queueLimit(l, ctx).exact ? SYN_LATER : OVERFLOW;
+  const clause = queueLimit(l, ctx).exact ? 'listen.dropped-syn-completes-later' : 'listen.backlog-overflow';
   if (isOk(out, 1)) {
     ctx.exercise(clause);
     return connectionDone(s, k, l, k.local, ctx);
   }
   if (mustComplete(s, k, ctx)) {
-    ctx.violate(SYN_LATER, `${got()} (still in progress when connect-wait gave up)`, `1 (accept freed room for all ${droppedPending(s, l)} dropped connect(s); a retransmitted SYN completes it)`);
+    ctx.violate('listen.dropped-syn-completes-later', `${got()} (still in progress when connect-wait gave up)`, `1 (accept freed room for all ${droppedPending(s, l)} dropped connect(s); a retransmitted SYN completes it)`);
   }
   const refusal = !c.dropped && ['ECONNREFUSED', 'ETIMEDOUT'].some((e) => isErr(out, e));
   ctx.require(clause, isOk(out, 0) || refusal, got, () => '1 (connected) or 0 (still in progress: room for it is not certain)');

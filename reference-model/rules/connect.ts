@@ -1,5 +1,6 @@
 // Listening, connecting and accepting: the listen queue and connect errors.
 // POSIX XSH listen(), connect(), accept(); unix(7), tcp(7).
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { SockAddr, SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
@@ -43,7 +44,7 @@ export function queueLimit(t: Sock, ctx: Ctx): { sure: number; exact: boolean } 
 }
 
 /** A backlog linux truncates (negative, or above somaxconn): its queue length answers to listen.backlog-truncated. */
-export function overflowClause(l: Sock, ctx: Ctx): string {
+export function overflowClause(l: Sock, ctx: Ctx): ClauseId {
   const q = ctx.profile.listenQueue;
   return q.rule === 'backlog-plus-one' && (l.backlog < 0 || l.backlog > q.somaxconn) ? 'listen.backlog-truncated' : 'listen.backlog-overflow';
 }
@@ -128,11 +129,10 @@ export function accept(s: ModelState, step: number, actor: string, call: C<'acce
   const t = sockOf(s, call.fd);
   void step; void actor;
   if (t.state !== 'listening') throw new OutOfScope(`accept on a ${t.state} socket`);
-  const clause = 'stream.accept-keeps-listening';
   if (t.queue.length === 0) throw new OutOfScope('accept with no pending connection');
-  ctx.require(clause, out.kind === 'ok' && out.value >= 0, () => showOutcome(out), () => 'a new descriptor (a connection is pending)');
+  ctx.require('stream.accept-keeps-listening', out.kind === 'ok' && out.value >= 0, () => showOutcome(out), () => 'a new descriptor (a connection is pending)');
   const server = s.net.socks.get(t.queue.shift()!)!;
-  if (t.accepted++ > 0) ctx.exercise(clause);
+  if (t.accepted++ > 0) ctx.exercise('stream.accept-keeps-listening');
   const client = s.net.socks.get(server.peer!)!;
   const addr = out.kind === 'ok' ? out.detail?.addr : undefined;
   if (client.local !== undefined && addr !== undefined) {

@@ -11,8 +11,6 @@ import type { Sock } from '../socket-state.ts';
 import type { ModelState, Pending } from '../state.ts';
 import { isOk } from './fd.ts';
 
-const DELIVERY = 'dgram.delivery';
-const BOUNDARIES = 'dgram.message-boundaries';
 
 type DgramSendPending = Extract<Pending, { kind: 'dgram-send' }>;
 
@@ -42,8 +40,8 @@ export function enqueue(dest: Sock, from: Sock, step: number, size: number, arri
 /** A blocking send asleep: allowed unless the profile says the receiver has room. */
 export function blockedDgramSend(s: ModelState, step: number, actor: string, k: Sock, dest: Sock, size: number, call: DgramSendPending['call'], ctx: Ctx): void {
   const r = dgramRoom(k, dest, size, ctx);
-  if (r.room === true) ctx.violate(DELIVERY, 'blocked', `${size} (the receiver holds ${r.held} of ${r.bound} datagrams: there is room)`);
-  if (r.room === false) ctx.exercise(DELIVERY);
+  if (r.room === true) ctx.violate('dgram.delivery', 'blocked', `${size} (the receiver holds ${r.held} of ${r.bound} datagrams: there is room)`);
+  if (r.room === false) ctx.exercise('dgram.delivery');
   s.pending.set(step, { kind: 'dgram-send', step, actor, sock: k.id, dest: dest.id, size, call });
 }
 
@@ -52,10 +50,10 @@ export function dgramSendCompleted(s: ModelState, p: DgramSendPending, out: Outc
   const k = s.net.socks.get(p.sock)!;
   const dest = s.net.socks.get(p.dest)!;
   // a blocking send returns once the whole datagram is queued
-  ctx.require(BOUNDARIES, isOk(out, p.size), () => showOutcome(out), () => `${p.size} (the whole datagram, once there is room)`);
+  ctx.require('dgram.message-boundaries', isOk(out, p.size), () => showOutcome(out), () => `${p.size} (the whole datagram, once there is room)`);
   const r = dgramRoom(k, dest, p.size, ctx, true);
-  if (r.room === false) ctx.violate(DELIVERY, `returned ${showOutcome(out)}`, `still blocked (the receiver holds ${r.held} of ${r.bound} datagrams)`);
-  if (r.room !== undefined) ctx.exercise(DELIVERY);
+  if (r.room === false) ctx.violate('dgram.delivery', `returned ${showOutcome(out)}`, `still blocked (the receiver holds ${r.held} of ${r.bound} datagrams)`);
+  if (r.room !== undefined) ctx.exercise('dgram.delivery');
   enqueue(dest, k, p.step, p.size);
 }
 
@@ -64,5 +62,5 @@ export function dgramSendStillBlocked(s: ModelState, p: DgramSendPending, ctx: C
   const k = s.net.socks.get(p.sock)!;
   const dest = s.net.socks.get(p.dest)!;
   const r = dgramRoom(k, dest, p.size, ctx, true);
-  if (r.room === true) ctx.violate(DELIVERY, 'still blocked', `the send returns ${p.size} (the receiver holds ${r.held} of ${r.bound} datagrams: a receive made room)`);
+  if (r.room === true) ctx.violate('dgram.delivery', 'still blocked', `the send returns ${p.size} (the receiver holds ${r.held} of ${r.bound} datagrams: a receive made room)`);
 }

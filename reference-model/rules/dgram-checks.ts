@@ -7,9 +7,6 @@ import { showOutcome } from '../describe.ts';
 import type { Sock } from '../socket-state.ts';
 import type { ModelState } from '../state.ts';
 
-export const REFUSED = 'dgram.connected-udp-refused';
-export const SIZE = 'dgram.size-limit-emsgsize';
-export const SOURCE = 'dgram.source-address';
 
 /** The socket a handle names, or, once closed, the datagram socket it last named. */
 export function addressed(s: ModelState, to: SockAddr): Sock {
@@ -36,14 +33,14 @@ export function refusal(k: Sock, ctx: Ctx): { must: boolean; may: boolean } {
 /** A call returned ECONNREFUSED: judge it, and take the refusal it reported. */
 export function reportedRefusal(k: Sock, out: Outcome, ctx: Ctx): void {
   const quiet = (k.refusedUnconnected ?? 0) > 0 && !(k.refused ?? 0);
-  ctx.require(REFUSED, refusal(k, ctx).may, () => showOutcome(out), () => (quiet ? 'no ECONNREFUSED (an unconnected socket is told nothing of a refused datagram)' : 'no ECONNREFUSED (no datagram this socket sent was refused)'));
+  ctx.require('dgram.connected-udp-refused', refusal(k, ctx).may, () => showOutcome(out), () => (quiet ? 'no ECONNREFUSED (an unconnected socket is told nothing of a refused datagram)' : 'no ECONNREFUSED (no datagram this socket sent was refused)'));
   if (k.refused) k.refused = ctx.profile.dgramRefused.connected === 'next-call' ? 0 : k.refused - 1;
   else if (k.refusedUnconnected) k.refusedUnconnected -= 1;
 }
 
 /** A call that should have reported the pending refusal. */
 export const missedRefusal = (out: Outcome, ctx: Ctx): never =>
-  ctx.violate(REFUSED, showOutcome(out), '-1 ECONNREFUSED (a datagram this connected socket sent to a closed port was refused: the next send or recv reports it, once)');
+  ctx.violate('dgram.connected-udp-refused', showOutcome(out), '-1 ECONNREFUSED (a datagram this connected socket sent to a closed port was refused: the next send or recv reports it, once)');
 
 /** The largest datagram the profile says a send takes on this family, or null where none is known. */
 export function maxSize(f: Family, ctx: Ctx): number | null {
@@ -75,7 +72,7 @@ export function checkSource(s: ModelState, r: Sock, senders: readonly number[], 
   const known = [...new Set(socks.map(sourceOf).filter((a): a is string => a !== undefined))];
   const unknown = socks.filter((k) => sourceOf(k) === undefined);
   const fresh = unknown.length > 0 && WELL_FORMED[r.family].test(addr) && !known.includes(addr);
-  ctx.require(SOURCE, known.includes(addr) || fresh, () => `from ${addr}`, () => [...known, ...(unknown.length ? [r.family === 'inet6' ? '[::1]:PORT' : '127.0.0.1:PORT'] : [])].join(' or ') + " (the sender's address)");
+  ctx.require('dgram.source-address', known.includes(addr) || fresh, () => `from ${addr}`, () => [...known, ...(unknown.length ? [r.family === 'inet6' ? '[::1]:PORT' : '127.0.0.1:PORT'] : [])].join(' or ') + " (the sender's address)");
   // one unknown sender: its address is now known
   if (fresh && unknown.length === 1) unknown[0].source = addr;
 }

@@ -1,4 +1,5 @@
 // read/readv: POSIX XSH read() for pipes and FIFOs.
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { Call } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Ctx } from '../context.ts';
@@ -72,7 +73,7 @@ const startsWith = (hay: Uint8Array, needle: Uint8Array): boolean => {
 };
 
 /** Which clause an EOF on this end falls under: FIFOs with several writers and never-written FIFOs have their own. */
-function eofClause(obj: PipeObj, ofd: Ofd, ctx: Ctx): string {
+function eofClause(obj: PipeObj, ofd: Ofd, ctx: Ctx): ClauseId {
   if (obj.kind !== 'fifo') return 'pipe.eof-after-last-writer';
   if (ofd.wCounterAtOpen === obj.wCounter && ctx.profile.name === 'linux') return 'fifo.read-before-any-writer';
   if (obj.wCounter > 1) return 'fifo.eof-after-all-writers';

@@ -1,4 +1,5 @@
 // poll: POSIX XSH poll() and linux fs/pipe.c pipe_poll.
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { Call } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Ctx } from '../context.ts';
@@ -23,7 +24,7 @@ export function poll(s: ModelState, call: Extract<Call, { op: 'poll' }>, out: Ou
   const obj = s.objects.get(ofd.obj)!;
   const p = ctx.profile.poll;
   const rule: Rule = {};
-  let clause = 'pipe.poll-readiness';
+  let clause: ClauseId = 'pipe.poll-readiness';
   if (ofd.end === 'r') {
     const { committed, inflight } = readable(s, obj, ctx);
     rule.POLLIN = committed > 0 ? true : inflight > 0 ? 'either' : obj.writers === 0 && p.pollinAtEof === 'either' ? 'either' : false;

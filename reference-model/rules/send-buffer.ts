@@ -17,8 +17,6 @@ import { buffered, type ModelState, type Pending, type PipeObj } from '../state.
 import { neverFollowed, notSeen } from './arrival.ts';
 import { isErr } from './fd.ts';
 
-export const FULL = 'stream.full-send-buffer';
-const ORDER = 'stream.order-and-content';
 
 type SendCall = Extract<SocketCall, { op: 'send' }>;
 type SendPending = Extract<Pending, { kind: 'send' }>;
@@ -52,7 +50,7 @@ export function setBuffers(s: ModelState, call: Extract<SocketCall, { op: 'set-b
   const peer = s.net.socks.get(k.peer)!;
   const queued = [k.rx, k.tx].some((q) => q !== undefined && buffered(s.objects.get(q)!) > 0);
   if (queued || blockedSendOf(s, k.id) || blockedSendOf(s, peer.id) || k.wrDone || peer.wrDone || k.rdShut || peer.rdShut) throw new OutOfScope('set-buffers on a connection with data or a half shut');
-  ctx.require(FULL, out.kind === 'ok' && out.value === 0, () => showOutcome(out), () => '0 (setsockopt of a buffer size on a connected socket)');
+  ctx.require('stream.full-send-buffer', out.kind === 'ok' && out.value === 0, () => showOutcome(out), () => '0 (setsockopt of a buffer size on a connected socket)');
   k.fixedBuffers = true;
   peer.fixedBuffers = true;
 }
@@ -71,22 +69,22 @@ export function streamSend(s: ModelState, step: number, actor: string, call: Sen
   const got = () => showOutcome(out);
   const how = mayBlock ? 'blocking' : call.dontwait === false ? 'O_NONBLOCK' : 'MSG_DONTWAIT';
   if (out.kind === 'pending') {
-    if (!mayBlock) ctx.violate(FULL, 'blocked', `${n <= room ? n : `1..${n} or -1 EAGAIN`} (${how}: a nonblocking send never blocks)`);
-    if (n <= room) ctx.violate(FULL, 'blocked', `${n} (an idle connection surely takes ${room} bytes)`);
-    ctx.exercise(FULL);
+    if (!mayBlock) ctx.violate('stream.full-send-buffer', 'blocked', `${n <= room ? n : `1..${n} or -1 EAGAIN`} (${how}: a nonblocking send never blocks)`);
+    if (n <= room) ctx.violate('stream.full-send-buffer', 'blocked', `${n} (an idle connection surely takes ${room} bytes)`);
+    ctx.exercise('stream.full-send-buffer');
     s.pending.set(step, { kind: 'send', step, actor, sock: k.id, total: n, remaining: payload(payloadTag(step), n), written: 0, call: { actor, ...call } });
     return;
   }
   if (isErr(out, 'EAGAIN')) {
-    if (mayBlock) ctx.violate(FULL, got(), `${n} or blocked (a blocking send waits for room)`);
-    if (room > 0) ctx.violate(FULL, got(), `${Math.min(n, room)}..${n} (an idle connection surely takes ${room} bytes: a partial count at worst)`);
-    return ctx.exercise(FULL);
+    if (mayBlock) ctx.violate('stream.full-send-buffer', got(), `${n} or blocked (a blocking send waits for room)`);
+    if (room > 0) ctx.violate('stream.full-send-buffer', got(), `${Math.min(n, room)}..${n} (an idle connection surely takes ${room} bytes: a partial count at worst)`);
+    return ctx.exercise('stream.full-send-buffer');
   }
-  if (out.kind !== 'ok' || out.value < 1 || out.value > n) ctx.violate(ORDER, got(), mayBlock ? `${n} or blocked` : `1..${n} or -1 EAGAIN`);
+  if (out.kind !== 'ok' || out.value < 1 || out.value > n) ctx.violate('stream.order-and-content', got(), mayBlock ? `${n} or blocked` : `1..${n} or -1 EAGAIN`);
   const v = out.value;
   // linux: a blocking send returns only once everything is queued; posix says only "the number of bytes sent".
   const lo = mayBlock && ctx.profile.name === 'linux' ? n : Math.min(n, Math.max(1, room));
-  ctx.require(v < n || mayBlock || room > 0 ? FULL : ORDER, v >= lo, got, () => (lo === n ? `${n}` : `${lo}..${n}`) + (mayBlock ? ' (a blocking send returns everything)' : room > 0 ? ` (an idle connection surely takes ${room} bytes)` : ''));
+  ctx.require(v < n || mayBlock || room > 0 ? 'stream.full-send-buffer' : 'stream.order-and-content', v >= lo, got, () => (lo === n ? `${n}` : `${lo}..${n}`) + (mayBlock ? ' (a blocking send returns everything)' : room > 0 ? ` (an idle connection surely takes ${room} bytes)` : ''));
   appendUnbounded(tx, payload(payloadTag(step), n).subarray(0, v));
 }
 
@@ -106,12 +104,12 @@ export function admitBlockedSender(s: ModelState, k: Sock, rx: PipeObj, out: Out
     appendUnbounded(rx, p.remaining.subarray(0, m));
     p.remaining = p.remaining.subarray(m);
     p.written += m;
-    ctx.exercise(FULL);
+    ctx.exercise('stream.full-send-buffer');
     return;
   }
   // A MSG_WAITALL recv may block having taken what there was: it waits for more.
   if (avail === 0 && ctx.settled && (isErr(out, 'EAGAIN') || (out.kind === 'pending' && !waitall))) {
-    ctx.violate(FULL, out.kind === 'pending' ? 'blocked' : showOutcome(out), `the next bytes of the blocked send #${p.step + 1} (the reader drained the connection, so the sender was woken and queued more; ${p.remaining.length} of its ${p.total} bytes not received yet)`);
+    ctx.violate('stream.full-send-buffer', out.kind === 'pending' ? 'blocked' : showOutcome(out), `the next bytes of the blocked send #${p.step + 1} (the reader drained the connection, so the sender was woken and queued more; ${p.remaining.length} of its ${p.total} bytes not received yet)`);
   }
 }
 
@@ -123,7 +121,7 @@ export function sendCompleted(s: ModelState, p: SendPending, out: Outcome, ctx: 
   const ended = k.wrDone !== undefined || peer?.state === 'closed' || peer?.rdShut !== undefined;
   const lo = ctx.profile.name === 'linux' && !ended ? p.total : Math.max(1, p.written);
   const ok = (out.kind === 'ok' && out.value >= lo && out.value <= p.total) || (ended && p.written === 0 && (isErr(out, 'EPIPE') || isErr(out, 'ECONNRESET')));
-  ctx.require(FULL, ok, () => `woke with ${showOutcome(out)}`, () => (lo === p.total ? `${p.total}` : `${lo}..${p.total}`) + (ended ? ' or -1 EPIPE (the connection ended)' : ` (the reader made room; ${p.written} of its bytes already received)`));
+  ctx.require('stream.full-send-buffer', ok, () => `woke with ${showOutcome(out)}`, () => (lo === p.total ? `${p.total}` : `${lo}..${p.total}`) + (ended ? ' or -1 EPIPE (the connection ended)' : ` (the reader made room; ${p.written} of its bytes already received)`));
   if (!ended && out.kind === 'ok' && notSeen(out)) ctx.violate('stream.order-and-content', neverFollowed(`woke with ${out.value}`, 'the bytes never reached the peer, nor waited behind its full receive window'), 'the bytes at the peer (a stream socket is reliable)');
   const tx = k.tx === undefined ? undefined : s.objects.get(k.tx);
   if (tx && out.kind === 'ok') appendUnbounded(tx, p.remaining.subarray(0, out.value - p.written));
@@ -132,7 +130,7 @@ export function sendCompleted(s: ModelState, p: SendPending, out: Outcome, ctx: 
 
 /** At a quiescent point: a sender whose bytes the reader has all received has returned. */
 export function sendStillBlocked(_s: ModelState, p: SendPending, ctx: Ctx): void {
-  if (p.remaining.length === 0 && ctx.settled) ctx.violate(FULL, 'still blocked', `${p.total} (the reader has received all of its bytes)`);
+  if (p.remaining.length === 0 && ctx.settled) ctx.violate('stream.full-send-buffer', 'still blocked', `${p.total} (the reader has received all of its bytes)`);
 }
 
 /**

@@ -1,4 +1,5 @@
 // send/recv on connected stream sockets. XSH send(), recv(); each direction is a byte queue (PipeObj).
+import type { ClauseId } from '../../spec/catalogue.ts';
 import type { SocketCall } from '../../spec/socket-scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import { OutOfScope, type Ctx } from '../context.ts';
@@ -16,18 +17,13 @@ import { sendAfterShutdown } from './stream-shutdown.ts';
 type C<K extends SocketCall['op']> = Extract<SocketCall, { op: K }>;
 type RecvPending = Extract<Pending, { kind: 'recv' }>;
 
-const ORDER = 'stream.order-and-content';
-const BOUNDARIES = 'stream.no-message-boundaries';
-const PEEK = 'stream.peek-does-not-consume';
-const WAITALL = 'stream.recv-waitall';
-const DONTWAIT = 'stream.dontwait-never-blocks';
 
 /** The clause an EOF falls under: our read half shut, or how the peer stopped sending. */
-const eofClause = (k: Sock, peer: Sock): string => k.rdShut ?? (peer.wrDone === 'shutdown' ? 'stream.shutdown-write-half-close' : 'stream.eof-after-peer-close');
+const eofClause = (k: Sock, peer: Sock): ClauseId => k.rdShut ?? (peer.wrDone === 'shutdown' ? 'stream.shutdown-write-half-close' : 'stream.eof-after-peer-close');
 /** No more data will come: the peer stopped sending, or our read half is shut (recv never blocks). */
 const ended = (k: Sock, peer: Sock): boolean => peer.wrDone !== undefined || k.rdShut !== undefined;
 /** Which clause a call that blocked (or answered EAGAIN) where it must not falls under: MSG_DONTWAIT on a blocking socket, or O_NONBLOCK. */
-const nonblockClause = (k: Sock, dontwait: boolean): string => (dontwait && !k.nonblock ? DONTWAIT : ORDER);
+const nonblockClause = (k: Sock, dontwait: boolean): ClauseId => (dontwait && !k.nonblock ? 'stream.dontwait-never-blocks' : 'stream.order-and-content');
 
 function connected(s: ModelState, handle: string): { k: Sock; peer: Sock; rx: PipeObj; tx: PipeObj } {
   const k = sockOf(s, handle);
@@ -59,7 +55,7 @@ export function send(s: ModelState, step: number, actor: string, call: C<'send'>
   if (call.size === 0) throw new OutOfScope('zero-length send');
   streamSend(s, step, actor, call, k, tx, out, ctx); // stream.full-send-buffer: EAGAIN, partial counts, blocking
   // XSH 2.10.6: SOCK_STREAM "provides reliable, sequenced, full-duplex" transfer: what was sent reaches the peer
-  if (out.kind === 'ok' && notSeen(out)) ctx.violate(ORDER, neverFollowed(`${out.value} sent`, 'the bytes never reached the peer, nor waited behind its full receive window'), 'the bytes at the peer (a stream socket is reliable)');
+  if (out.kind === 'ok' && notSeen(out)) ctx.violate('stream.order-and-content', neverFollowed(`${out.value} sent`, 'the bytes never reached the peer, nor waited behind its full receive window'), 'the bytes at the peer (a stream socket is reliable)');
   if (peer.wrDone === 'shutdown') ctx.exercise('stream.shutdown-write-half-close'); // the other direction keeps working
 }
 
@@ -76,20 +72,20 @@ export function recv(s: ModelState, step: number, actor: string, call: C<'recv'>
   const got = () => showOutcome(out);
   if (out.kind === 'pending') {
     if (!mayBlock) ctx.violate(nonblockClause(k, call.dontwait), 'blocked', `no blocking (${call.dontwait ? 'MSG_DONTWAIT' : 'O_NONBLOCK'})`);
-    if (avail >= call.size || (avail > 0 && !waitall)) ctx.violate(k.peeked ? PEEK : waitall ? WAITALL : BOUNDARIES, 'blocked', `${Math.min(avail, call.size)} bytes (buffered)`);
+    if (avail >= call.size || (avail > 0 && !waitall)) ctx.violate(k.peeked ? 'stream.peek-does-not-consume' : waitall ? 'stream.recv-waitall' : 'stream.no-message-boundaries', 'blocked', `${Math.min(avail, call.size)} bytes (buffered)`);
     if (done) ctx.violate(eofClause(k, peer), 'blocked', avail ? `the ${avail} bytes left, then 0 (EOF)` : '0 (EOF)');
-    if (waitall) ctx.exercise(WAITALL);
-    ctx.exercise(ORDER);
+    if (waitall) ctx.exercise('stream.recv-waitall');
+    ctx.exercise('stream.order-and-content');
     s.pending.set(step, { kind: 'recv', step, actor, sock: k.id, size: call.size, waitall, peek: call.peek, call: { actor, ...call } });
     return;
   }
   if (avail === 0) {
     if (done) return endOfStream(k, peer, out, ctx);
-    if (isOk(out, 0)) ctx.violate(ORDER, '0 (EOF)', 'no EOF: the peer can still send');
+    if (isOk(out, 0)) ctx.violate('stream.order-and-content', '0 (EOF)', 'no EOF: the peer can still send');
     if (!mayBlock) return ctx.require(nonblockClause(k, call.dontwait), isErr(out, 'EAGAIN'), got, () => '-1 EAGAIN (nothing buffered)');
-    return ctx.violate(ORDER, got(), 'blocked (nothing buffered, the peer can still send)');
+    return ctx.violate('stream.order-and-content', got(), 'blocked (nothing buffered, the peer can still send)');
   }
-  if (waitall && avail < call.size && !done) ctx.violate(WAITALL, got(), `blocked (MSG_WAITALL: ${avail} of ${call.size} bytes buffered)`);
+  if (waitall && avail < call.size && !done) ctx.violate('stream.recv-waitall', got(), `blocked (MSG_WAITALL: ${avail} of ${call.size} bytes buffered)`);
   if (discarded(k, out, Math.min(avail, call.size), ctx)) return;
   takeObserved(s, k, rx, out, call.size, waitall, done, false, !!call.peek, ctx);
   mayTakeReset(k, call.waitall, call.size, out);
@@ -138,20 +134,20 @@ function endOfStream(k: Sock, peer: Sock, out: Outcome, ctx: Ctx): void {
 /** Check a data-returning recv against the queue, and consume what it returned. */
 function takeObserved(s: ModelState, k: Sock, rx: PipeObj, out: Outcome, n: number, waitall: boolean, done: boolean, woken: boolean, peekFlag: boolean, ctx: Ctx): void {
   const avail = buffered(rx);
-  if (out.kind !== 'ok' || out.value === 0) ctx.violate(k.peeked ? PEEK : ORDER, showOutcome(out), `${Math.min(n, avail)} bytes of buffered data`);
+  if (out.kind !== 'ok' || out.value === 0) ctx.violate(k.peeked ? 'stream.peek-does-not-consume' : 'stream.order-and-content', showOutcome(out), `${Math.min(n, avail)} bytes of buffered data`);
   const m = out.value;
   const data = out.data ?? new Uint8Array(0);
   const expected = peek(rx, Math.min(n, m));
   // After a MSG_PEEK, the same bytes must still be there: a mismatch means the peek consumed them.
-  ctx.require(k.peeked ? PEEK : ORDER, m <= n && data.length === m && expected.length === m && bytesEqual(data, expected), () => `${m} bytes [${hex(data)}]`, () => `a prefix of the stream [${hex(peek(rx, n))}]${k.peeked ? ' (the MSG_PEEK before did not consume it)' : ''}`);
-  if (k.peeked) ctx.exercise(PEEK);
+  ctx.require(k.peeked ? 'stream.peek-does-not-consume' : 'stream.order-and-content', m <= n && data.length === m && expected.length === m && bytesEqual(data, expected), () => `${m} bytes [${hex(data)}]`, () => `a prefix of the stream [${hex(peek(rx, n))}]${k.peeked ? ' (the MSG_PEEK before did not consume it)' : ''}`);
+  if (k.peeked) ctx.exercise('stream.peek-does-not-consume');
   const hi = Math.min(n, avail);
   // MSG_WAITALL: the full length across sends (no boundaries), or at EOF everything left (posix: "may return less" when the connection ends).
   const short = waitall && done && avail < n;
   // Our read half shut where the profile lets buffered data be discarded (posix): any part of it may be gone.
   const discarding = k.rdShut !== undefined && ctx.profile.shutdownRead.recv === 'data-or-eof';
   const lo = discarding ? 1 : waitall ? (short ? (ctx.profile.name === 'linux' ? hi : 1) : n) : woken || ctx.profile.name !== 'linux' || recvMayLag(k, rx, ctx) ? 1 : hi;
-  ctx.require(short ? WAITALL : BOUNDARIES, m >= lo && m <= hi, () => `${m} bytes`, () => (lo === hi ? `${lo} bytes` : `${lo}..${hi} bytes`) + (waitall ? (short ? ' (MSG_WAITALL at the end of the data: everything left)' : ' (MSG_WAITALL)') : ''));
+  ctx.require(short ? 'stream.recv-waitall' : 'stream.no-message-boundaries', m >= lo && m <= hi, () => `${m} bytes`, () => (lo === hi ? `${lo} bytes` : `${lo}..${hi} bytes`) + (waitall ? (short ? ' (MSG_WAITALL at the end of the data: everything left)' : ' (MSG_WAITALL)') : ''));
   k.peeked = peekFlag;
   if (!peekFlag) consume(rx, m);
 
@@ -165,9 +161,9 @@ export function recvCompleted(s: ModelState, p: RecvPending, out: Outcome, ctx: 
   admitBlockedSender(s, k, rx, out, ctx);
   if (buffered(rx) === 0) {
     if (done) endOfStream(k, peer, out, ctx);
-    else ctx.violate(ORDER, `woke with ${showOutcome(out)}`, 'still blocked (nothing buffered)');
+    else ctx.violate('stream.order-and-content', `woke with ${showOutcome(out)}`, 'still blocked (nothing buffered)');
   } else {
-    if (p.waitall && buffered(rx) < p.size && !done) ctx.violate(WAITALL, `woke with ${showOutcome(out)}`, `still blocked (MSG_WAITALL: ${buffered(rx)} of ${p.size} bytes)`);
+    if (p.waitall && buffered(rx) < p.size && !done) ctx.violate('stream.recv-waitall', `woke with ${showOutcome(out)}`, `still blocked (MSG_WAITALL: ${buffered(rx)} of ${p.size} bytes)`);
     if (!discarded(k, out, Math.min(buffered(rx), p.size), ctx)) {
       takeObserved(s, k, rx, out, p.size, p.waitall, done, true, !!p.peek, ctx);
       mayTakeReset(k, p.waitall, p.size, out);
@@ -180,6 +176,6 @@ export function recvStillBlocked(s: ModelState, p: RecvPending, ctx: Ctx): void 
   const k = s.net.socks.get(p.sock)!;
   const peer = s.net.socks.get(k.peer!)!;
   const avail = buffered(s.objects.get(k.rx!)!);
-  if (avail >= p.size || (avail > 0 && !p.waitall)) ctx.violate(k.peeked ? PEEK : p.waitall ? WAITALL : BOUNDARIES, `still blocked with ${avail} bytes buffered`, 'the recv returns them');
+  if (avail >= p.size || (avail > 0 && !p.waitall)) ctx.violate(k.peeked ? 'stream.peek-does-not-consume' : p.waitall ? 'stream.recv-waitall' : 'stream.no-message-boundaries', `still blocked with ${avail} bytes buffered`, 'the recv returns them');
   if (ended(k, peer)) ctx.violate(eofClause(k, peer), `still blocked after ${k.rdShut ? 'the read half was shut' : 'the peer stopped sending'}`, avail ? `the ${avail} bytes left` : '0 (EOF)');
 }

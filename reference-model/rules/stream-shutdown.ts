@@ -10,8 +10,6 @@ import type { Sock } from '../socket-state.ts';
 import type { PipeObj } from '../state.ts';
 import { isErr } from './fd.ts';
 
-export const SHUT_READ = 'stream.shutdown-read';
-export const SHUT_BOTH = 'stream.shutdown-both';
 
 type Send = Extract<SocketCall, { op: 'send' }>;
 type Result = 'ok' | 'EPIPE' | 'ECONNRESET';
@@ -31,7 +29,7 @@ export function sendAfterShutdown(step: number, k: Sock, peer: Sock, tx: PipeObj
     // Shut for writing, and reset: the pending ECONNRESET where the profile says a send takes it (linux TCP), else EPIPE.
     const takes = ctx.profile.resetByClose.sendTakesReset;
     const allowed: Result[] = !k.resetPending ? ['EPIPE'] : takes === 'either' || k.resetPending === 'maybe' ? ['EPIPE', 'ECONNRESET'] : takes[fam] ? ['ECONNRESET'] : ['EPIPE'];
-    ctx.require(SHUT_BOTH, matches(out, call.size, allowed), got, () => `${show(allowed, call.size)} (shut down for writing; the peer's send reset the connection)`);
+    ctx.require('stream.shutdown-both', matches(out, call.size, allowed), got, () => `${show(allowed, call.size)} (shut down for writing; the peer's send reset the connection)`);
     if (isErr(out, 'ECONNRESET')) k.resetPending = false;
     return true;
   }
@@ -44,7 +42,7 @@ export function sendAfterShutdown(step: number, k: Sock, peer: Sock, tx: PipeObj
     const answered = first ? p[fam === 'unix' ? 'unixFirst' : 'tcpFirst'] : ctx.settled ? p.later : [...new Set([...p.tcpFirst, ...p.later])];
     // Where an accepted send need not reset (posix; BSD drops the data silently), later sends may be accepted too.
     const allowed: readonly Result[] = resets === true ? answered : [...new Set([...answered, 'ok' as const])];
-    ctx.require(SHUT_BOTH, matches(out, call.size, allowed), got, () => `${show(allowed, call.size)} (the peer shut down both halves${first ? '' : '; an earlier send drew its answer'})`);
+    ctx.require('stream.shutdown-both', matches(out, call.size, allowed), got, () => `${show(allowed, call.size)} (the peer shut down both halves${first ? '' : '; an earlier send drew its answer'})`);
     k.sentAfterPeerClose = true;
     if (out.kind !== 'ok' || out.value === 0) return true;
     // linux TCP (measured): data arriving after both halves are shut resets the connection (tcp_rcv_state_process, LINUX_MIB_TCPABORTONDATA).
@@ -54,7 +52,7 @@ export function sendAfterShutdown(step: number, k: Sock, peer: Sock, tx: PipeObj
   }
   // Only the peer's read half is shut: linux AF_UNIX refuses (EPIPE), TCP accepts and the peer still receives it.
   const allowed = ctx.profile.shutdownRead.peerSend[fam];
-  ctx.require(SHUT_READ, matches(out, call.size, allowed), got, () => `${show(allowed, call.size)} (the peer shut down its read half)`);
+  ctx.require('stream.shutdown-read', matches(out, call.size, allowed), got, () => `${show(allowed, call.size)} (the peer shut down its read half)`);
   if (out.kind === 'ok') appendUnbounded(tx, payload(payloadTag(step), call.size).subarray(0, out.value));
   return true;
 }

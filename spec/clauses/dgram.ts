@@ -1,7 +1,7 @@
 // Datagram sockets (SOCK_DGRAM over AF_UNIX, AF_INET, AF_INET6): what a receive returns.
-import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
+import { BOTH, LINUX_ONLY, type ClauseSpec } from '../clause.ts';
 
-export const DGRAM_CLAUSES: Clause[] = [
+export const DGRAM_CLAUSES = [
   {
     id: 'dgram.message-boundaries', area: 'dgram-data', profiles: BOTH,
     title: 'A datagram socket keeps message boundaries: each receive returns exactly one datagram.',
@@ -50,4 +50,4 @@ export const DGRAM_CLAUSES: Clause[] = [
     behaviour: 'A receive reports the sender\'s address (msg_name): over UDP 127.0.0.1:PORT or [::1]:PORT, PORT being the sender\'s (bound, connected or chosen at its first sendto, and the same for all its datagrams); over AF_UNIX the path the sender is bound to, or no name ("unix:") for an unbound sender or a socketpair end.',
     citation: { posix: 'XSH recvfrom(): "If the address argument is not a null pointer and the protocol provides the source address of received data, the source address of the received data shall be stored in the sockaddr structure pointed to by the address argument." XSH recvmsg(): "In a connectionless socket, the msg_name member ... points to a buffer where the source address is to be stored."', man: 'recv(2), udp(7); unix(7): "unnamed: ... When the address of an unnamed socket is returned, its length is sizeof(sa_family_t), and sun_path should not be inspected." (linux recvmsg reports msg_namelen 0 for an unbound AF_UNIX sender: both read as no name)' },
   },
-];
+] as const satisfies readonly ClauseSpec[];

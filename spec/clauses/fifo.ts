@@ -1,8 +1,8 @@
-import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
+import { BOTH, LINUX_ONLY, type ClauseSpec } from '../clause.ts';
 
 const OPEN = 'POSIX.1-2024 XSH open(), "When opening a FIFO with O_RDONLY or O_WRONLY set"';
 
-export const FIFO_CLAUSES: Clause[] = [
+export const FIFO_CLAUSES = [
   {
     id: 'fifo.mkfifo-creates-fifo', area: 'fifo-namespace', profiles: BOTH,
     title: 'mkfifo creates a file of type FIFO.',
@@ -69,4 +69,4 @@ export const FIFO_CLAUSES: Clause[] = [
     behaviour: 'On linux (measured) read returns 0 (EOF) at once; POLLHUP is reported only after a writer has opened and closed since this reader opened.',
     citation: { posix: 'XSH read() returns 0 with no writer; POLLHUP for this case is not specified', linux: 'fs/pipe.c pipe_poll: POLLHUP only if w_counter changed since open; measured in profile linux' },
   },
-];
+] as const satisfies readonly ClauseSpec[];

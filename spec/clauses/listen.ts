@@ -1,7 +1,7 @@
 // The listen queue (accept backlog).
-import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
+import { BOTH, LINUX_ONLY, type ClauseSpec } from '../clause.ts';
 
-export const LISTEN_CLAUSES: Clause[] = [
+export const LISTEN_CLAUSES = [
   {
     id: 'listen.backlog-overflow', area: 'listen-backlog', profiles: BOTH,
     title: 'A listener that never accepts completes only as many connections as its queue holds; the rest are dropped, not refused.',
@@ -42,4 +42,4 @@ export const LISTEN_CLAUSES: Clause[] = [
       linux: 'measured (harness/measure/listen-facts.ts, provenance listenQueue.rule: backlogs -1 and somaxconn + 1 in every family, INT_MAX on AF_UNIX, each held 4097 = somaxconn + 1): net/socket.c __sys_listen "if ((unsigned int)backlog > somaxconn) backlog = somaxconn"',
     },
   },
-];
+] as const satisfies readonly ClauseSpec[];

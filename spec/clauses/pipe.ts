@@ -1,9 +1,9 @@
-import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
+import { BOTH, LINUX_ONLY, type ClauseSpec } from '../clause.ts';
 
 const READ = 'POSIX.1-2024 XSH read()';
 const WRITE = 'POSIX.1-2024 XSH write(), "Write requests to a pipe or FIFO"';
 
-export const PIPE_CLAUSES: Clause[] = [
+export const PIPE_CLAUSES = [
   {
     id: 'pipe.order-and-content', area: 'pipe-data', profiles: BOTH,
     title: 'Bytes come out of a pipe in the order they went in, with no loss or duplication.',
@@ -136,4 +136,4 @@ export const PIPE_CLAUSES: Clause[] = [
     behaviour: 'A child that inherits the write end writes data the parent reads in order; a child that inherits the read end reads what the parent wrote and sees EOF only when every copy of the write end, in every process, is closed.',
     citation: { posix: 'XSH fork(): "The child process shall have its own copy of the parent\'s file descriptors ... refer to the same open file description"; XSH pipe() rationale' },
   },
-];
+] as const satisfies readonly ClauseSpec[];

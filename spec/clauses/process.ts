@@ -1,6 +1,6 @@
-import { BOTH, type Clause } from '../clause.ts';
+import { BOTH, type ClauseSpec } from '../clause.ts';
 
-export const PIPELINE_CLAUSES: Clause[] = [
+export const PIPELINE_CLAUSES = [
   {
     id: 'pipeline.order-and-eof', area: 'pipeline', profiles: BOTH,
     title: 'In prog1 | prog2, prog2 reads prog1\'s output in order and sees EOF when prog1 exits.',
@@ -13,4 +13,4 @@ export const PIPELINE_CLAUSES: Clause[] = [
     behaviour: 'In `yes | head -n N`, head prints N lines and exits; yes, writing forever, is terminated by SIGPIPE (its disposition is the default).',
     citation: { posix: 'XSH write() [EPIPE] and SIGPIPE; XBD <signal.h> SIGPIPE default action' },
   },
-];
+] as const satisfies readonly ClauseSpec[];

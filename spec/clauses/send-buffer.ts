@@ -1,8 +1,8 @@
 // Stream sockets whose send buffer fills: nonblocking senders get EAGAIN or a partial count, blocking
 // senders sleep until the reader makes room.
-import { BOTH, type Clause } from '../clause.ts';
+import { BOTH, type ClauseSpec } from '../clause.ts';
 
-export const SEND_BUFFER_CLAUSES: Clause[] = [
+export const SEND_BUFFER_CLAUSES = [
   {
     id: 'stream.full-send-buffer', area: 'stream-buffer', profiles: BOTH,
     title: 'A full send buffer makes a nonblocking send fail with EAGAIN or send part, and makes a blocking send wait until the reader makes room.',
@@ -13,4 +13,4 @@ export const SEND_BUFFER_CLAUSES: Clause[] = [
       linux: 'measured (harness/measure/sendbuf-facts.ts): net/unix/af_unix.c unix_stream_sendmsg queues skbs of up to 32 KiB while sk_wmem_alloc < sk_sndbuf and returns the bytes queued so far (a partial count) when sock_alloc_send_pskb would block; net/ipv4/tcp.c tcp_sendmsg_locked returns what it copied when sk_stream_memory_free fails; setsockopt SO_SNDBUF / SO_RCVBUF sets SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK, which stop tcp_sndbuf_expand and tcp_rcv_space_adjust from growing the buffers (net/core/sock.c sk_setsockopt, net/ipv4/tcp_input.c); measured on loopback (linux 6.18, AF_INET and AF_INET6): connections with SO_SNDBUF at most a quarter of SO_RCVBUF (16/64, 16/128, 16/256, 32/128, 32/256 KiB), filled and drained 4000 times the way the walk does, lost no segment: 2 retransmissions in all, both tail loss probes of a segment the receiver already had (reported back by D-SACK), no retransmission timeout, every step settled within 0.1 s',
     },
   },
-];
+] as const satisfies readonly ClauseSpec[];

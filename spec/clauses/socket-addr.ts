@@ -1,11 +1,11 @@
 // Socket addresses: connect errors and bind errors (AF_UNIX paths and abstract names, AF_INET/AF_INET6
 // ports on loopback and on the two-host scenarios' test hosts).
-import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
+import { BOTH, LINUX_ONLY, type ClauseSpec } from '../clause.ts';
 
 const CONNECT = 'POSIX.1-2024 XSH connect() ERRORS';
 const BIND = 'POSIX.1-2024 XSH bind() ERRORS';
 
-export const SOCKET_ADDR_CLAUSES: Clause[] = [
+export const SOCKET_ADDR_CLAUSES = [
   {
     id: 'connect.tcp-no-listener-econnrefused', area: 'connect-errors', profiles: BOTH,
     title: 'A TCP connect to a port where nothing listens (on loopback, or on another test host) fails with ECONNREFUSED.',
@@ -78,4 +78,4 @@ export const SOCKET_ADDR_CLAUSES: Clause[] = [
     behaviour: 'bind(AF_UNIX) to a name whose sun_path starts with a NUL byte returns 0, and the socket is named by it (getsockname: sun_path[0] NUL); no file is made (a path spelled like the name, after the NUL, still binds). Binding the same name while a socket holds it returns -1/EADDRINUSE; once that socket has closed the name binds again (there is no file to leave behind).',
     citation: { man: 'unix(7): "an abstract socket address is distinguished (from a pathname socket) by the fact that sun_path[0] is a null byte" ... "The name has no connection with filesystem pathnames" ... "Abstract sockets automatically disappear when all open references to the socket are closed."', linux: 'measured: bind of an abstract name -> 0; the same name again -> EADDRINUSE; after the first socket closed -> 0' },
   },
-];
+] as const satisfies readonly ClauseSpec[];

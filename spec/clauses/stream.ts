@@ -1,7 +1,7 @@
 // Stream sockets (SOCK_STREAM over AF_UNIX, AF_INET, AF_INET6): the data path, half-close, accept.
-import { BOTH, LINUX_ONLY, type Clause } from '../clause.ts';
+import { BOTH, LINUX_ONLY, type ClauseSpec } from '../clause.ts';
 
-export const STREAM_CLAUSES: Clause[] = [
+export const STREAM_CLAUSES = [
   {
     id: 'stream.order-and-content', area: 'stream-data', profiles: BOTH,
     title: 'A connected stream socket delivers the bytes its peer sent, in order, without loss or duplication.',
@@ -80,4 +80,4 @@ export const STREAM_CLAUSES: Clause[] = [
     behaviour: 'For a connected pair, getpeername of each end equals getsockname of the other, and the address accept reports is the client\'s name (an unnamed AF_UNIX socket has the empty name; an accepted AF_UNIX socket has the listener\'s path).',
     citation: { posix: 'XSH getpeername(), getsockname(), accept() "address ... of the connecting socket"', man: 'unix(7) "Address format"' },
   },
-];
+] as const satisfies readonly ClauseSpec[];

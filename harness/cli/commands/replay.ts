@@ -83,7 +83,7 @@ exit: 0 conforms, 1 violation, 2 bad file, unknown target or harness error`,
       console.log(renderSteps(scenario, trace, v && { ...v }));
       if (cx?.clause && isClauseId(cx.clause)) console.log(`\nrecorded: ${cx.clause} — ${clauseById(cx.clause).title}`);
       if (verdict.status === 'pass') console.log('\nverdict: PASS (the trace conforms)');
-      else if (verdict.status === 'fail') console.log(`\nverdict: FAIL ${verdict.violation.clause}: observed ${verdict.violation.observed}; allowed ${verdict.violation.allowed}\n  ${clauseById(verdict.violation.clause).citation.posix ?? ''}`);
+      else if (verdict.status === 'fail') console.log(`\nverdict: FAIL ${verdict.violation.clause}: observed ${verdict.violation.observed}; allowed ${verdict.violation.allowed}\n  ${isClauseId(verdict.violation.clause) ? (clauseById(verdict.violation.clause).citation.posix ?? '') : ''}`);
       else console.log(`\nverdict: ${verdict.status.toUpperCase()}: ${verdict.reason}`);
       return verdict.status === 'pass' ? 0 : verdict.status === 'fail' ? 1 : 2;
     } finally {
