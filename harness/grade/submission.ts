@@ -3,7 +3,7 @@
 // loads or runs submission code in its own process.
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Rubric } from '../../spec/grade.ts';
 import { ExecTarget } from '../exec-target.ts';
 import { splitCommand } from '../exec-command.ts';
@@ -53,7 +53,9 @@ export function absolutePaths(cmd: string): string {
  * submission's user could read is refused, with how to fix it.
  */
 function readsOf(s: Submission, command: string, rubric: Rubric, plan: SandboxPlan, bundleDir?: string): string[] {
-  const own = s.kind === 'module' ? [moduleDriverBundle(), bundleDir!] : execReads(command, rubric.file);
+  // The driver bundle's directory (the harness's build cache), not the file: another ipcspec process
+  // may rebuild it meanwhile, and a rename gives the path a new inode, which a Landlock rule on the old one misses.
+  const own = s.kind === 'module' ? [dirname(moduleDriverBundle()), bundleDir!] : execReads(command, rubric.file);
   let reads: string[];
   try {
     reads = allowedReads(own, rubric.file);
