@@ -3,11 +3,12 @@
 // hidden scenario), the grader's temp dirs (other submissions' sandboxes and bundles) or `/`. Where
 // Landlock cannot confine reads, file permissions are all there is: a rubric with hidden seeds that
 // the submission's user could read is refused (fail closed), not graded.
+import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { splitCommand } from '../exec-command.ts';
-import { isBeneath, narrowest, runtimeReads } from '../sandbox/sandbox.ts';
+import { isBeneath, narrowest, runtimeReads, sandboxBinary } from '../sandbox/sandbox.ts';
 
 /** Reads that cannot be confined safely here: the grader's own failure, never the submission's. */
 export class ReadsUnsafe extends Error {}
@@ -52,19 +53,10 @@ export function allowedReads(own: string[], rubricFile: string): string[] {
 }
 
 /**
- * Could `uid` read `file` by its permission bits (each directory searchable, the file readable)?
- * ACLs are not read: a rubric kept safe by an ACL alone is taken as readable (the safe side).
+ * Could `uid` read `file`? Asked for real: `test -r` run as that uid by the sandbox launcher, so that
+ * ACLs and every directory on the way count. Anything but a clear "no" is taken as yes (the safe side).
  */
 export function readableBy(file: string, uid: number): boolean {
-  const bits = (p: string, want: number): boolean => {
-    const st = statSync(p);
-    const shift = st.uid === uid ? 6 : st.gid === uid ? 3 : 0; // the sandbox's gid is its uid
-    return ((st.mode >> shift) & want) === want;
-  };
-  const real = realpathSync(resolve(file));
-  for (let d = dirname(real); ; d = dirname(d)) {
-    if (!bits(d, 1)) return false;
-    if (d === dirname(d)) break;
-  }
-  return bits(real, 4);
+  const r = spawnSync(sandboxBinary(), ['--uid', String(uid), '--', 'test', '-r', resolve(file)], { timeout: 30_000 });
+  return r.status !== 1;
 }
