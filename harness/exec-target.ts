@@ -39,13 +39,14 @@ export class ExecTarget implements Target {
    * `wrap`: a command prefix the driver runs under (--wrap); `name`: the target's name in reports (default exec:CMD),
    * which the caller makes show the wrap (harness/wrap.ts wrappedName).
    */
-  static async start(cmd: string, opts: { wrap?: string; name?: string; deadlineMs?: number; helloDeadlineMs?: number; label?: string } = {}): Promise<ExecTarget> {
+  static async start(cmd: string, opts: { wrap?: string; name?: string; deadlineMs?: number; helloDeadlineMs?: number; label?: string; stderr?: (tail: string) => string } = {}): Promise<ExecTarget> {
     const argv = [...splitCommand(opts.wrap ?? ''), ...splitCommand(cmd)];
     if (!splitCommand(cmd).length) throw new Error('exec: needs a command, e.g. --target exec:./ipcspec-driver');
     const t = new ExecTarget(argv, cmd, opts.name);
     t.deadlineMs = opts.deadlineMs || execDeadlineMs(!!opts.wrap);
     if (opts.helloDeadlineMs) t.helloDeadlineMs = opts.helloDeadlineMs;
     if (opts.label) t.label = opts.label;
+    if (opts.stderr) t.shownStderr = opts.stderr;
     try {
       await t.live();
     } catch (e) {
@@ -71,6 +72,13 @@ export class ExecTarget implements Target {
   deadlineMs = execDeadlineMs();
   /** Deadline for the hello of a starting driver (default: the reply deadline). */
   helloDeadlineMs?: number;
+  /** What of the driver's stderr tail its messages carry (the grader withholds a submission's). */
+  shownStderr: (tail: string) => string = (t) => t;
+
+  /** The stderr tail as messages append it. */
+  tail(d: DriverProcess): string {
+    return `; driver stderr: ${this.shownStderr(d.stderrTail()) || '(empty)'}`;
+  }
 
   /** A driver that has said hello, started if there is none. */
   private async live(): Promise<DriverProcess> {
@@ -81,7 +89,7 @@ export class ExecTarget implements Target {
     const fail = async (why: string): Promise<never> => {
       this.driver = undefined;
       await d.stop();
-      throw new ProtocolError(`${why}${tail(d)}`);
+      throw new ProtocolError(`${why}${this.tail(d)}`);
     };
     d.send({ type: 'hello', protocol: PROTOCOL_VERSION });
     let m: DriverMessage;
@@ -128,7 +136,7 @@ export class ExecTarget implements Target {
     } catch (e) {
       this.driver = undefined;
       await d.stop();
-      return new BrokenSession(`${this.label}: ${(e as Error).message}${tail(d)}`);
+      return new BrokenSession(`${this.label}: ${(e as Error).message}${this.tail(d)}`);
     }
     return new ExecSession(this, d, this.hello!);
   }
@@ -149,7 +157,6 @@ export class ExecTarget implements Target {
 }
 
 const capabilities = (h: DriverHello) => ({ ops: h.ops, features: h.features, settle: h.settle });
-const tail = (d: DriverProcess): string => `; driver stderr: ${d.stderrTail() || '(empty)'}`;
 
 /** The driver failed before the scenario began: the first step reports it. */
 class BrokenSession implements Session {
@@ -208,7 +215,7 @@ class ExecSession implements Session {
     this.failed = true;
     this.target.forget(this.d);
     await this.d.stop();
-    return { kind: 'error', message: `${this.target.label}: ${(e as Error).message}${tail(this.d)}` };
+    return { kind: 'error', message: `${this.target.label}: ${(e as Error).message}${this.target.tail(this.d)}` };
   }
 
   async teardown(): Promise<TeardownReport> {
@@ -225,7 +232,7 @@ class ExecSession implements Session {
       // The driver broke while ending: report it on this trace, and start afresh next scenario.
       this.target.forget(this.d);
       await this.d.stop();
-      return { error: `${this.target.label}: the driver could not end the scenario: ${(e as Error).message}${tail(this.d)}` };
+      return { error: `${this.target.label}: the driver could not end the scenario: ${(e as Error).message}${this.target.tail(this.d)}` };
     }
   }
 }

@@ -71,11 +71,11 @@ export function gradescopeResults(g: Grade, o: GradescopeOptions): GradescopeRes
   });
   return {
     score: gradeScore(g),
-    execution_time: Number.isFinite(g.executionTimeS) ? Math.max(0, Math.round(g.executionTimeS)) : 0,
+    execution_time: Number.isFinite(g.executionTimeS) ? Math.max(0, Math.round(g.executionTimeS * 10) / 10) : 0,
     output: gradeSummary(g).join('\n'),
     visibility: g.visibility,
-    // Grader stdout can name hidden seeds: instructors only.
-    stdout_visibility: 'hidden',
+    // The grader's stdout carries what the submission printed (hidden seeds redacted): the rubric's stdout_visibility.
+    stdout_visibility: g.stdoutVisibility ?? 'hidden',
     tests,
   };
 }

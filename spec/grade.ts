@@ -53,6 +53,8 @@ export interface Rubric {
   startSeconds: number;
   /** Gradescope top-level visibility. */
   visibility: Visibility;
+  /** Where what the submission prints (its stderr) may be shown: in the feedback only when `visible`; default hidden. */
+  stdoutVisibility: Visibility;
   /** One entry per graded clause, in catalogue order (a clause matched by two items is an error in the rubric). */
   clauses: Array<{ clause: ClauseId; points: number; visibility: Visibility; line: number }>;
   items: RubricItem[];
@@ -104,6 +106,8 @@ export interface ClauseGrade {
   /** One line: why it did not pass (or how many runs passed). */
   reason: string;
   counterexample?: GradedCounterexample;
+  /** What the submission printed (its stderr) while this clause ran, hidden seeds' values redacted: for staff. */
+  output?: string;
   /** Rubric line that gave the points. */
   rubricLine: number;
 }
@@ -133,5 +137,9 @@ export interface Grade {
   /** The grader itself failed (its sandbox could not be set up): the message says so, the score is 0, and the CLI exits 2. */
   graderError?: boolean;
   visibility: Visibility;
+  /** The rubric's stdout_visibility: Gradescope shows the grader's stdout (what the submissions printed) under it. */
+  stdoutVisibility?: Visibility;
+  /** What the submission printed while it failed to start (hidden seeds redacted): for staff. */
+  output?: string;
   tests: ClauseGrade[];
 }

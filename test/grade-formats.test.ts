@@ -212,7 +212,7 @@ describe('Gradescope results.json', () => {
     expect(r.tests.map((t: { max_score: number }) => t.max_score)).toEqual([2, 3, 1.5, 1, 1, 0.1, 0.2]);
     // 2 + 0.1 + 0.2 without float noise.
     expect(r.score).toBe(2.3);
-    expect(r.execution_time).toBe(13);
+    expect(r.execution_time).toBe(12.6);
     expect(r.visibility).toBe('after_due_date');
     expect(r.tests.map((t: { visibility: string }) => t.visibility)).toEqual(['visible', 'after_published', 'visible', 'hidden', 'visible', 'visible', 'visible']);
     expect(r.tests[1].name).toBe(`${MUTANT} — ${clauseById(MUTANT).title}`);

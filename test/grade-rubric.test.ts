@@ -38,7 +38,7 @@ describe('rubric: valid', () => {
     expect(r).toEqual({
       file, profile: 'posix', runs: 100, fixedSeed: 7, hiddenSeeds: [], hiddenFeedback: 'counterexample',
       limits: { cpuSeconds: 60, memoryMb: 1024, processes: 64, fileSizeMb: 16 }, clauseSeconds: 120, replySeconds: 10, startSeconds: 30,
-      visibility: 'visible',
+      visibility: 'visible', stdoutVisibility: 'hidden',
       clauses: [{ clause: 'pipe.order-and-content', points: 2, visibility: 'visible', line: 4 }],
       items: [{ match: 'pipe.order-and-content', points: 2, visibility: 'visible', line: 4 }],
     });
@@ -104,7 +104,7 @@ clauses:
 
 describe('rubric: each mistake names its line', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['unknown top-level key', `seeds:\n  fixed: 7\nrun: 5\nclauses:\n  - match: pipe-data\n    points: 1\n`, /^lab3\.yaml:3: unknown key "run" in the rubric \(allowed: assignment, profile, runs, seeds, limits, visibility, clauses\)$/],
+    ['unknown top-level key', `seeds:\n  fixed: 7\nrun: 5\nclauses:\n  - match: pipe-data\n    points: 1\n`, /^lab3\.yaml:3: unknown key "run" in the rubric \(allowed: assignment, profile, runs, seeds, limits, visibility, stdout_visibility, clauses\)$/],
     ['typo in an item key', `seeds:\n  fixed: 7\nclauses:\n  - match: pipe-data\n    point: 1\n`, /^lab3\.yaml:5: unknown key "point" in a clauses item \(allowed: match, points, visibility\)$/],
     ['unknown limits key', `seeds:\n  fixed: 7\nlimits:\n  cpu: 5\nclauses:\n  - match: pipe-data\n    points: 1\n`, /^lab3\.yaml:4: unknown key "cpu" in limits \(allowed: cpu_seconds,/],
     ['wrong type: runs as text', `runs: many\nseeds:\n  fixed: 7\nclauses:\n  - match: pipe-data\n    points: 1\n`, /^lab3\.yaml:1: runs must be an integer 1\.\.10000, not text "many"$/],

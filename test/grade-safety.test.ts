@@ -20,9 +20,11 @@ chmodSync(scratch, 0o755);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // Three clauses: the misbehaviours fire on FIFO opens (op `open`), which only the fifo clause's scenarios make.
+// stdout_visibility: visible, so that each reason carries what the submission printed (the default withholds it).
 const RUBRIC = `
 runs: 10
 seeds: { fixed: 5 }
+stdout_visibility: visible
 limits: { reply_seconds: 2, clause_seconds: 30, processes: 24 }
 clauses:
   - match: pipe.order-and-content
@@ -278,7 +280,7 @@ describe.skipIf(process.getuid?.() !== 0)('a grader that is not root', () => {
       '--submission', `module:${join(copy, 'test', 'fixtures', 'submissions', 'escape.ts')}`, '--rubric', rubricFile, '--format', 'json', '--out', out], { cwd: copy, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const g = JSON.parse(readFileSync(out, 'utf8')) as Grade;
-    expect(g.sandbox).toMatch(/^not root: runs as the grader's user, no namespaces; Landlock ABI \d+: writes only in its temp dir; .*more than the grader's user runs at the start/);
+    expect(g.sandbox).toMatch(/^not root: runs as the grader's user, no namespaces; Landlock ABI \d+: reads only the runtime, the harness and its own files; writes only in its temp dir; .*more than the grader's user runs at the start/);
     expectOnlyFifoCost(g, /EACCES/);
     expect(existsSync(join(ESCAPE_DIR, 'escaped.txt'))).toBe(false);
   }, 120_000);

@@ -6,6 +6,7 @@ import { loadProfile } from '../../spec/profile.ts';
 import type { Scenario } from '../../spec/scenario.ts';
 import { shellWord } from '../wrap.ts';
 import { clauseGrade, gradeClause } from './grade-clause.ts';
+import { Printed } from './printed.ts';
 import { localTarget, prepare, SandboxUnavailable, startSubmission, type Prepared, type Submission } from './submission.ts';
 
 export interface GradeOptions {
@@ -43,8 +44,9 @@ export async function grade(o: GradeOptions): Promise<Grade> {
     submission: o.submission.spec, rubric: rubric.file, profile: rubric.profile, runs: rubric.runs,
     fixedSeed: rubric.fixedSeed, hiddenSeeds: rubric.hiddenSeeds.length, sandbox: '',
     score: 0, maxScore: rubric.clauses.reduce((s, c) => s + c.points, 0), executionTimeS: 0,
-    interrupted: false, visibility: rubric.visibility, tests: [],
+    interrupted: false, visibility: rubric.visibility, stdoutVisibility: rubric.stdoutVisibility, tests: [],
   };
+  const printed = new Printed(rubric.stdoutVisibility, rubric.hiddenSeeds);
   const finish = (message?: string): Grade => {
     g.executionTimeS = Math.round((performance.now() - t0) / 100) / 10;
     g.interrupted = o.interrupted();
@@ -71,15 +73,17 @@ export async function grade(o: GradeOptions): Promise<Grade> {
   g.sandbox = prepared.sandbox;
   try {
     // One start up front: a submission that cannot start is one clear message, not an error per clause.
-    const first = await startSubmission(prepared, rubric);
+    const first = await startSubmission(prepared, rubric, printed.shown);
     const startError = first.target.startError;
     await first.release();
+    const startOutput = printed.take();
     if (startError) {
+      if (startOutput) g.output = startOutput;
       notRun('the submission could not start');
       return finish(`The submission could not start: ${startError}`);
     }
     const run = {
-      start: () => startSubmission(prepared, rubric),
+      start: () => startSubmission(prepared, rubric, printed.shown),
       replay: (clause: string, sc: Scenario) => replayCommand(clause, sc, o.submission, rubric.profile),
       interrupted: o.interrupted,
     };
@@ -93,6 +97,8 @@ export async function grade(o: GradeOptions): Promise<Grade> {
         // the grader's own failure on this clause (its sandbox dir, a probe): the clause costs, the rest go on
         cg = clauseGrade(entry, 'error', 0, `the grader could not run this clause (not the submission's fault): ${(e as Error).message}`);
       }
+      const output = printed.take();
+      if (output) cg.output = output;
       g.tests.push(cg);
       o.onClause?.(i, rubric.clauses.length, entry.clause, cg);
       o.onPartial?.(finish());

@@ -15,7 +15,7 @@ export class RubricError extends Error {
   }
 }
 
-const TOP_KEYS = ['assignment', 'profile', 'runs', 'seeds', 'limits', 'visibility', 'clauses'];
+const TOP_KEYS = ['assignment', 'profile', 'runs', 'seeds', 'limits', 'visibility', 'stdout_visibility', 'clauses'];
 const SEED_KEYS = ['fixed', 'hidden', 'hidden_feedback'];
 const LIMIT_KEYS = ['cpu_seconds', 'memory_mb', 'processes', 'file_size_mb', 'clause_seconds', 'reply_seconds', 'start_seconds'];
 const ITEM_KEYS = ['match', 'points', 'visibility'];
@@ -78,6 +78,8 @@ export function parseRubric(text: string, file: string): Rubric {
   const profile = top.has('profile') ? r.oneOf(top.get('profile')!, 'profile', PROFILE_NAMES, 'unknown profile') as ProfileName : 'posix';
   const runs = top.has('runs') ? r.int(top.get('runs')!, 'runs', 1, MAX_RUNS) : 100;
   const visibility = top.has('visibility') ? r.visibility(top.get('visibility')!, 'visibility') : 'visible';
+  // What a submission prints is its own text (it could be anything it read): shown only when the teacher says so.
+  const stdoutVisibility = top.has('stdout_visibility') ? r.visibility(top.get('stdout_visibility')!, 'stdout_visibility') : 'hidden';
 
   if (!top.has('seeds')) throw new RubricError(file, undefined, 'missing required key "seeds" (with seeds.fixed, the assignment\'s seed)');
   const seedsPair = top.get('seeds')!;
@@ -155,7 +157,7 @@ export function parseRubric(text: string, file: string): Rubric {
   return {
     file, ...(assignment !== undefined ? { assignment } : {}), profile, runs, fixedSeed, hiddenSeeds, hiddenFeedback,
     limits: { cpuSeconds: lim.cpuSeconds, memoryMb: lim.memoryMb, processes: lim.processes, fileSizeMb: lim.fileSizeMb },
-    clauseSeconds: lim.clauseSeconds, replySeconds: lim.replySeconds, startSeconds: lim.startSeconds, visibility, clauses, items,
+    clauseSeconds: lim.clauseSeconds, replySeconds: lim.replySeconds, startSeconds: lim.startSeconds, visibility, stdoutVisibility, clauses, items,
   };
 }
 

@@ -3,12 +3,13 @@
 // loads or runs submission code in its own process.
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Rubric } from '../../spec/grade.ts';
 import { ExecTarget } from '../exec-target.ts';
 import { splitCommand } from '../exec-command.ts';
-import { bundleModule, moduleDriverCommand, ModuleBuildError } from '../module-target.ts';
+import { bundleModule, moduleDriverBundle, moduleDriverCommand, ModuleBuildError } from '../module-target.ts';
 import { describeSandbox, killMarked, planSandbox, prepareDir, probeSandbox, sandboxArgv, sweepLeftovers, type SandboxPlan } from '../sandbox/sandbox.ts';
+import { allowedReads, execReads, readableBy, ReadsUnsafe } from './reads.ts';
 import { shellWord } from '../wrap.ts';
 
 export type Submission = { kind: 'exec'; spec: string; cmd: string } | { kind: 'module'; spec: string; path: string };
@@ -46,6 +47,30 @@ export function absolutePaths(cmd: string): string {
     .join(' ');
 }
 
+/**
+ * What a submission may read (harness/grade/reads.ts): the runtime, the harness pieces it loads and its
+ * own files. Without Landlock nothing confines reads but permissions: a rubric with hidden seeds the
+ * submission's user could read is refused, with how to fix it.
+ */
+function readsOf(s: Submission, command: string, rubric: Rubric, plan: SandboxPlan, bundleDir?: string): string[] {
+  // The driver bundle's directory (the harness's build cache), not the file: another ipcspec process
+  // may rebuild it meanwhile, and a rename gives the path a new inode, which a Landlock rule on the old one misses.
+  const own = s.kind === 'module' ? [dirname(moduleDriverBundle()), bundleDir!] : execReads(command, rubric.file);
+  let reads: string[];
+  try {
+    reads = allowedReads(own, rubric.file);
+  } catch (e) {
+    if (e instanceof ReadsUnsafe) throw new SandboxUnavailable(`The autograder could not set up its sandbox (not the submission's fault): ${e.message}`);
+    throw e;
+  }
+  const uid = plan.uid ?? plan.uidLater;
+  if (plan.landlock === 0 && rubric.hiddenSeeds.length && (uid === undefined || readableBy(rubric.file, uid))) {
+    const who = uid === undefined ? "the grader's own user (it is not root)" : `uid ${uid}`;
+    throw new SandboxUnavailable(`The autograder will not grade here (not the submission's fault): without Landlock nothing stops the submission reading the rubric ${rubric.file} and its hidden seeds, which ${who} can read${uid === undefined ? '' : ': make it unreadable to that user (chmod o-r, or o-x on its directory)'}, or grade where the kernel has Landlock`);
+  }
+  return reads;
+}
+
 /** What every start of one submission shares: the bundled module (if any) and the sandbox facts. */
 export interface Prepared {
   submission: Submission;
@@ -69,9 +94,6 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   } catch (e) {
     throw new SandboxUnavailable(`The autograder could not set up its sandbox (not the submission's fault): ${(e as Error).message}`);
   }
-  // A module runs in node, which reserves far more address space than it uses (WebAssembly: ~10 GiB a
-  // memory): its memory limit counts writable data (RLIMIT_DATA), an exec: program's its address space.
-  const plan = (dir: string) => planSandbox(facts, rubric.limits, dir, { dropLater: s.kind === 'module', memory: s.kind === 'module' ? 'data' : 'address-space' });
   let shared: string | undefined;
   let command: string;
   if (s.kind === 'module') {
@@ -86,6 +108,17 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   } else {
     command = absolutePaths(s.cmd);
   }
+  // A module runs in node, which reserves far more address space than it uses (WebAssembly: ~10 GiB a
+  // memory): its memory limit counts writable data (RLIMIT_DATA), an exec: program's its address space.
+  const planOf = (dir: string, reads?: string[]) => planSandbox(facts, rubric.limits, dir, { dropLater: s.kind === 'module', memory: s.kind === 'module' ? 'data' : 'address-space', reads });
+  let reads: string[];
+  try {
+    reads = readsOf(s, command, rubric, planOf('DIR'), shared);
+  } catch (e) {
+    if (shared) rmSync(shared, { recursive: true, force: true });
+    throw e;
+  }
+  const plan = (dir: string) => planOf(dir, reads);
   return {
     submission: s, shared, command, plan,
     sandbox: `${describeSandbox(plan('DIR'))}; deadlines: ${rubric.startSeconds} s to start, ${rubric.replySeconds} s per reply, ${rubric.clauseSeconds} s per clause`,
@@ -98,7 +131,7 @@ const unswept = new Set<SandboxPlan>();
 process.on('exit', () => { for (const p of unswept) for (let i = 0; i < 3 && killMarked(p); i++); });
 
 /** A fresh instance of the submission in a fresh sandbox dir: the target, and how to release both. */
-export async function startSubmission(p: Prepared, rubric: Rubric): Promise<{ target: ExecTarget; release: () => Promise<void> }> {
+export async function startSubmission(p: Prepared, rubric: Rubric, stderr?: (tail: string) => string): Promise<{ target: ExecTarget; release: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ipcspec-grade-'));
   const plan = p.plan(dir);
   try {
@@ -109,7 +142,7 @@ export async function startSubmission(p: Prepared, rubric: Rubric): Promise<{ ta
   }
   const wrap = sandboxArgv(plan).map(shellWord).join(' ');
   if (!plan.pidns) unswept.add(plan);
-  const target = await ExecTarget.start(p.command, { wrap, name: p.submission.spec, deadlineMs: rubric.replySeconds * 1000, helloDeadlineMs: rubric.startSeconds * 1000, label: 'the submission' });
+  const target = await ExecTarget.start(p.command, { wrap, name: p.submission.spec, deadlineMs: rubric.replySeconds * 1000, helloDeadlineMs: rubric.startSeconds * 1000, label: 'the submission', stderr });
   return {
     target,
     release: async () => {

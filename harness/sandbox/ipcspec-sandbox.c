@@ -4,11 +4,14 @@
  *   ipcspec-sandbox --probe
  *     one JSON line: what this machine lets it do ({"root","netns","pidns","landlock"}), tried for real.
  *   ipcspec-sandbox [--dir DIR] [--uid N | --uid-later N] [--cpu S] [--mem MB] [--nproc N] [--fsize MB]
- *                   [--data MB] [--nofile N] [--pids N] [--netns] [--pidns] [--landlock] -- CMD ARGS...
+ *                   [--data MB] [--nofile N] [--pids N] [--netns] [--pidns] [--landlock [--read PATH]...] -- CMD ARGS...
  * --pids N (with --pidns) puts the sandbox's init in a cgroup of its own with pids.max N: a process
  * count for this submission alone. Where no cgroup can be made, --nproc N sets RLIMIT_NPROC to N more
  * than the user runs at launch: that limit counts every process and thread of the uid on the machine
  * (the grader's own, when it is not root; other submissions graded side by side as uid 65534).
+ * --landlock confines writes to DIR (and /dev/null); with --read PATH (repeatable) it confines reads
+ * and exec too: to DIR, /dev/null and beneath each PATH (a file or a directory), so that nothing else
+ * on the machine (a rubric, another submission) can be opened, nor a directory outside listed.
  * --mem is RLIMIT_AS; --data is RLIMIT_DATA (private writable memory only), for runtimes such as node
  * that reserve far more address space than they use (node with tsx's WebAssembly lexers: over 30 GiB).
  *
@@ -52,7 +55,11 @@ struct ll_ruleset_attr { uint64_t handled_access_fs, handled_access_net, scoped;
 struct ll_path_beneath { uint64_t allowed_access; int32_t parent_fd; } __attribute__((packed));
 #define LL_VERSION (1U << 0)
 #define LL_RULE_PATH_BENEATH 1
+#define LL_EXECUTE (1ULL << 0)
 #define LL_WRITE_FILE (1ULL << 1)
+#define LL_READ_FILE (1ULL << 2)
+#define LL_READ_DIR (1ULL << 3)
+#define LL_READS (LL_EXECUTE | LL_READ_FILE | LL_READ_DIR)
 #define LL_TRUNCATE (1ULL << 14) /* ABI 3 */
 #define LL_REFER (1ULL << 13)    /* ABI 2 */
 /* REMOVE_DIR, REMOVE_FILE, MAKE_CHAR, MAKE_DIR, MAKE_REG, MAKE_SOCK, MAKE_FIFO, MAKE_BLOCK, MAKE_SYM: bits 4..12 */
@@ -61,6 +68,7 @@ struct ll_path_beneath { uint64_t allowed_access; int32_t parent_fd; } __attribu
 #define LL_SCOPE_SIGNAL (1ULL << 1)        /* ABI 6 */
 
 #define FAIL 125
+#define MAX_READS 64
 
 static void die(const char *what, ...) {
   int e = errno;
@@ -78,6 +86,8 @@ struct opts {
   long uid, uid_later, cpu, mem, data, nproc, fsize, nofile, pids;
   long nproc_base; /* tasks the uid runs at launch, counted before a PID namespace hides them */
   int netns, pidns, landlock;
+  const char *reads[MAX_READS];
+  int nreads;
   char **cmd;
 };
 
@@ -198,24 +208,33 @@ static void close_fds_above_2(void) {
   for (long fd = 3; fd < (max > 0 ? max : 65536); fd++) close((int)fd);
 }
 
+/* Allow `access` beneath `path`; a file (not a directory) takes only the rights that apply to files. */
 static void allow(int ruleset, const char *path, uint64_t access) {
   int fd = open(path, O_PATH | O_CLOEXEC);
   if (fd < 0) die("landlock: open %s", path);
+  struct stat st;
+  if (fstat(fd, &st) != 0) die("landlock: stat %s", path);
+  if (!S_ISDIR(st.st_mode)) access &= LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE;
   struct ll_path_beneath pb = { access, fd };
-  if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb, 0) != 0) die("landlock: allow writes beneath %s", path);
+  if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb, 0) != 0) die("landlock: allow access beneath %s", path);
   close(fd);
 }
 
-/* Every write-type access is handled, and allowed only beneath DIR (and writing /dev/null); reads and exec are not handled. */
-static void landlock(const char *dir) {
+/*
+ * Every write-type access is handled, and allowed only beneath DIR (and writing /dev/null). With
+ * --read paths, reads and exec are handled too: allowed beneath DIR, /dev/null and those paths alone.
+ */
+static void landlock(const char *dir, const char *const *reads, int nreads) {
   int abi = landlock_abi();
   if (abi <= 0) { errno = ENOSYS; die("landlock: not available"); }
   uint64_t writes = LL_WRITES_V1 | (abi >= 2 ? LL_REFER : 0) | (abi >= 3 ? LL_TRUNCATE : 0);
-  struct ll_ruleset_attr attr = { writes, 0, abi >= 6 ? LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL : 0 };
+  uint64_t reading = nreads > 0 ? LL_READS : 0;
+  struct ll_ruleset_attr attr = { writes | reading, 0, abi >= 6 ? LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL : 0 };
   int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
   if (rs < 0) die("landlock: create ruleset (ABI %d)", abi);
-  allow(rs, dir, writes);
-  allow(rs, "/dev/null", LL_WRITE_FILE | (abi >= 3 ? LL_TRUNCATE : 0));
+  allow(rs, dir, writes | reading);
+  allow(rs, "/dev/null", LL_WRITE_FILE | (abi >= 3 ? LL_TRUNCATE : 0) | (reading & LL_READ_FILE));
+  for (int i = 0; i < nreads; i++) allow(rs, reads[i], reading);
   if (syscall(SYS_landlock_restrict_self, rs, 0) != 0) die("landlock: restrict self");
   close(rs);
 }
@@ -260,7 +279,7 @@ static void become(struct opts *o) {
     if (chdir(o->dir) != 0) die("chdir %s", o->dir);
     if (setenv("TMPDIR", o->dir, 1) != 0 || setenv("HOME", o->dir, 1) != 0) die("setenv");
   }
-  if (o->landlock) landlock(o->dir);
+  if (o->landlock) landlock(o->dir, o->reads, o->nreads);
   char as[64] = "";
   if (o->uid >= 0) {
     gid_t g = (gid_t)o->uid;
@@ -318,7 +337,7 @@ static long number(const char *flag, const char *s) {
 }
 
 int main(int argc, char **argv) {
-  struct opts o = { NULL, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, NULL };
+  struct opts o = { .dir = NULL, .uid = -1, .uid_later = -1, .cpu = -1, .mem = -1, .data = -1, .nproc = -1, .fsize = -1, .nofile = -1, .pids = -1 };
   int i = 1;
   if (argc == 2 && strcmp(argv[1], "--probe") == 0) return probe();
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -327,6 +346,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--pidns")) o.pidns = 1;
     else if (!strcmp(a, "--landlock")) o.landlock = 1;
     else if (!strcmp(a, "--dir") && v) { o.dir = v; i++; }
+    else if (!strcmp(a, "--read") && v) {
+      if (o.nreads == MAX_READS) { fprintf(stderr, "ipcspec-sandbox: more than %d --read paths\n", MAX_READS); return FAIL; }
+      o.reads[o.nreads++] = v;
+      i++;
+    }
     else if (!strcmp(a, "--uid")) { o.uid = number(a, v); i++; }
     else if (!strcmp(a, "--uid-later")) { o.uid_later = number(a, v); i++; }
     else if (!strcmp(a, "--cpu")) { o.cpu = number(a, v); i++; }
@@ -341,6 +365,7 @@ int main(int argc, char **argv) {
   if (i + 1 >= argc) { fprintf(stderr, "ipcspec-sandbox: usage: ipcspec-sandbox [options] -- CMD ARGS...\n"); return FAIL; }
   o.cmd = argv + i + 1;
   if (o.uid >= 0 && o.uid_later >= 0) { fprintf(stderr, "ipcspec-sandbox: --uid and --uid-later exclude each other\n"); return FAIL; }
+  if (o.nreads && !o.landlock) { fprintf(stderr, "ipcspec-sandbox: --read needs --landlock\n"); return FAIL; }
   if (o.landlock && !o.dir) { fprintf(stderr, "ipcspec-sandbox: --landlock needs --dir\n"); return FAIL; }
   if (o.pids >= 0 && !o.pidns) { fprintf(stderr, "ipcspec-sandbox: --pids needs --pidns\n"); return FAIL; }
   close_fds_above_2();

@@ -3,7 +3,7 @@
 // the plan for one submission: the launcher's argv prefix and one line for the grade report.
 // Everything the machine allows is asked for; what it does not allow is said plainly, never faked.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxLimits } from '../../spec/grade.ts';
@@ -52,6 +52,11 @@ export interface SandboxPlan {
   processCount: 'cgroup' | 'rlimit';
   /** RLIMIT_NOFILE, when one is wanted. */
   openFiles?: number;
+  /**
+   * With Landlock: the only paths (files or directories) it may read or execute beyond its dir and
+   * /dev/null. Undefined: reads are not confined (only writes are).
+   */
+  reads?: string[];
   /** The facts the plan was made from (for describeSandbox). */
   facts: SandboxFacts;
 }
@@ -92,7 +97,7 @@ function withoutWhatEnvTurnsOff(f: SandboxFacts): SandboxFacts {
  * where the probe made them, Landlock wherever the kernel has it. `dropLater`: the submission starts as
  * root and drops itself (the module driver). Call prepareDir(plan) before running under it.
  */
-export function planSandbox(probed: SandboxFacts, limits: SandboxLimits, dir: string, opts: { dropLater?: boolean; uid?: number; openFiles?: number; memory?: 'address-space' | 'data' } = {}): SandboxPlan {
+export function planSandbox(probed: SandboxFacts, limits: SandboxLimits, dir: string, opts: { dropLater?: boolean; uid?: number; openFiles?: number; memory?: 'address-space' | 'data'; reads?: string[] } = {}): SandboxPlan {
   const uid = opts.uid ?? 65534;
   const facts = withoutWhatEnvTurnsOff(probed);
   return {
@@ -106,6 +111,7 @@ export function planSandbox(probed: SandboxFacts, limits: SandboxLimits, dir: st
     memory: opts.memory ?? 'address-space',
     processCount: facts.root && facts.pidns && facts.pids ? 'cgroup' : 'rlimit',
     openFiles: opts.openFiles,
+    reads: opts.reads,
     facts,
   };
 }
@@ -126,6 +132,28 @@ export function prepareDir(plan: SandboxPlan): void {
   }
 }
 
+/** What every program needs to run: the system's programs and libraries, its config, /proc, a few devices, and this node. */
+export function runtimeReads(): string[] {
+  const node = dirname(dirname(realpathSync(process.execPath))); // e.g. /usr, or a version manager's prefix
+  const paths = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/proc', '/dev/zero', '/dev/random', '/dev/urandom', node];
+  return narrowest(paths.filter((p) => existsSync(p)));
+}
+
+/** The paths without those beneath another one of them (a rule on /usr covers /usr/local). */
+export function narrowest(paths: string[]): string[] {
+  const real = [...new Set(paths.map((p) => resolve(p)))];
+  const beneath = (p: string, d: string) => p !== d && (d === '/' || p.startsWith(`${d}/`));
+  return real.filter((p) => !real.some((d) => beneath(p, d)));
+}
+
+/** Is `file` at or beneath `dir`? (Both real paths: a symlink does not hide a rubric.) */
+export function isBeneath(file: string, dir: string): boolean {
+  const real = (p: string) => { try { return realpathSync(p); } catch { return resolve(p); } };
+  const f = real(file);
+  const d = real(dir);
+  return f === d || d === '/' || f.startsWith(`${d}/`);
+}
+
 /** The launcher's argv, ending in `--`: the submission's command follows. */
 export function sandboxArgv(plan: SandboxPlan): string[] {
   const { limits: l } = plan;
@@ -136,7 +164,11 @@ export function sandboxArgv(plan: SandboxPlan): string[] {
   if (plan.openFiles !== undefined) a.push('--nofile', String(plan.openFiles));
   if (plan.netns) a.push('--netns');
   if (plan.pidns) a.push('--pidns');
-  if (plan.landlock > 0) a.push('--landlock');
+  if (plan.landlock > 0) {
+    a.push('--landlock');
+    // Its own dir at least: a --read makes the launcher confine reads, so an empty list never means "all".
+    if (plan.reads) for (const r of plan.reads.length ? plan.reads : [plan.dir]) a.push('--read', r);
+  }
   a.push('--');
   return a;
 }
@@ -155,7 +187,9 @@ export function describeSandbox(plan: SandboxPlan): string {
   else if (f.root) parts.push(`no network namespace (${refused('netns')})`);
   if (plan.pidns) parts.push('own PID namespace');
   else if (f.root) parts.push(`no PID namespace (${refused('pidns')}): what it leaves running outside its process group is found by its environment and killed`);
-  parts.push(plan.landlock > 0 ? `Landlock ABI ${plan.landlock}: writes only in its temp dir` : 'no Landlock in this kernel: writes are limited only by file permissions');
+  if (plan.landlock === 0) parts.push(`no Landlock in this kernel: ${plan.reads ? 'reads and writes are' : 'writes are'} limited only by file permissions`);
+  else if (plan.reads) parts.push(`Landlock ABI ${plan.landlock}: reads only the runtime, the harness and its own files; writes only in its temp dir`);
+  else parts.push(`Landlock ABI ${plan.landlock}: writes only in its temp dir`);
   parts.push(`limits: CPU ${l.cpuSeconds} s, memory ${l.memoryMb} MiB${plan.memory === 'data' ? ' (writable data)' : ''}, ${l.processes} processes${plan.processCount === 'cgroup' && plan.pidns ? ' (its own cgroup)' : plan.uid === undefined && plan.uidLater === undefined ? " more than the grader's user runs at the start (RLIMIT_NPROC counts all its processes)" : ` more than uid ${plan.uid ?? plan.uidLater} runs at the start (RLIMIT_NPROC counts all its processes)`}, files ${l.fileSizeMb} MiB${plan.openFiles !== undefined ? `, ${plan.openFiles} open files` : ''}`);
   return parts.join('; ');
 }

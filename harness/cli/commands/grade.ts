@@ -50,12 +50,23 @@ rubric or flags) or the grader's own failure (its sandbox cannot be set up here;
 the message is still written), 130 interrupted (the result file is written)`;
 
 function render(g: Grade, format: Format, hiddenFeedback: 'counterexample' | 'clause-only'): string {
+  // The real time of the whole job (bundling and the sandbox's set-up included), on every path.
+  g.executionTimeS = Math.max(g.executionTimeS, Math.round(performance.now() / 100) / 10);
   switch (format) {
     case 'gradescope': return `${JSON.stringify(gradescopeResults(g, { hiddenFeedback }), null, 2)}\n`;
     case 'junit': return gradeJunit(g, { hiddenFeedback });
     case 'json': return gradeJson(g);
     case 'text': return `${gradeText(g)}\n`;
   }
+}
+
+/**
+ * What the submission printed (hidden seeds redacted), on the grader's stdout when the result goes to
+ * a file: Gradescope shows that stdout under results.json's stdout_visibility, the rubric's.
+ */
+function printSubmissionOutput(g: Grade): void {
+  const parts = [...(g.output ? [['starting', g.output]] : []), ...g.tests.filter((t) => t.output).map((t) => [t.clause, t.output!])];
+  for (const [what, text] of parts) process.stdout.write(`--- what the submission printed (stderr), ${what}:\n${text}\n`);
 }
 
 /** Written beside, then renamed: a reader (Gradescope) never sees half a file. */
@@ -148,6 +159,7 @@ export const command: Command = {
       if (wasInterrupted()) return new Promise<number>(() => {}); // the handler writes and exits
       mark(g);
       emit(render(g, format, rubric!.hiddenFeedback), out);
+      if (out) printSubmissionOutput(g);
       console.error(`ipcspec grade: ${g.message ? `${g.message} ` : ''}score ${g.score} / ${g.maxScore}${out ? `; written to ${out}` : ''}`);
       return g.graderError ? 2 : 0;
     } finally {
