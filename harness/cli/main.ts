@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
+import { sweepStaleTempDirs } from '../temp-dirs.ts';
 
 async function loadCommands(): Promise<Command[]> {
   const dir = new URL('./commands/', import.meta.url);
@@ -24,6 +25,8 @@ function help(commands: Command[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // What runs killed before their cleanup (kill -9) left in the temp dir; live runs' dirs stay.
+  sweepStaleTempDirs();
   const commands = await loadCommands();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
