@@ -46,7 +46,7 @@ function hook(): void {
   // from under a driver still at work. The no-op makes Ctrl-C and SIGTERM end in process.exit, so
   // that 'exit' runs then too (a default SIGINT ends node without it).
   process.on('exit', removeAll);
-  onInterrupt(() => {});
+  onInterrupt(() => {}, { quiet: true });
 }
 
 /**
