@@ -11,8 +11,9 @@ const CACHES = /^tsx-\d+$/;
 export default function setup(): () => void {
   // Short: AF_UNIX paths of 64 bytes must still fit in driver scratch dirs nested below it.
   const dir = mkdtempSync(join(tmpdir(), 'ipt-'));
-  // Searchable by others: a graded submission runs as uid 65534 in a dir below it.
-  chmodSync(dir, 0o755);
+  // Like /tmp (sticky, anyone may make dirs): a graded submission runs as uid 65534 in a dir below
+  // it, and a test runs the grader as a user that is not root.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => {
     const left = readdirSync(dir).filter((n) => !CACHES.test(n));
