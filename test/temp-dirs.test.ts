@@ -6,11 +6,12 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir, ownerMayBeAlive, ownerPid, processStartMs, removeTempDir, sweepStaleTempDirs } from '../harness/temp-dirs.ts';
+import { planSandbox, probeSandbox } from '../harness/sandbox/sandbox.ts';
 import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
-const HANG = join(ROOT, 'test', 'fixtures', 'submissions', 'hang.ts');
+const HANG = join(ROOT, 'test', 'fixtures', 'submissions', 'hang-marked.ts');
 
 /** A TMPDIR for one case, searchable by others (a graded submission runs as uid 65534 below it). */
 function base(): string {
@@ -44,16 +45,24 @@ function anotherStart(tmp: string): void {
   expect(r.status, r.stderr).toBe(0);
 }
 
+/** Processes started with TMPDIR at or below tmp (a grader's, its drivers' and its submissions'), or as test says. */
+function marked(tmp: string, test = (v: string) => v === `TMPDIR=${tmp}` || v.startsWith(`TMPDIR=${tmp}/`)): number[] {
+  return readdirSync('/proc').filter((x) => /^\d+$/.test(x)).map(Number).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').some(test);
+    } catch { return false; }
+  });
+}
+/** The submission is stuck in its hang: it left `hanging` in its sandbox dir. */
+const submissionHangs = (tmp: string, pid: number): boolean => dirsOf(tmp, pid).some((n) => kindOf(n) === 'grade' && existsSync(join(tmp, n, 'hanging')));
+
 /** SIGKILL what a killed grader left running (its drivers are in process groups of their own). */
 function killOrphans(tmp: string): void {
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    let env = '';
-    try { env = readFileSync(`/proc/${p}/environ`, 'latin1'); } catch { continue; }
-    if (env.split('\0').some((v) => v === `TMPDIR=${tmp}` || v.startsWith(`TMPDIR=${tmp}/`))) {
-      try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
-    }
-  }
+  for (const p of marked(tmp)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
 }
+
+/** Whether this machine gives a submission its own PID namespace (as root, where the kernel lets it). */
+const sandboxHasPidns = (): boolean => planSandbox(probeSandbox(), { cpuSeconds: 1, memoryMb: 1, processes: 1, fileSizeMb: 1 }, '/x').pidns;
 
 /** A rubric whose one clause hangs on the `hang` submission for a long while: grading stays under way. */
 function slowRubric(dir: string): string {
@@ -63,7 +72,7 @@ function slowRubric(dir: string): string {
 }
 const gradeArgs = (dir: string) => ['grade', '--submission', `module:${HANG}`, '--rubric', slowRubric(dir), '--format', 'json', '--out', join(dir, 'out', 'grade.json')];
 const GRADE_KINDS = ['exec', 'grade', 'grade-module'];
-const hasAll = (tmp: string, pid: number, kinds: string[]) => kinds.every((k) => dirsOf(tmp, pid).some((n) => kindOf(n) === k));
+const hasAll = (tmp: string, pid: number, kinds: string[]) => kinds.every((k) => dirsOf(tmp, pid).some((n) => kindOf(n) === k)) && submissionHangs(tmp, pid);
 
 describe('temp dir names and removal', () => {
   it('carry the owner PID, are removed on request, and are short inside an ipcspec dir', () => {
@@ -118,18 +127,20 @@ describe.skipIf(process.platform !== 'linux')('real ipcspec processes', () => {
     expect(dirsOf(tmp, pid)).toEqual([]);
   });
 
-  it('kill -9 of `ipcspec grade` leaves the bundled submission and sandbox dirs; the next start sweeps them', async () => {
+  it('kill -9 of `ipcspec grade` leaves the bundled submission and sandbox dirs (its sandbox dies with it); the next start sweeps them', async () => {
     const tmp = base();
     const g = start(tmp, gradeArgs(tmp));
     const pid = g.pid!;
     try {
-      await until(() => hasAll(tmp, pid, GRADE_KINDS), 'the grader made its exec, grade and grade-module dirs');
+      await until(() => hasAll(tmp, pid, GRADE_KINDS), 'the grader made its exec, grade and grade-module dirs, and the submission hangs');
       g.kill('SIGKILL');
       await g.closed;
       const left = dirsOf(tmp, pid);
       expect(left.map(kindOf)).toEqual(expect.arrayContaining(GRADE_KINDS));
       const bundle = left.find((n) => kindOf(n) === 'grade-module')!;
       expect(readdirSync(join(tmp, bundle)).length).toBeGreaterThan(0); // the student's bundled code
+      // In a PID namespace the sandbox dies with the grader: nothing of the submission runs on.
+      if (sandboxHasPidns()) await until(() => marked(tmp).length === 0, 'the killed grader\'s sandbox died with it');
       killOrphans(tmp);
       anotherStart(tmp);
       expect(dirsOf(tmp, pid)).toEqual([]);
@@ -152,7 +163,7 @@ describe.skipIf(process.platform !== 'linux')('real ipcspec processes', () => {
     const tmp = base();
     const g = start(tmp, gradeArgs(tmp));
     try {
-      await until(() => hasAll(tmp, g.pid!, GRADE_KINDS), 'the grader made its exec, grade and grade-module dirs');
+      await until(() => hasAll(tmp, g.pid!, GRADE_KINDS), 'the grader made its exec, grade and grade-module dirs, and the submission hangs');
       g.kill('SIGINT');
       expect(await g.closed).toBe(130);
       expect(readdirSync(tmp).filter((n) => n.startsWith('ipcspec-'))).toEqual([]);
