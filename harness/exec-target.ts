@@ -1,9 +1,6 @@
 // `--target exec:CMD`: any program that speaks the driver protocol (spec/driver-protocol.md).
 // Every line it sends is validated; a bad line, an exit or a missing reply becomes an error outcome
 // with the driver's stderr tail, the driver is killed, and the next scenario starts a new one.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Step } from '../spec/scenario.ts';
 import { payload, payloadTag, producerBytes, record, concat, writeData } from '../spec/payload.ts';
 import type { Outcome } from '../spec/trace.ts';
@@ -12,6 +9,7 @@ import { DriverProcess } from './driver-process.ts';
 import { splitCommand } from './exec-command.ts';
 import { whyUnsupported } from './exec-capabilities.ts';
 import type { Session, StepResult, Target, TargetInfo, TeardownReport } from './target.ts';
+import { makeTempDir, removeTempDir } from './temp-dirs.ts';
 
 /**
  * Replies are things that must happen: a long deadline (docs/design.md, principle 4); tests shorten it for drivers
@@ -28,7 +26,7 @@ export class ExecTarget implements Target {
   private hello?: DriverHello;
   private scenarios = 0;
   /** The driver's TMPDIR, so that the scratch dirs of a driver that was killed are removed too (a sandboxed driver may not see it, and falls back). */
-  readonly root = mkdtempSync(join(tmpdir(), 'ipcspec-exec-'));
+  readonly root = makeTempDir('exec');
 
   private constructor(readonly argv: string[], readonly cmd: string, name = `exec:${cmd}`) {
     this.info = { name, description: `${name} (driver not started)`, settled: false, privileged: false };
@@ -152,7 +150,7 @@ export class ExecTarget implements Target {
     }
     this.kill();
     await d?.waitExit(2_000);
-    rmSync(this.root, { recursive: true, force: true });
+    removeTempDir(this.root);
   }
 }
 

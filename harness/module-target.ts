@@ -2,14 +2,14 @@
 // a Target, run in a child process (harness/drivers/module-driver.ts) as an exec target, never in
 // ipcspec's own process. Both the driver and the module are bundled to plain JS with esbuild first:
 // the child needs no TypeScript loader, and a sandboxed child reads one file it was given.
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type Message } from 'esbuild';
 import { cacheDir } from './c-driver.ts';
 import { TargetStartError, type Target } from './target.ts';
 import { shellWord } from './wrap.ts';
+import { makeTempDir, removeTempDir } from './temp-dirs.ts';
 
 const DRIVER_SOURCE = fileURLToPath(new URL('./drivers/module-driver.ts', import.meta.url));
 
@@ -65,20 +65,20 @@ export const moduleDriverCommand = (bundled: string): string =>
 
 /** `module:PATH` as a target for run, replay and diff (unsandboxed: a user's own module on their own machine). */
 export async function moduleTarget(path: string, opts: { wrap?: string; name?: string } = {}): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), `ipcspec-module-${basename(path).replace(/[^\w.-]/g, '_')}-`));
+  const dir = makeTempDir('module');
   let target: Target;
   try {
     const bundled = bundleModule(path, dir);
     const { ExecTarget } = await import('./exec-target.ts');
     target = await ExecTarget.start(moduleDriverCommand(bundled), { wrap: opts.wrap, name: opts.name ?? `module:${path}` });
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     throw e;
   }
   const dispose = target.dispose.bind(target);
   target.dispose = async () => {
     await dispose();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   };
   return target;
 }

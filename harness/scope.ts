@@ -7,18 +7,23 @@
 type Fn = () => Promise<void> | void;
 const savers: Fn[] = [];
 const cleanups: Fn[] = [];
+/** Handlers with something to say (not just removing temp dirs): the interrupt message is printed for them. */
+const loud = new Set<Fn>();
 let installed = false;
 let interrupted = false;
 const CLEANUP_DEADLINE_MS = 30_000;
 
-export function onInterrupt(fn: Fn, kind: 'cleanup' | 'save' = 'cleanup'): () => void {
+/** `quiet`: a cleanup that only removes temp dirs, for which "saving what was gathered" would be untrue. */
+export function onInterrupt(fn: Fn, kind: 'cleanup' | 'save' = 'cleanup', opts: { quiet?: boolean } = {}): () => void {
   installSignalHandlers();
   const list = kind === 'save' ? savers : cleanups;
   list.push(fn);
+  if (!opts.quiet) loud.add(fn);
   return () => {
     if (interrupted) return; // the handler has its own copy of the list: it runs fn anyway
     const i = list.indexOf(fn);
     if (i >= 0) list.splice(i, 1);
+    loud.delete(fn);
   };
 }
 
@@ -36,7 +41,7 @@ export function installSignalHandlers(): void {
       process.exit(exitCode(sig));
     }
     interrupted = true;
-    process.stderr.write(`\nipcspec: ${sig}: saving what was gathered and cleaning up...\n`);
+    if (loud.size) process.stderr.write(`\nipcspec: ${sig}: saving what was gathered and cleaning up...\n`);
     const list = [...savers, ...[...cleanups].reverse()];
     setTimeout(() => {
       process.stderr.write(`ipcspec: cleanup still running after ${CLEANUP_DEADLINE_MS / 1000} s: exiting\n`);

@@ -3,8 +3,7 @@
 // It is built here with warnings on, asked what it declares, and run on the socket areas: every
 // property must pass with nothing unsupported, so the new ops really ran on this kernel.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cDriverSources } from '../harness/c-driver.ts';
@@ -13,11 +12,12 @@ import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
 import { childrenOfThisProcess } from './fixtures/proc.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SOURCES = cDriverSources();
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
-const scratch = mkdtempSync(join(tmpdir(), 'c-driver-'));
+const scratch = tempDir('c-driver-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const hasCc = spawnSync('cc', ['--version']).status === 0;

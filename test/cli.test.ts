@@ -1,9 +1,9 @@
 // The CLI contract that users' CI scripts build on.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');
 const ipcspec = (...args: string[]) => spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 240_000 });
@@ -11,7 +11,7 @@ const oneLine = (s: string) => s.trim().split('\n').length === 1;
 
 describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
   it('runs selected clauses against the host, writes the report and exits 0', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const out = tempDir('cli-');
     const r = ipcspec('run', '--only', 'pipe.zero-length-io,fifo.mkfifo-*', '--runs', '10', '--seed', '5', '--out', out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -38,7 +38,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
   });
 
   it('rejects malformed replay files with one line naming the problem and exit 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir('cli-');
     const cases: Array<[string, RegExp]> = [
       ['{not json', /not valid JSON/],
       ['{"kind":"ipcspec-counterexample","schemaVersion":99}', /schemaVersion 99/],
@@ -58,7 +58,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
   });
 
   it('replays a scenario file and reports the verdict', () => {
-    const f = join(mkdtempSync(join(tmpdir(), 'cli-')), 's.json');
+    const f = join(tempDir('cli-'), 's.json');
     writeFileSync(f, JSON.stringify({ property: 'pipe-blocking', steps: [
       { actor: 'main', op: 'make-pipe', variant: 'pipe', read: 'r', write: 'w' },
       { actor: 'R', op: 'read', fd: 'r', size: 10 },
@@ -72,7 +72,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
   });
 
   it('fails with exit 1, prints the shrunk steps and a replay command that reproduces it', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const out = tempDir('cli-');
     const r = ipcspec('run', '--target', 'mutant:pipe.eof-after-last-writer', '--only', 'pipe-blocking', '--seed', '3', '--out', out);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL pipe\.eof-after-last-writer/);
@@ -88,7 +88,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
   });
 
   it('a reused --out keeps no counterexample of an earlier run', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cli-reuse-'));
+    const out = tempDir('cli-reuse-');
     expect(ipcspec('run', '--target', 'mutant:pipe.zero-length-io', '--only', 'pipe.zero-length-io', '--runs', '20', '--seed', '5', '--out', out).status).toBe(1);
     expect(readdirSync(join(out, 'counterexamples'))).toHaveLength(1);
     expect(ipcspec('run', '--only', 'pipe.zero-length-io', '--runs', '20', '--seed', '5', '--out', out).status).toBe(0);
@@ -102,7 +102,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec CLI', () => {
   });
 
   it('keeps what it gathered when interrupted with Ctrl-C', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const out = tempDir('cli-');
     const child = spawn('node', [BIN, 'run', '--runs', '100000', '--seed', '3', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => { stdout += d; });

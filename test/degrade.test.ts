@@ -7,16 +7,16 @@
 // IPCSPEC_HOST_WITHOUT. A target that does not start has its failure printed once per run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCDriver } from '../harness/c-driver.ts';
 import { splitCommand } from '../harness/exec-command.ts';
 import { hostDriverCommand } from '../harness/wrap.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
-const scratch = mkdtempSync(join(tmpdir(), 'degrade-test-'));
+const scratch = tempDir('degrade-test-');
 const CACHE = join(scratch, 'cache');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

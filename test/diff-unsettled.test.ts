@@ -3,17 +3,17 @@
 // still is. The unsettled target is the host driver process with its proof switched off
 // (IPCSPEC_HOST_UNPROVEN=1), the same fault injected on both sides (mutant:CLAUSE@host-process).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromJson } from '../spec/codec.ts';
 import type { Counterexample, Report } from '../spec/report.ts';
+import { tempDir } from './support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');
 const ipcspec = (...args: string[]) => spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, IPCSPEC_HOST_UNPROVEN: '1' } });
 const readReport = (dir: string) => fromJson<Report>(readFileSync(join(dir, 'report.json'), 'utf8'));
-const scratch = mkdtempSync(join(tmpdir(), 'diff-unsettled-'));
+const scratch = tempDir('diff-unsettled-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.skipIf(process.platform !== 'linux')('ipcspec diff with an unsettled target', () => {

@@ -1,8 +1,7 @@
 // `ipcspec diff`: the same scenarios on several targets, differences shrunk, replayable per target,
 // and noise told apart from behaviour.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../spec/codec.ts';
@@ -14,6 +13,7 @@ import { compareObservations, normAddr } from '../harness/diff/observe.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { MUTANTS } from '../harness/mutants/index.ts';
 import type { Target } from '../harness/target.ts';
+import { tempDir } from './support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');
 const ipcspec = (...args: string[]) => spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 240_000 });
@@ -28,7 +28,7 @@ const MUTANT = 'pipe.nonblocking-read-eagain';
 
 describe.skipIf(process.platform !== 'linux')('ipcspec diff', () => {
   it('finds a verdict difference between the host and a mutant, shrinks it, and each side replays with its recorded outcome', () => {
-    const out = mkdtempSync(join(tmpdir(), 'diff-'));
+    const out = tempDir('diff-');
     const r = ipcspec('diff', '--target', 'host', '--target', `mutant:${MUTANT}`, '--only', 'pipe-blocking', '--runs', '30', '--seed', '1', '--out', out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
@@ -59,7 +59,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff', () => {
     expect(html).toContain('value="differs"');
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuite name="differences" tests="1" failures="1"/);
     // merge keeps the differences, files copied and replay commands pointed at the copies
-    const merged = mkdtempSync(join(tmpdir(), 'diff-merged-'));
+    const merged = tempDir('diff-merged-');
     const m = ipcspec('report', 'merge', join(out, 'report.json'), '--out', merged);
     expect(m.status, m.stderr).toBe(1);
     const md = readReport(merged).differences!;
@@ -71,7 +71,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff', () => {
   });
 
   it('finds an observation difference where the model allows both: a partial write size (host vs the model, posix)', () => {
-    const out = mkdtempSync(join(tmpdir(), 'diff-'));
+    const out = tempDir('diff-');
     const r = ipcspec('diff', '--target', 'host', '--target', 'model', '--profile', 'posix', '--only', 'pipe.nonblocking-write-when-full', '--runs', '50', '--seed', '1', '--out', out);
     expect(r.status, r.stderr).toBe(1);
     const report = readReport(out);
@@ -93,7 +93,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff', () => {
   });
 
   it('gives exit 0 and no differences for targets that behave alike', () => {
-    const out = mkdtempSync(join(tmpdir(), 'diff-'));
+    const out = tempDir('diff-');
     const r = ipcspec('diff', '--target', 'host', '--target', 'model', '--only', 'pipe-data,fifo-namespace', '--runs', '30', '--seed', '2', '--out', out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -104,7 +104,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff', () => {
   });
 
   it('keeps the other targets when a driver crashes: its cells are errors with its stderr, exit 2', () => {
-    const out = mkdtempSync(join(tmpdir(), 'diff-'));
+    const out = tempDir('diff-');
     const crash = `exec:sh ${join(import.meta.dirname, 'fixtures', 'drivers', 'crash.sh')}`;
     const r = ipcspec('diff', '--target', 'host', '--target', crash, '--only', 'pipe-data', '--runs', '10', '--seed', '1', '--out', out);
     expect(r.status).toBe(2);

@@ -3,7 +3,6 @@
 // while the run's other results are kept.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cDriverSources } from '../harness/c-driver.ts';
@@ -14,11 +13,12 @@ import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
 import { childrenOfThisProcess } from './fixtures/proc.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
 const DRIVERS = join(ROOT, 'test', 'fixtures', 'drivers');
-const scratch = mkdtempSync(join(tmpdir(), 'exec-target-'));
+const scratch = tempDir('exec-target-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Result { clause: string; target: string; status: string; runs: number; reason?: string }

@@ -1,12 +1,12 @@
 // The rubric loader: defaults, glob expansion in catalogue order, and one error per mistake naming
 // exactly the line of the offending key or value.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAUSES, matchClauses } from '../spec/catalogue.ts';
 import { VISIBILITIES } from '../spec/grade.ts';
 import { loadRubric, parseRubric, RubricError } from '../harness/grade/rubric.ts';
+import { tempDir } from './support/tmp.ts';
 
 const F = 'lab3.yaml';
 
@@ -31,7 +31,7 @@ clauses:
 
 describe('rubric: valid', () => {
   it('loads a minimal rubric with every default', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ipcspec-rubric-'));
+    const dir = tempDir('ipcspec-rubric-');
     const file = join(dir, 'rubric.yaml');
     writeFileSync(file, BASE);
     const r = loadRubric(file);

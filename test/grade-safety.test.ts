@@ -10,12 +10,13 @@ import { grade } from '../harness/grade/engine.ts';
 import { parseRubric } from '../harness/grade/rubric.ts';
 import { parseSubmission } from '../harness/grade/submission.ts';
 import { ESCAPE_DIR } from './fixtures/submissions/misbehave.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
 const SUBS = join(ROOT, 'test', 'fixtures', 'submissions');
 // Exec submissions run as uid 65534: their files live where that user can read them (not under a 0700 clone).
-const scratch = mkdtempSync('/var/tmp/ipcspec-grade-safety-');
+const scratch = tempDir('ipcspec-grade-safety-', '/var/tmp');
 chmodSync(scratch, 0o755);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -261,7 +262,7 @@ describe.skipIf(process.getuid?.() !== 0)('a grader that is not root', () => {
   let copy: string;
   beforeAll(() => {
     // the grader's own files, owned by that user (the checkout may sit under a 0700 directory)
-    copy = mkdtempSync('/var/tmp/ipcspec-nonroot-');
+    copy = tempDir('ipcspec-nonroot-', '/var/tmp');
     cpSync(ROOT, copy, { recursive: true, filter: (src) => !/\/(\.git|\.scratch|ipcspec-report|ipcspec-test-failures|\.cache)(\/|$)/.test(src.slice(ROOT.length)) });
     spawnSync('chown', ['-R', `${TEACHER}:${TEACHER}`, copy]);
     chmodSync(copy, 0o755);

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCDriver } from '../harness/c-driver.ts';
 import type { Grade } from '../spec/grade.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
@@ -17,7 +18,7 @@ const expected = JSON.parse(readFileSync(join(KIT, 'expected.json'), 'utf8')) as
   submissions: Array<{ submission: string; score: number; maxScore: number; failing: string[] }>;
 };
 // An exec submission runs as uid 65534: its binary lives where that user can read it.
-const scratch = mkdtempSync('/var/tmp/ipcspec-grade-test-');
+const scratch = tempDir('ipcspec-grade-test-', '/var/tmp');
 chmodSync(scratch, 0o755);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

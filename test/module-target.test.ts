@@ -1,15 +1,15 @@
 // `--target module:PATH`: a JS/TS module exporting a Target runs in a child process (bundled with
 // esbuild), for run and replay alike; a module that cannot load is a one-line error, exit 2.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
 const CORRECT = join(ROOT, 'examples', 'course', 'submissions', 'correct', 'pipes.ts');
-const scratch = mkdtempSync(join(tmpdir(), 'module-target-'));
+const scratch = tempDir('module-target-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const report = (out: string) => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { targets: Array<{ description: string }>; results: Array<{ clause: string; status: string }> };

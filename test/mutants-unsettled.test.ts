@@ -3,14 +3,14 @@
 // show in what calls return are still killed there; a fault that is only a call staying blocked
 // survives, says so, and does not fail the run. On a settled target every survivor fails it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cDriverSources } from '../harness/c-driver.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const scratch = mkdtempSync(join(tmpdir(), 'mutants-unsettled-'));
+const scratch = tempDir('mutants-unsettled-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 

@@ -2,8 +2,7 @@
 // own link, always removed (after a run, after Ctrl-C, after a crash), and reported unsupported,
 // never passed, where they cannot be made.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
@@ -13,6 +12,7 @@ import { sys } from '../harness/host/libc.mjs';
 import { loadProfile } from '../spec/profile.ts';
 import { TWO_HOST_PROPERTIES } from '../suites/properties/two-host.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const CHILD = join(import.meta.dirname, 'fixtures', 'two-host-child.mts');
@@ -76,7 +76,7 @@ describe('test hosts for two-host scenarios', () => {
   });
 
   it.skipIf(!!why)('are gone after Ctrl-C in the middle of `ipcspec run`', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'netns-'));
+    const out = tempDir('netns-');
     const child = spawn('node', [join(ROOT, 'bin', 'ipcspec.mjs'), 'run', '--only', 'stream.peek-does-not-consume', '--runs', '400', '--seed', '3', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

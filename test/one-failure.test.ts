@@ -3,16 +3,16 @@
 // property still shows, shrunk on its own clause, in every report file; a clause no scenario reached
 // without breaking the failed one says which.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromJson } from '../spec/codec.ts';
 import type { Counterexample, Report } from '../spec/report.ts';
+import { tempDir } from './support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');
 const ipcspec = (...args: string[]) => spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 240_000 });
-const scratch = mkdtempSync(join(tmpdir(), 'one-failure-'));
+const scratch = tempDir('one-failure-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 

@@ -1,8 +1,7 @@
 // A harness error is reported as an error with the scenario that erred, never as a pass or a fail:
 // the host with a fault injected into the harness itself (a call's observation is lost) runs a
 // real property, and every renderer shows the erring scenario and its replay command.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
@@ -13,6 +12,7 @@ import { writeReportDir } from '../reports/write-report.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { tempDir } from './support/tmp.ts';
 
 const LOST = 'injected harness fault: the observation of this call was lost';
 
@@ -35,7 +35,7 @@ function losesSecondCall(inner: Target): Target {
 }
 
 describe.skipIf(process.platform !== 'linux')('a harness error in the reports', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-errors-'));
+  const dir = tempDir('ipcspec-errors-');
   const target = losesSecondCall(new HostTarget());
   afterAll(async () => { await target.dispose(); rmSync(dir, { recursive: true, force: true }); });
 

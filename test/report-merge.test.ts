@@ -1,11 +1,11 @@
 // `ipcspec report merge`: the fan-in of a CI matrix, on reports from real runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromJson, toJson } from '../spec/codec.ts';
 import type { Report } from '../spec/report.ts';
+import { tempDir } from './support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');
 const ipcspec = (...args: string[]) => spawnSync('node', [BIN, ...args], { encoding: 'utf8', timeout: 240_000 });
@@ -13,7 +13,7 @@ const read = (f: string) => fromJson<Report>(readFileSync(f, 'utf8'));
 const CLAUSE = 'pipe.eof-after-last-writer';
 
 describe.skipIf(process.platform !== 'linux')('ipcspec report merge', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-merge-'));
+  const dir = tempDir('ipcspec-merge-');
   const at = (...p: string[]) => join(dir, ...p);
 
   beforeAll(() => {

@@ -4,8 +4,8 @@
 // Waits for things that must happen (a launcher's exit, processes gone after a kill) have long
 // deadlines; nothing here is timed.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import type { SandboxLimits } from '../spec/grade.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { tempDir } from './support/tmp.ts';
 
 const linux = process.platform === 'linux';
 const facts: SandboxFacts = linux ? probeSandbox() : { root: false, netns: false, pidns: false, landlock: 0, pids: false };
@@ -26,7 +27,7 @@ const MUST_HAPPEN_MS = 120_000;
 const BOMB_UID = 64_123;
 
 // Everything uid 65534 must reach lives here (the repo itself may sit under a 0700 directory).
-const scratch = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
+const scratch = tempDir('sandbox-test-');
 chmodSync(scratch, 0o755);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -215,7 +216,7 @@ describe.skipIf(!linux)('the submission sandbox', () => {
   });
 
   it.skipIf(facts.landlock === 0)(`Landlock (ABI ${facts.landlock}): writes only beneath its dir and to /dev/null, as uid 65534 and as root`, () => {
-    const outside = mkdtempSync(join(tmpdir(), 'sandbox-outside-'));
+    const outside = tempDir('sandbox-outside-');
     try {
       chmodSync(outside, 0o777);
       writeFileSync(join(outside, 'existing'), 'original\n', { mode: 0o666 });

@@ -4,8 +4,7 @@
 // their completions arrive a settle or more later: the harshest reading the model has to follow.
 // bench/unsettled-soak.sh runs the same with more scenarios.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cDriverSources } from '../harness/c-driver.ts';
@@ -16,8 +15,9 @@ import { renderSteps } from '../reports/steps.ts';
 import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runProperty } from '../suites/run-property.ts';
+import { tempDir } from './support/tmp.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'unsettled-soundness-'));
+const scratch = tempDir('unsettled-soundness-');
 const targets: Target[] = [];
 afterAll(async () => {
   for (const t of targets) await t.dispose();

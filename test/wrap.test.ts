@@ -7,14 +7,14 @@
 // gVisor's runsc is installed, a short run inside it gives real results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unwrapName, wrappedName } from '../harness/wrap.ts';
+import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'ipcspec.mjs');
-const scratch = mkdtempSync(join(tmpdir(), 'wrap-test-'));
+const scratch = tempDir('wrap-test-');
 /** --target c builds here, not in the tree's cache. */
 const CACHE = join(scratch, 'cache');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

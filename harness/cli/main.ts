@@ -8,6 +8,7 @@ import { guardClosedOutput, stdoutFailure } from './closed-output.ts';
 import type { Command } from './command.ts';
 import { InfraError, LIMITS, UsageError } from './command.ts';
 import { packageVersion } from './run-plan.ts';
+import { sweepStaleTempDirs } from '../temp-dirs.ts';
 
 async function loadCommands(): Promise<Command[]> {
   const dir = new URL('./commands/', import.meta.url);
@@ -69,6 +70,8 @@ let fatalInstalled = false;
 async function mainUnchecked(argv: string[]): Promise<number> {
   guardClosedOutput();
   installSignalHandlers();
+  // What runs killed before their cleanup (kill -9) left in the temp dir; live runs' dirs stay.
+  sweepStaleTempDirs();
   // Whatever escapes a command (a rejected promise in a driver, a bug) is still one line and exit 2.
   const fatal = (e: unknown) => {
     process.stderr.write(`ipcspec: internal error: ${oneLine((e as Error)?.message ?? String(e))}${process.env.IPCSPEC_DEBUG ? `\n${(e as Error)?.stack}` : ' (IPCSPEC_DEBUG=1 shows the stack)'}\n`);

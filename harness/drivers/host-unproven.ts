@@ -5,15 +5,15 @@
 // its traces not settled, so the model reads `pending` as "has not returned yet" and checks less.
 // Only the host driver process uses it: the in-process host target keeps refusing to run without
 // the proof.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { dirSync, setGracefulCleanup } from 'tmp-promise';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
 import type { Session, StepResult, Target, TargetInfo } from '../target.ts';
 import { ActorPool } from '../host/actor-pool.ts';
 import { canSeeThreads, hasCapSysResource } from '../host/proc.ts';
 import { HostSession, sessionDir } from '../host/session.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 /** Whether /proc shows thread and process states here (not where there is no /proc at all). */
 const SEES_THREADS = canSeeThreads();
@@ -70,8 +70,7 @@ export class UnprovenHostTarget implements Target {
   private sessions = 0;
 
   constructor(why: string) {
-    setGracefulCleanup();
-    this.root = dirSync({ prefix: 'ipcspec-', unsafeCleanup: true }).name;
+    this.root = makeTempDir('host');
     this.info = {
       name: 'host',
       description: `host: Linux ${release()} ${process.arch}, libc via koffi, node ${process.version} (cannot prove a call is blocked: ${why}; settles by ${SEES_THREADS ? 'threads asleep and a quiet moment' : 'a quiet moment alone, as /proc shows no thread states'})`,
@@ -86,7 +85,7 @@ export class UnprovenHostTarget implements Target {
 
   async dispose(): Promise<void> {
     await this.actors.terminate();
-    rmSync(this.root, { recursive: true, force: true });
+    removeTempDir(this.root);
   }
 }
 

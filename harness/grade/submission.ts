@@ -1,9 +1,8 @@
 // A graded submission: `exec:CMD` (a driver-protocol program) or `module:PATH` (a JS/TS module that
 // exports a Target). Each start is a fresh child in a fresh sandbox (harness/sandbox): the grader never
 // loads or runs submission code in its own process.
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { chmodSync, existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Rubric } from '../../spec/grade.ts';
 import { ExecTarget } from '../exec-target.ts';
 import { splitCommand } from '../exec-command.ts';
@@ -11,6 +10,7 @@ import { bundleModule, moduleDriverBundle, moduleDriverCommand, ModuleBuildError
 import { describeSandbox, killMarked, planSandbox, prepareDir, probeSandbox, sandboxArgv, sweepLeftovers, type SandboxPlan } from '../sandbox/sandbox.ts';
 import { allowedReads, execReads, readableBy, ReadsUnsafe } from './reads.ts';
 import { shellWord } from '../wrap.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export type Submission = { kind: 'exec'; spec: string; cmd: string } | { kind: 'module'; spec: string; path: string };
 
@@ -97,12 +97,12 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   let shared: string | undefined;
   let command: string;
   if (s.kind === 'module') {
-    shared = mkdtempSync(join(tmpdir(), 'ipcspec-grade-module-'));
+    shared = makeTempDir('grade-module');
     chmodSync(shared, 0o755); // the module driver imports the bundle after dropping to the sandbox user
     try {
       command = moduleDriverCommand(bundleModule(s.path, shared));
     } catch (e) {
-      rmSync(shared, { recursive: true, force: true });
+      removeTempDir(shared);
       throw e;
     }
   } else {
@@ -115,14 +115,14 @@ export function prepare(s: Submission, rubric: Rubric): Prepared {
   try {
     reads = readsOf(s, command, rubric, planOf('DIR'), shared);
   } catch (e) {
-    if (shared) rmSync(shared, { recursive: true, force: true });
+    if (shared) removeTempDir(shared);
     throw e;
   }
   const plan = (dir: string) => planOf(dir, reads);
   return {
     submission: s, shared, command, plan,
     sandbox: `${describeSandbox(plan('DIR'))}; deadlines: ${rubric.startSeconds} s to start, ${rubric.replySeconds} s per reply, ${rubric.clauseSeconds} s per clause`,
-    release: () => { if (shared) rmSync(shared, { recursive: true, force: true }); },
+    release: () => { if (shared) removeTempDir(shared); },
   };
 }
 
@@ -132,12 +132,12 @@ process.on('exit', () => { for (const p of unswept) for (let i = 0; i < 3 && kil
 
 /** A fresh instance of the submission in a fresh sandbox dir: the target, and how to release both. */
 export async function startSubmission(p: Prepared, rubric: Rubric, stderr?: (tail: string) => string): Promise<{ target: ExecTarget; release: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-grade-'));
+  const dir = makeTempDir('grade');
   const plan = p.plan(dir);
   try {
     prepareDir(plan); // its only writable place, owned by the sandbox user
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     throw e;
   }
   const wrap = sandboxArgv(plan).map(shellWord).join(' ');
@@ -150,7 +150,7 @@ export async function startSubmission(p: Prepared, rubric: Rubric, stderr?: (tai
       // Without a PID namespace, what left the process group lives on: find it by its environment.
       if (!plan.pidns) await sweepLeftovers(plan);
       unswept.delete(plan);
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }

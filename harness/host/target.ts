@@ -1,7 +1,5 @@
 // The host target: the kernel this process runs on, called directly through libc.
-import { rmSync } from 'node:fs';
 import { release } from 'node:os';
-import { dirSync, setGracefulCleanup } from 'tmp-promise';
 import type { Session, Target, TargetInfo } from '../target.ts';
 import { ActorPool } from './actor-pool.ts';
 import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
@@ -9,11 +7,12 @@ import { HostSession, sessionDir } from './session.ts';
 import { hasSyscallTable } from './syscalls.ts';
 import { raiseNetworkDeadline } from './exec-socket-kit.ts';
 import { setUpTestHosts, type TestHostsOrWhyNot } from './test-hosts.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export class HostTarget implements Target {
   readonly info: TargetInfo;
   private actors = new ActorPool();
-  /** This target's private temp dir (from tmp-promise); gone after dispose, and at process exit. */
+  /** This target's private temp dir (harness/temp-dirs.ts); gone after dispose, and at process exit. */
   readonly root: string;
   private sessions = 0;
   private hosts?: Promise<TestHostsOrWhyNot>;
@@ -22,8 +21,7 @@ export class HostTarget implements Target {
     if (process.platform !== 'linux' || !canSeeSyscalls() || !hasSyscallTable()) {
       throw new Error('the host target needs Linux with /proc/<pid>/task/<tid>/syscall (to prove a call is blocked without timing it)');
     }
-    setGracefulCleanup();
-    this.root = dirSync({ prefix: 'ipcspec-', unsafeCleanup: true }).name;
+    this.root = makeTempDir('host');
     this.info = {
       name: 'host',
       description: `host: Linux ${release()} ${process.arch}, libc via koffi, node ${process.version}`,
@@ -52,6 +50,6 @@ export class HostTarget implements Target {
     const h = await this.hosts;
     this.hosts = undefined;
     if (h && 'hosts' in h) h.hosts.dispose();
-    rmSync(this.root, { recursive: true, force: true });
+    removeTempDir(this.root);
   }
 }

@@ -1,13 +1,12 @@
 // Socket names, measured: which ports an unprivileged process may not bind (a child that dropped to
 // uid 65534 binds just below and at net.ipv4.ip_unprivileged_port_start), how long an AF_UNIX path
 // may be (NUL-terminated, addrlen = offsetof(sun_path) + N + 1), and whether abstract names work.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { sys } from '../host/libc.mjs';
 import { AF, net } from '../host/libc-net.mjs';
 import { bindUnprivilegedSync } from '../host/unprivileged.ts';
 import type { Fact } from './pipe-facts.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export interface AddrFacts {
   privilegedBelow: Fact<number>;
@@ -33,7 +32,7 @@ function measurePrivileged(): Fact<number> {
 
 /** Bind NUL-terminated paths of N bytes for N up to 300: the longest that binds, and what longer ones get. */
 function measureUnixPath(): Fact<{ fits: number; exact: boolean; tooLong: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-un-'));
+  const dir = makeTempDir('un');
   try {
     const results = new Map<number, string>();
     for (let n = dir.length + 8; n <= 300; n++) {
@@ -58,7 +57,7 @@ function measureUnixPath(): Fact<{ fits: number; exact: boolean; tooLong: string
       ` (${fits + 1} bytes without the NUL, addrlen ${fits + 3}: ${unterminated.errno ?? 'ok'})`;
     return { value: { fits, exact: true, tooLong }, evidence: ev };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

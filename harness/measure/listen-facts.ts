@@ -5,12 +5,12 @@
 // INT_MAX show the truncation to somaxconn. What happens beyond a full queue (fullQueue) is the one
 // timed measurement: a blocking connect bounded by SO_SNDTIMEO either fails at once or sleeps for the
 // whole bound, and a dropped TCP connect completes (or not) within a generous deadline after accept.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sys } from '../host/libc.mjs';
 import { AF, net } from '../host/libc-net.mjs';
 import type { Fact } from './pipe-facts.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export interface ListenFacts {
   somaxconn: Fact<number>;
@@ -128,7 +128,7 @@ function completed(family: number, dir: string, backlog: number, max: number): n
 
 export function measureListen(): ListenFacts {
   const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-listen-'));
+  const dir = makeTempDir('listen');
   try {
     const seen: string[] = [];
     let plusOne = true;
@@ -148,6 +148,6 @@ export function measureListen(): ListenFacts {
       queue: { value: 'backlog-plus-one', evidence: `connections completed against a listener that never accepts (nonblocking connects; TCP: accept queue grew vs listener drop counter grew): ${seen.join(', ')}` },
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

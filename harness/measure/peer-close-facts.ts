@@ -1,13 +1,11 @@
 // Sending to a stream socket whose peer has closed, measured per family: the first send, and the
 // sends after the peer's answer arrived (TCP: a reset, waited for with poll; AF_UNIX: at once).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sys } from '../host/libc.mjs';
 import { AF, MSG, net } from '../host/libc-net.mjs';
 import { connectedPair } from './probe.ts';
 import type { SendResult } from '../../spec/profile.ts';
 import type { Fact } from './pipe-facts.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 export interface PeerCloseFacts { unixFirst: Fact<SendResult[]>; tcpFirst: Fact<SendResult[]>; later: Fact<SendResult[]> }
 
 const result = (r: { errno?: string }): SendResult => (r.errno ? (r.errno as SendResult) : 'ok');
@@ -30,7 +28,7 @@ function sends(family: number, dir: string): SendResult[] {
 }
 
 export function measurePeerClose(): PeerCloseFacts {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-peer-'));
+  const dir = makeTempDir('peer');
   try {
     const unix = sends(AF.UNIX, dir);
     const inet = sends(AF.INET, dir);
@@ -40,6 +38,6 @@ export function measurePeerClose(): PeerCloseFacts {
     const later = [...new Set([...unix.slice(1), ...inet.slice(1)])];
     return { unixFirst: { value: [unix[0]], evidence: ev }, tcpFirst: { value: [inet[0]], evidence: ev }, later: { value: later, evidence: ev } };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

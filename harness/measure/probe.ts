@@ -1,11 +1,10 @@
 // Small tools for measuring the host: every probe makes its own pipes and FIFOs inside a Probe
 // scope, and everything it opened is closed (and every FIFO removed) when the scope ends.
 import koffi from 'koffi';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { F, O, POLL, sys, type Sys } from '../host/libc.mjs';
 import { AF, net } from '../host/libc-net.mjs';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 const lib = koffi.load('libc.so.6');
 const c = {
@@ -49,7 +48,7 @@ export class Probe {
 
   /** A fresh FIFO path in this probe's private temp dir. */
   fifo(): string {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'ipcspec-measure-'));
+    this.dir ??= makeTempDir('measure');
     const path = join(this.dir, `f${this.fifos++}`);
     const r = sys.mkfifo(path);
     if (r.errno) throw new Error(`mkfifo: ${r.errno}`);
@@ -106,7 +105,7 @@ export class Probe {
   dispose(): void {
     for (const fd of this.fds) sys.close(fd);
     this.fds.clear();
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) removeTempDir(this.dir);
   }
 }
 

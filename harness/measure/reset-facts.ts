@@ -1,12 +1,10 @@
 // Closing a stream socket with unread data, measured per family: what its peer's calls return once
 // the reset is in (TCP: waited for with poll), when it recvs first and when it sends first.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sys } from '../host/libc.mjs';
 import { AF, MSG, net } from '../host/libc-net.mjs';
 import { connectedPair } from './probe.ts';
 import type { Fact } from './pipe-facts.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export interface ResetFacts { recvAfterData: Fact<Array<'ECONNRESET' | '0'>>; sendTakesReset: Fact<{ unix: boolean; tcp: boolean }> }
 
@@ -32,7 +30,7 @@ function after(family: number, dir: string, ops: Array<'send' | 'recv'>): string
 }
 
 export function measureReset(): ResetFacts {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-reset-'));
+  const dir = makeTempDir('reset');
   try {
     const recvFirst = { unix: after(AF.UNIX, dir, ['recv', 'recv', 'recv', 'send']), tcp: after(AF.INET, dir, ['recv', 'recv', 'recv', 'send']) };
     const sendFirst = { unix: after(AF.UNIX, dir, ['send', 'recv', 'recv', 'recv']), tcp: after(AF.INET, dir, ['send', 'recv', 'recv', 'recv']) };
@@ -44,6 +42,6 @@ export function measureReset(): ResetFacts {
       sendTakesReset: { value: { unix: sendFirst.unix[0] === 'ECONNRESET', tcp: sendFirst.tcp[0] === 'ECONNRESET' }, evidence: ev },
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

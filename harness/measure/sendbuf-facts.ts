@@ -5,14 +5,13 @@
 // sender's, and how much the reader must drain before the sender is writable again (POLLOUT).
 // Every figure the model relies on is a power-of-two floor of the smallest measurement, so that it
 // is the same on every run of this kernel and never more than the kernel really gives.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { sys } from '../host/libc.mjs';
 import { AF, MSG, net } from '../host/libc-net.mjs';
 import { tcpQuiet } from '../host/tcp-quiet.ts';
 import type { Fact } from './pipe-facts.ts';
 import { bytes, connectedPair } from './probe.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export interface SendBufFacts {
   /** A nonblocking send of at most this many bytes into an idle connection returns whole. */
@@ -108,7 +107,7 @@ function drainToWritable(kind: Kind, dir: string): number {
 const floorPow2 = (n: number): number => (n < 1 ? 0 : 2 ** Math.floor(Math.log2(n)));
 
 export function measureSendBuf(): SendBufFacts {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-sendbuf-'));
+  const dir = makeTempDir('sendbuf');
   try {
     const huge = { socketpair: 1 << 20, unix: 1 << 20, inet: 8 << 20, inet6: 8 << 20 };
     const fills = Object.fromEntries(KINDS.map((k) => [k, fill(k, dir, huge[k])])) as Record<Kind, ReturnType<typeof fill>>;
@@ -143,6 +142,6 @@ export function measureSendBuf(): SendBufFacts {
       tcpReceiverHolds: { value: floorPow2(Math.min(...held)) / 2, evidence: ev },
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

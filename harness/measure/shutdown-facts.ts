@@ -2,14 +2,12 @@
 // shut socket returns (with data buffered, then without), what the peer's send does, whether data
 // the peer sends later is received, and what a send the peer makes once both halves are shut does
 // (TCP: waited for with poll until the peer's answer arrived).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SendResult } from '../../spec/profile.ts';
 import { POLL, sys } from '../host/libc.mjs';
 import { AF, MSG, net, SHUT } from '../host/libc-net.mjs';
 import type { Fact } from './pipe-facts.ts';
 import { connectedPair, reventNames } from './probe.ts';
+import { makeTempDir, removeTempDir } from '../temp-dirs.ts';
 
 export interface ShutdownFacts {
   recv: Fact<'data-then-eof' | 'data-or-eof'>;
@@ -89,7 +87,7 @@ function resetOrder(family: number, dir: string, sendFirst: boolean, name: strin
 }
 
 export function measureShutdown(): ShutdownFacts {
-  const dir = mkdtempSync(join(tmpdir(), 'ipcspec-shutdown-'));
+  const dir = makeTempDir('shutdown');
   try {
     const fams = [['unix', AF.UNIX], ['inet', AF.INET], ['inet6', AF.INET6]] as const;
     const rd = Object.fromEntries(fams.map(([n, f]) => [n, afterShutdown(f, dir, SHUT.RD, `rd${n}`)]));
@@ -112,6 +110,6 @@ export function measureShutdown(): ShutdownFacts {
       afterReset: { value: tcpResets ? ['ENOTCONN'] : ['0', 'ENOTCONN'], evidence: ev },
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

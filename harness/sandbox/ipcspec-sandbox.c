@@ -337,6 +337,7 @@ static long number(const char *flag, const char *s) {
 }
 
 int main(int argc, char **argv) {
+  pid_t parent = getppid();
   struct opts o = { .dir = NULL, .uid = -1, .uid_later = -1, .cpu = -1, .mem = -1, .data = -1, .nproc = -1, .fsize = -1, .nofile = -1, .pids = -1 };
   int i = 1;
   if (argc == 2 && strcmp(argv[1], "--probe") == 0) return probe();
@@ -396,6 +397,10 @@ int main(int argc, char **argv) {
   }
   if (!o.pidns) become(&o);
 
+  /* Dies with ipcspec, even by kill -9 (which gives it no time to stop the submission): init below
+     dies with this process, and every process of the namespace with init. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die("pdeathsig");
+  if (getppid() != parent) _exit(FAIL);
   if (unshare(CLONE_NEWPID) != 0) die("unshare PID namespace");
   int death[2], go[2];
   if (pipe2(death, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) die("pipe");

@@ -60,7 +60,11 @@ void make_dir(void) {
   const char *tries[] = { getenv("TMPDIR"), "/tmp", "." };
   for (int i = 0; i < 3; i++) {
     if (!tries[i] || !*tries[i]) continue;
-    snprintf(dir, sizeof dir, "%s/ipcspec-driver-XXXXXX", tries[i]);
+    /* Inside an ipcspec dir (the exec target's TMPDIR, removed by its owner) a short name: AF_UNIX
+       paths of a given length must still fit after it (harness/temp-dirs.ts). */
+    const char *slash = strrchr(tries[i], '/');
+    int nested = strncmp(slash ? slash + 1 : tries[i], "ipcspec-", 8) == 0;
+    snprintf(dir, sizeof dir, "%s/%s", tries[i], nested ? "d-XXXXXX" : "ipcspec-driver-XXXXXX");
     if (mkdtemp(dir)) return;
   }
   die("cannot make a scratch directory (TMPDIR, /tmp, .): %s", strerror(errno));

@@ -11,7 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import process from 'node:process';
 import { hello } from './hello.mjs';
 import { errOutcome } from './kit.mjs';
@@ -47,8 +47,11 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 /** One scenario's state; op files keep theirs in it. */
 function newContext() {
   const base = process.env.TMPDIR || tmpdir();
+  // Inside an ipcspec dir (the exec target's TMPDIR, removed by its owner) a short name: AF_UNIX paths
+  // of a given length must still fit after it (harness/temp-dirs.ts).
+  const name = basename(base).startsWith('ipcspec-') ? 'rt-' : 'ipcspec-rt-';
   let dir;
-  try { dir = mkdtempSync(join(base, 'ipcspec-rt-')); } catch { dir = mkdtempSync(join(tmpdir(), 'ipcspec-rt-')); }
+  try { dir = mkdtempSync(join(base, name)); } catch { dir = mkdtempSync(join(tmpdir(), 'ipcspec-rt-')); }
   const ctx = {
     dir,
     /** handle name -> entry ({ kind: 'fd', fd } | { kind: 'stream', ... } | { kind: 'udp', ... }) */
