@@ -101,7 +101,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the C driver split into
     const only = 'pipe-data,pipe-blocking,fifo-open,pipe.inherited-by-child,pipeline,stream-data,dgram-data,bind-errors';
     const verdicts = (exe: string, out: string) => {
       const r = spawnSync('node', [BIN, 'run', '--target', `exec:${exe}`, '--only', only, '--runs', '6', '--seed', '31', '--out', out], { encoding: 'utf8', timeout: 180_000 });
-      expect(r.stderr).toBe('');
+      expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
       const results = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: Result[] }).results;
       // clauses that two-host properties reach too are unsupported here (no test hosts); a few may be not exercised
       return Object.fromEntries(results.map((x) => [x.clause, x.status]));
@@ -127,7 +127,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc || !has('musl-gcc'))('the
     }
     const out = join(scratch, 'out-musl');
     const r = spawnSync('node', [BIN, 'run', '--target', `exec:${join(scratch, 'musl-split')}`, '--only', 'pipe-data,stream-data,dgram.message-boundaries', '--runs', '6', '--seed', '32', '--out', out], { encoding: 'utf8', timeout: 180_000 });
-    expect(r.stderr).toBe('');
+    expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
     const results = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: Result[] }).results;
     expect(results.length).toBeGreaterThan(3);
     for (const x of results) expect(['pass', 'unsupported'], x.clause).toContain(x.status);

@@ -65,7 +65,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the C driver: sockets, 
     expect(hello.features.filter((f) => /inet|abstract/.test(f))).toEqual([]);
     const out = join(scratch, 'out-posix');
     const r = spawnSync('node', [BIN, 'run', '--target', `exec:${posix}`, '--only', 'pipe-data,fifo-open,stream-data,dgram.message-boundaries', '--runs', '8', '--seed', '22', '--out', out], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.stderr).toBe('');
+    expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { targets: Array<{ settled: boolean }>; properties: Prop[] };
     expect(report.targets[0].settled).toBe(false);
     const ran = report.properties.filter((p) => p.area !== 'two-host');
@@ -82,7 +82,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCc)('the C driver: sockets, 
     const out = join(scratch, 'out');
     const areas = 'dgram-data,stream-data,stream-close,stream-accept,stream-buffer,connect-errors,bind-errors,listen-backlog,pipeline';
     const r = spawnSync('node', [BIN, 'run', '--target', `exec:${exe}`, '--only', areas, '--runs', '6', '--seed', '21', '--out', out], { encoding: 'utf8', timeout: 120_000 });
-    expect(r.stderr).toBe('');
+    expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { properties: Prop[]; results: Result[] };
     // Clauses the two-host properties reach too are unsupported (no test hosts here), and a few runs may
     // miss a clause ("not exercised"); no clause fails, and no run errs.

@@ -21,7 +21,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff with an unsettled ta
     const M = 'pipe.last-writer-close-wakes-readers';
     const out = join(scratch, 'unproven');
     const r = ipcspec('diff', '--target', `mutant:${M}`, '--target', `mutant:${M}@host-process`, '--only', 'pipe-blocking', '--runs', '30', '--seed', '1', '--out', out);
-    expect(r.stderr).toBe('');
+    expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
     const report = readReport(out);
     const [settled, unsettled] = report.targets;
     expect([settled.settled, unsettled.settled]).toEqual([true, false]);
@@ -51,7 +51,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff with an unsettled ta
     const M = 'pipe.last-writer-close-wakes-readers';
     const out = join(scratch, 'three');
     const r = ipcspec('diff', '--target', `mutant:${M}`, '--target', 'host', '--target', `mutant:${M}@host-process`, '--only', M, '--runs', '30', '--seed', '1', '--out', out);
-    expect(r.stderr).toBe('');
+    expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
     expect(r.status).toBe(1);
     const d = readReport(out).differences!.find((x) => x.key === `fail:${M}`)!;
     expect(d.sides.map((s) => s.target).slice(0, 2)).toEqual([`host+mutant:${M}`, 'host']);
@@ -62,7 +62,7 @@ describe.skipIf(process.platform !== 'linux')('ipcspec diff with an unsettled ta
     const M = 'pipe.nonblocking-read-eagain';
     const out = join(scratch, 'values');
     const r = ipcspec('diff', '--target', 'host', '--target', `mutant:${M}@host-process`, '--only', M, '--runs', '30', '--seed', '1', '--out', out);
-    expect(r.stderr).toBe('');
+    expect(r.stderr.replace(/^ipcspec (run|diff): inconclusive: .*\n/, '')).toBe(''); // a few clauses may go unreached in so few runs (exit 3)
     expect(r.status).toBe(1);
     const d = readReport(out).differences!.find((x) => x.key === `fail:${M}`)!;
     expect(d).toMatchObject({ kind: 'verdict', stable: true });

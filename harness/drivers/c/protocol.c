@@ -185,3 +185,13 @@ void hello(void) {
   putf("\"settle\":\"%s\",\"privileged\":%s}", proven ? "proven" : "unknown", privileged ? "true" : "false");
   flush_line();
 }
+
+long network_deadline_ms(void) {
+  static long v; /* read once; a race between actors only reads the same value twice */
+  if (!v) {
+    const char *e = getenv("IPCSPEC_NETWORK_DEADLINE_MS");
+    long x = e ? atol(e) : 0;
+    v = x >= 100 ? x : 10000;
+  }
+  return v;
+}
