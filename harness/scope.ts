@@ -31,6 +31,23 @@ export const wasInterrupted = (): boolean => interrupted;
 
 const exitCode = (sig: NodeJS.Signals): number => (sig === 'SIGINT' ? 130 : 143);
 
+/**
+ * Set by targets whose worker threads may be blocked in a syscall: process.exit joins every worker
+ * thread, and one asleep in open() of a FIFO never returns, so the exit (and every later signal,
+ * the main thread being stuck in that join) would wait for ever. This ends the process at once.
+ */
+let hardExit: ((code: number) => void) | undefined;
+export function setHardExit(fn: (code: number) => void): void { hardExit ??= fn; }
+
+/** The end of an interrupt: 'exit' listeners (temp dirs) run, then the process ends whatever its threads do. */
+function exitNow(code: number): never {
+  if (hardExit) {
+    try { process.emit('exit', code); } catch { /* an exit listener's error must not keep the process alive */ }
+    hardExit(code);
+  }
+  process.exit(code);
+}
+
 /** Installed by the CLI at start (and by the first onInterrupt): an interrupt at any moment is handled. */
 export function installSignalHandlers(): void {
   if (installed) return;
@@ -38,20 +55,20 @@ export function installSignalHandlers(): void {
   const handler = (sig: NodeJS.Signals) => {
     if (interrupted) {
       process.stderr.write(`\nipcspec: ${sig} again: exiting without finishing the cleanup\n`);
-      process.exit(exitCode(sig));
+      exitNow(exitCode(sig));
     }
     interrupted = true;
     if (loud.size) process.stderr.write(`\nipcspec: ${sig}: saving what was gathered and cleaning up...\n`);
     const list = [...savers, ...[...cleanups].reverse()];
     setTimeout(() => {
       process.stderr.write(`ipcspec: cleanup still running after ${CLEANUP_DEADLINE_MS / 1000} s: exiting\n`);
-      process.exit(exitCode(sig));
+      exitNow(exitCode(sig));
     }, CLEANUP_DEADLINE_MS).unref();
     void (async () => {
       for (const fn of list) {
         try { await fn(); } catch (e) { process.stderr.write(`ipcspec: cleanup failed: ${(e as Error).message.split('\n')[0]}\n`); }
       }
-      process.exit(exitCode(sig));
+      exitNow(exitCode(sig));
     })();
   };
   process.on('SIGINT', handler);

@@ -19,3 +19,5 @@ export declare const sys: {
   gettid(): number;
   blockAllSignals(): Sys;
 };
+/** _exit(2): ends the process without joining threads. */
+export declare const hardExit: (status: number) => void;

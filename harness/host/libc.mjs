@@ -56,6 +56,9 @@ const c = {
   pthread_sigmask: lib.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
 };
 
+/** _exit(2): ends the process without joining threads (an actor blocked in open() of a FIFO never returns). */
+export const hardExit = lib.func('void _exit(int status)');
+
 export const sys = {
   pipe2(flags) {
     const fds = [0, 0];
