@@ -29,7 +29,7 @@ const CASES: Case[] = [
   ['run: empty target', ['run', '--target', ''], /--target needs a non-empty value/],
   ['run: exec: without a command', ['run', '--target', 'exec:'], /exec/],
   ['run: module: without a path', ['run', '--target', 'module:'], /module: needs a path/],
-  ['run: mutant of no clause', ['run', '--target', 'mutant:no.such-clause'], /no mutant for clause "no.such-clause"/],
+  ['run: mutant of no clause', ['run', '--target', 'mutant:no.such-clause'], /mutant:no\.such-clause: unknown clause id "no\.such-clause"/],
   ['run: mutant on the model', ['run', '--target', 'mutant:pipe.zero-length-io@model'], /a mutant wraps a real target/],
   ['run: empty --wrap', ['run', '--wrap', ''], /--wrap needs a non-empty value/],
   ['run: blank --wrap', ['run', '--wrap', '   '], /--wrap needs a non-empty value/],
