@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'suites/**/*.test.ts'],
+    include: ['test/**/*.test.ts'],
     // A fresh TMPDIR per run, which must be empty at the end: the suite leaves nothing behind.
     globalSetup: ['test/support/suite-tmpdir.ts'],
     testTimeout: 300_000,

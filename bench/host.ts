@@ -1,16 +1,16 @@
 // The ipcspec side of the bench: end to end through the real property runner, then the same
 // scenarios again with each stage timed on its own (generation, execution, checking).
 import fc from 'fast-check';
-import { runScenario } from '../harness/runner.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import { sys } from '../harness/host/libc.mjs';
 import { net } from '../harness/host/libc-net.mjs';
-import type { Target } from '../harness/target.ts';
+import type { Target } from '../spec/target.ts';
 import { check } from '../reference-model/check.ts';
 import { writeData } from '../spec/payload.ts';
 import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { recording, type Workload } from './workload.ts';
 
 /** Scenarios per runProperty call: small, so a slow workload (TCP) still fits a short round. */

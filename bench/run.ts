@@ -5,7 +5,7 @@ import type { Profile } from '../spec/profile.ts';
 import { hostProfileName, loadProfile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { breakdown, endToEnd, harnessCalls, modelChecks, type Took } from './host.ts';
 import { haveCompiler, rawReplayer, type RawResult } from './raw-c.ts';
 import { PIPE_GOAL_RATIO, SOCKET_GOAL_RATIO, workloads, type Workload } from './workload.ts';

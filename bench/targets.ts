@@ -3,11 +3,11 @@
 // the runtime driver under node, bun, deno); the difference to the in-process host, per step, is
 // the protocol's overhead (plus, for runtimes, the runtime's own cost and its settle window).
 import { loadavg } from 'node:os';
-import { makeTarget } from '../harness/targets.ts';
-import type { Target } from '../harness/target.ts';
+import { makeTarget } from '../engine/targets.ts';
+import type { Target } from '../spec/target.ts';
 import type { Profile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { stopwatch } from './host.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { recording, workloads, type Workload } from './workload.ts';

@@ -5,8 +5,8 @@
 // Usage: npx tsx bench/unsettled-reach.ts [--target exec:CMD] [--profile linux|posix] [--runs N] [--seed S]
 import fc from 'fast-check';
 import { HostTarget } from '../harness/host/target.ts';
-import { runScenario } from '../harness/runner.ts';
-import { makeTarget } from '../harness/targets.ts';
+import { runScenario } from '../engine/run-scenario.ts';
+import { makeTarget } from '../engine/targets.ts';
 import { check } from '../reference-model/check.ts';
 import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';

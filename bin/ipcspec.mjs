@@ -4,5 +4,5 @@
 process.env.UV_THREADPOOL_SIZE ??= '8';
 const { register } = await import('tsx/esm/api');
 register();
-const { main } = await import('../harness/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

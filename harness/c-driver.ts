@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TargetStartError, type Target } from './target.ts';
+import { TargetStartError, type Target } from '../spec/target.ts';
 import { shellWord, wrappedName } from './wrap.ts';
 
 /** The C driver's directory: ipcspec-driver.h and the .c files that `cc -O2 -pthread *.c` builds. */

@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION, ProtocolError, type DriverHello, type DriverMessage }
 import { DriverProcess } from './driver-process.ts';
 import { splitCommand } from './exec-command.ts';
 import { whyUnsupported } from './exec-capabilities.ts';
-import type { Session, StepResult, Target, TargetInfo, TeardownReport } from './target.ts';
+import type { Session, StepResult, Target, TargetInfo, TeardownReport } from '../spec/target.ts';
 import { makeTempDir, removeTempDir } from './temp-dirs.ts';
 
 /**

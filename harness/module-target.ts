@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync, type Message } from 'esbuild';
 import { cacheDir } from './c-driver.ts';
-import { TargetStartError, type Target } from './target.ts';
+import { TargetStartError, type Target } from '../spec/target.ts';
 import { shellWord } from './wrap.ts';
 import { makeTempDir, removeTempDir } from './temp-dirs.ts';
 

@@ -4,7 +4,7 @@
 // "The runtime driver".
 import { fileURLToPath } from 'node:url';
 import { splitCommand } from './exec-command.ts';
-import type { Target } from './target.ts';
+import type { Target } from '../spec/target.ts';
 
 export const RUNTIME_TARGETS = ['node', 'bun', 'deno'] as const;
 

@@ -3,7 +3,7 @@
 // `NAME (wrapped: PREFIX)` in reports, so that its results are never mixed up with the plain
 // target's and its replay commands can be rebuilt (`--target NAME --wrap PREFIX`).
 import { fileURLToPath } from 'node:url';
-import type { Target } from './target.ts';
+import type { Target } from '../spec/target.ts';
 
 export { shellWord, unwrapName } from '../spec/replay-command.ts';
 import { shellWord } from '../spec/replay-command.ts';

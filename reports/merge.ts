@@ -5,7 +5,7 @@ import { CLAUSES } from '../spec/catalogue.ts';
 import { InvalidInput } from '../spec/validate.ts';
 import { SCHEMA_VERSION, type ClauseResult, type Counterexample, type Difference, type MergeInfo, type Report, type Status, type TargetDescription } from '../spec/report.ts';
 import type { ReportDir } from './read-report.ts';
-import { differenceFile } from './diff-files.ts';
+import { counterexampleFile, differenceFile } from '../spec/report-files.ts';
 import { replayCommand } from '../spec/replay-command.ts';
 
 export interface MergeInput {
@@ -18,7 +18,6 @@ export interface MergeInput {
 const RANK: Record<Status, number> = { pass: 0, unsupported: 1, error: 2, fail: 3 };
 export const worse = (a: Status, b: Status): Status => (RANK[b] > RANK[a] ? b : a);
 
-export const counterexampleFile = (clause: string, target: string): string => `counterexamples/${clause}--${target.replace(/[^\w.+-]+/g, '_')}.json`;
 
 export function mergeReports(inputs: MergeInput[], o: { outDir: string; version: string }): { report: Report; counterexamples: Map<string, Counterexample> } {
   if (inputs.length === 0) throw new InvalidInput('nothing to merge: give at least one report.json');

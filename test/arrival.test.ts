@@ -7,7 +7,7 @@
 // whose wait expired would report it.
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
-import { runScenario } from '../harness/runner.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import type { Scenario, Step } from '../spec/scenario.ts';
 import type { Trace } from '../spec/trace.ts';
 import { judge, main, PROFILE_NAMES, unseenAt } from './support/trace.ts';

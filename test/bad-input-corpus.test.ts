@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { dir as tmpDir } from 'tmp-promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRubric } from '../harness/grade/rubric.ts';
+import { parseRubric } from '../engine/grade/rubric.ts';
 import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import { SCENARIO_PROPERTIES } from '../spec/scenario-properties.ts';
 import { validateScenario } from '../spec/validate.ts';

@@ -10,7 +10,7 @@ import { cDriverSources } from '../harness/c-driver.ts';
 import { ExecTarget } from '../harness/exec-target.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { childrenOfThisProcess } from './fixtures/proc.ts';
 import { tempDir } from './support/tmp.ts';
 

@@ -8,11 +8,11 @@ import { fromJson } from '../spec/codec.ts';
 import { loadProfile } from '../spec/profile.ts';
 import type { Counterexample, Difference, Report } from '../spec/report.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { diffProperty } from '../harness/diff/engine.ts';
-import { compareObservations, normAddr } from '../harness/diff/observe.ts';
+import { diffProperty } from '../engine/diff/engine.ts';
+import { compareObservations, normAddr } from '../engine/diff/observe.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { MUTANTS } from '../harness/mutants/index.ts';
-import type { Target } from '../harness/target.ts';
+import type { Target } from '../spec/target.ts';
 import { tempDir } from './support/tmp.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ipcspec.mjs');

@@ -10,9 +10,9 @@ import { check } from '../reference-model/check.ts';
 import { loadProfile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { Outcome, Trace } from '../spec/trace.ts';
-import { runScenario } from '../harness/runner.ts';
-import { makeTarget } from '../harness/targets.ts';
-import type { Target } from '../harness/target.ts';
+import { runScenario } from '../engine/run-scenario.ts';
+import { makeTarget } from '../engine/targets.ts';
+import type { Target } from '../spec/target.ts';
 import { HostTarget } from '../harness/host/target.ts';
 
 const ROOT = join(import.meta.dirname, '..');

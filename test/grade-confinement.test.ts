@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Grade } from '../spec/grade.ts';
-import { grade } from '../harness/grade/engine.ts';
-import { parseRubric } from '../harness/grade/rubric.ts';
-import { parseSubmission } from '../harness/grade/submission.ts';
+import { grade } from '../engine/grade/engine.ts';
+import { parseRubric } from '../engine/grade/rubric.ts';
+import { parseSubmission } from '../engine/grade/submission.ts';
 import { probeSandbox } from '../harness/sandbox/sandbox.ts';
 
 const ROOT = join(import.meta.dirname, '..');

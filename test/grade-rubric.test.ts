@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAUSES, matchClauses } from '../spec/catalogue.ts';
 import { VISIBILITIES } from '../spec/grade.ts';
-import { loadRubric, parseRubric, RubricError } from '../harness/grade/rubric.ts';
+import { loadRubric, parseRubric, RubricError } from '../engine/grade/rubric.ts';
 import { tempDir } from './support/tmp.ts';
 
 const F = 'lab3.yaml';

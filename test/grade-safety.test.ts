@@ -6,9 +6,9 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, re
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClauseGrade, Grade } from '../spec/grade.ts';
-import { grade } from '../harness/grade/engine.ts';
-import { parseRubric } from '../harness/grade/rubric.ts';
-import { parseSubmission } from '../harness/grade/submission.ts';
+import { grade } from '../engine/grade/engine.ts';
+import { parseRubric } from '../engine/grade/rubric.ts';
+import { parseSubmission } from '../engine/grade/submission.ts';
 import { ESCAPE_DIR } from './fixtures/submissions/misbehave.ts';
 import { tempDir } from './support/tmp.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../spec/profile.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { childrenOfThisProcess, openFds } from './fixtures/proc.ts';
 
 const children = childrenOfThisProcess;

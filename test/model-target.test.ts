@@ -1,8 +1,8 @@
 // The model as a target (`--target model`) must produce only traces the model itself passes, and its
 // canonical choices must still reach every clause a property is written for: the model tests itself.
 import { describe, expect, it } from 'vitest';
-import { ModelTarget } from '../harness/model-target.ts';
-import { runScenario } from '../harness/runner.ts';
+import { ModelTarget } from '../engine/model-target.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import { check } from '../reference-model/check.ts';
 import { clause } from '../spec/catalogue.ts';
 import { payload, payloadTag } from '../spec/payload.ts';
@@ -10,7 +10,7 @@ import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import type { TraceEvent } from '../spec/trace.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 
 const SEED = Number(process.env.IPCSPEC_SEED ?? 20261124);
 const RUNS = 50;

@@ -10,7 +10,7 @@ import { HostTarget } from '../harness/host/target.ts';
 import { MUTANTS, type Mutant } from '../harness/mutants/index.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
 import { runsOf } from '../suites/property.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 
 const SEED = Number(process.env.IPCSPEC_SEED ?? 20261124);
 

@@ -11,7 +11,7 @@ import { AF, net } from '../harness/host/libc-net.mjs';
 import { sys } from '../harness/host/libc.mjs';
 import { loadProfile } from '../spec/profile.ts';
 import { TWO_HOST_PROPERTIES } from '../suites/properties/two-host.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { tempDir } from './support/tmp.ts';
 
 const ROOT = join(import.meta.dirname, '..');

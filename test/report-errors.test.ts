@@ -5,13 +5,13 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
-import type { Target } from '../harness/target.ts';
-import { assemble } from '../reports/assemble.ts';
+import type { Target } from '../spec/target.ts';
+import { assemble } from '../engine/assemble.ts';
 import { readReportDir } from '../reports/read-report.ts';
 import { writeReportDir } from '../reports/write-report.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { tempDir } from './support/tmp.ts';
 
 const LOST = 'injected harness fault: the observation of this call was lost';

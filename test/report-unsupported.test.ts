@@ -3,12 +3,12 @@
 // says so, and a clause no expressible scenario reached is unsupported, not "not exercised".
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
-import type { Target } from '../harness/target.ts';
-import { assemble } from '../reports/assemble.ts';
+import type { Target } from '../spec/target.ts';
+import { assemble } from '../engine/assemble.ts';
 import type { ClauseId } from '../spec/catalogue.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty, type PropertyOutcome } from '../suites/run-property.ts';
+import { runProperty, type PropertyOutcome } from '../engine/run-property.ts';
 
 /** The host, except that pipe(2) pipes are unsupported, as on a runtime driver. */
 function withoutPipes(inner: Target): Target {

@@ -6,15 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScenario } from '../harness/runner.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import { runtimeArgv } from '../harness/runtime-target.ts';
-import { makeTarget } from '../harness/targets.ts';
-import type { Target } from '../harness/target.ts';
+import { makeTarget } from '../engine/targets.ts';
+import type { Target } from '../spec/target.ts';
 import { check } from '../reference-model/check.ts';
 import { loadProfile } from '../spec/profile.ts';
 import type { Scenario } from '../spec/scenario.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const profile = loadProfile('linux');

@@ -16,7 +16,7 @@ import { shellWord } from '../harness/wrap.ts';
 import type { SandboxLimits } from '../spec/grade.ts';
 import { loadProfile } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { tempDir } from './support/tmp.ts';
 
 const linux = process.platform === 'linux';

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../spec/profile.ts';
 import { HostTarget } from '../harness/host/target.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 
 const tgkill = process.platform === 'linux' ? koffi.load('libc.so.6').func('int tgkill(int tgid, int tid, int sig)') : undefined;
 const SIGUSR2 = 12;

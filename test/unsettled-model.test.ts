@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostTarget } from '../harness/host/target.ts';
-import { runScenario } from '../harness/runner.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import { check } from '../reference-model/check.ts';
 import { fromJson } from '../spec/codec.ts';
 import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cDriverSources } from '../harness/c-driver.ts';
 import { ExecTarget } from '../harness/exec-target.ts';
-import type { Target } from '../harness/target.ts';
+import type { Target } from '../spec/target.ts';
 import { hostDriverCommand } from '../harness/wrap.ts';
 import { renderSteps } from '../reports/steps.ts';
 import { loadProfile, PROFILE_NAMES } from '../spec/profile.ts';
 import { PROPERTIES } from '../suites/properties/index.ts';
-import { runProperty } from '../suites/run-property.ts';
+import { runProperty } from '../engine/run-property.ts';
 import { tempDir } from './support/tmp.ts';
 
 const scratch = tempDir('unsettled-soundness-');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ALL_FEATURES, ALL_OPS } from '../exec-capabilities.ts';
-import type { Target } from '../target.ts';
+import type { Target } from '../../spec/target.ts';
 import { serveTarget } from './serve-target.ts';
 import type { Lack } from '../driver-messages.ts';
 import { canSeeSyscalls, canSeeThreads } from '../host/proc.ts';

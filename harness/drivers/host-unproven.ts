@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import type { Session, StepResult, Target, TargetInfo } from '../target.ts';
+import type { Session, StepResult, Target, TargetInfo } from '../../spec/target.ts';
 import { ActorPool } from '../host/actor-pool.ts';
 import { canSeeThreads, hasCapSysResource } from '../host/proc.ts';
 import { HostSession, sessionDir } from '../host/session.ts';

@@ -5,7 +5,7 @@
 // process drops to that uid BEFORE it imports the module: the module's code never runs privileged.
 import { pathToFileURL } from 'node:url';
 import { ALL_FEATURES, ALL_OPS } from '../exec-capabilities.ts';
-import type { Session, StepResult, Target } from '../target.ts';
+import type { Session, StepResult, Target } from '../../spec/target.ts';
 import { serveTarget } from './serve-target.ts';
 
 const out = process.stdout.write.bind(process.stdout);

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Step } from '../../spec/scenario.ts';
 import { PROTOCOL_VERSION, type DriverMessage, type Lack } from '../driver-messages.ts';
 import { toJsonLine } from '../exec-command.ts';
-import type { Session, Target } from '../target.ts';
+import type { Session, Target } from '../../spec/target.ts';
 
 type Request =
   | { type: 'hello'; protocol: number }

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import type { Session, StepResult, TeardownReport } from '../target.ts';
+import type { Session, StepResult, TeardownReport } from '../../spec/target.ts';
 import type { ActorThread } from './actor.ts';
 import { execStep } from './exec.ts';
 import { giveBackSessionDir, takeSessionDir } from './session-dirs.ts';

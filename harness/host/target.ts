@@ -1,6 +1,6 @@
 // The host target: the kernel this process runs on, called directly through libc.
 import { release } from 'node:os';
-import type { Session, Target, TargetInfo } from '../target.ts';
+import type { Session, Target, TargetInfo } from '../../spec/target.ts';
 import { ActorPool } from './actor-pool.ts';
 import { canSeeSyscalls, hasCapSysResource } from './proc.ts';
 import { HostSession, sessionDir } from './session.ts';

@@ -7,7 +7,7 @@
 import type { ClauseId } from '../../spec/catalogue.ts';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';
-import type { Session, Target } from '../target.ts';
+import type { Session, Target } from '../../spec/target.ts';
 import { wrapTarget, type Mutant } from './mutant.ts';
 
 export type Completion = { step: number; outcome: Outcome };

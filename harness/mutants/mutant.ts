@@ -2,7 +2,7 @@
 // (docs/design.md, principle 6). The suites must kill every mutant within the default run count.
 import type { ClauseId } from '../../spec/catalogue.ts';
 import type { Step } from '../../spec/scenario.ts';
-import type { Session, StepResult, Target } from '../target.ts';
+import type { Session, StepResult, Target } from '../../spec/target.ts';
 
 export interface Mutant<C extends ClauseId = ClauseId> {
   /** The one clause it breaks; the killing violation must name it. */

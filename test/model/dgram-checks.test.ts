@@ -1,6 +1,6 @@
 // reference-model/rules/dgram-checks.ts on hand-written UDP and AF_UNIX datagram traces: the
 // ECONNREFUSED a refused datagram leaves for a connected sender, the size limit (EMSGSIZE), and the
-// source address a receive reports. (Moved from suites/dgram-data.test.ts.)
+// source address a receive reports. (Moved from test/conformance/dgram-data.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../../spec/scenario.ts';
 import type { Outcome } from '../../spec/trace.ts';

@@ -13,7 +13,7 @@
 //     { kind: 'err', errno: 'EAGAIN' }                 a call that failed (errno by NAME)
 //     { kind: 'pending' }                              a call that blocks; report it later in `completed`
 //     { kind: 'unsupported', reason: '...' }           a step you do not simulate (never a pass, never a fail)
-import type { Session, StepResult, Target } from '../../../harness/target.ts';
+import type { Session, StepResult, Target } from '../../../spec/target.ts';
 import type { Step } from '../../../spec/scenario.ts';
 import type { Outcome } from '../../../spec/trace.ts';
 

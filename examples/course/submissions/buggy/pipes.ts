@@ -14,7 +14,7 @@
 // the ones that finished in `completed`.
 //
 // Only type imports from the repository: they vanish at run time, so this directory is self-contained.
-import type { Session, StepResult, Target } from '../../../../harness/target.ts';
+import type { Session, StepResult, Target } from '../../../../spec/target.ts';
 import type { Step } from '../../../../spec/scenario.ts';
 import type { Outcome } from '../../../../spec/trace.ts';
 

@@ -1,4 +1,0 @@
-import { describeArea } from './area-tests.ts';
-
-describeArea('dgram-data');
-// The model's verdicts on hand-written datagram traces are in test/model/dgram*.test.ts.

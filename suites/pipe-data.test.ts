@@ -1,3 +1,0 @@
-import { describeArea } from './area-tests.ts';
-
-describeArea('pipe-data');

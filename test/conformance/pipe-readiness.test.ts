@@ -1,0 +1,3 @@
+import { describeArea } from '../support/area-tests.ts';
+
+describeArea('pipe-readiness');
