@@ -53,8 +53,8 @@ that should have been killed, 2 usage or harness error (the results gathered are
     const targetName = flags.get('target')?.at(-1) ?? 'host';
     if (targetName.startsWith('mutant:')) throw new UsageError(`--target ${targetName}: a mutant already; name the target the mutants should wrap`);
     const wrap = flags.get('wrap')?.at(-1);
-    const registry = './../../mutants/index.ts';
-    const { MUTANTS } = (await import(new URL(registry, import.meta.url).href)) as { MUTANTS: Mutant[] };
+    // loaded on demand: only this command needs the mutant registry
+    const { MUTANTS } = (await import('../../harness/mutants/index.ts')) as { MUTANTS: Mutant[] };
     let mutants = MUTANTS;
     if (only) {
       const m = matchClauses(only);
