@@ -51,6 +51,11 @@ export interface RunOptions {
    * is set aside (counted in `preempted`), neither pass nor fail, and shrinking keeps to this clause.
    */
   focus?: string;
+  /**
+   * Stop at the first failing scenario, unshrunk and uncut: for a caller that needs only whether a
+   * property fails and on which clause (the mutant-kill test), not a counterexample to show.
+   */
+  firstFailureOnly?: boolean;
 }
 
 /** Per-property seeds derive from the run seed and the property name: --only replays the same scenarios. */
@@ -73,13 +78,13 @@ export async function runProperty(prop: Property, target: Target, profile: Profi
     out.runs += r.runs;
     if (!r.failure) break;
     // steps the shrinker left after the violation are cut (and the cut re-judged): see counterexample-cut.ts
-    if (!o.interrupted?.()) r.failure = await cutAtViolation(r.failure, target, profile);
+    if (!o.interrupted?.() && !o.firstFailureOnly) r.failure = await cutAtViolation(r.failure, target, profile);
     r.failure.runsToFailure += out.runs - r.runs;
     out.failures!.push(r.failure);
     out.failure ??= r.failure;
     const v = r.failure.verdict;
     // an error (harness or out of scope) ends the property: each further try could cost a full deadline
-    if (v.status !== 'fail' || o.focus !== undefined) break;
+    if (v.status !== 'fail' || o.focus !== undefined || o.firstFailureOnly) break;
     failed.add(v.violation.clause);
   }
   return out;
@@ -126,7 +131,7 @@ async function runRound(prop: Property, target: Target, profile: Profile, o: Run
       if (!ok && !firstFailureAt) firstFailureAt = counted;
       return ok;
     }),
-    { numRuns: runs, seed, endOnFailure: false },
+    { numRuns: runs, seed, endOnFailure: o.firstFailureOnly ?? false },
   );
   const used = firstFailureAt || result.numRuns;
   if (result.failed && lastFailing) return { runs: used, failure: { ...lastFailing, path: result.counterexamplePath ?? undefined, runsToFailure: firstFailureAt, seed } };
