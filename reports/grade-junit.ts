@@ -18,20 +18,22 @@ export function gradeJunit(g: Grade, o: Pick<FeedbackOptions, 'hiddenFeedback' |
     const out = testOutput(t, { ...o, profile: g.profile, fixedSeed: g.fixedSeed });
     const k = voided && t.outcome === 'pass' ? 'failure' : kind(t);
     const open = `    <testcase classname="ipcspec.grade.${attr(t.area)}" name="${attr(`${t.clause} — ${t.title}`)}" time="0">`;
-    const props = `      <properties><property name="points" value="${voided ? 0 : t.score}"/><property name="max_points" value="${t.maxScore}"/><property name="outcome" value="${attr(t.outcome)}"/></properties>`;
-    if (k === 'pass') return { k, xml: [open, props, `      <system-out>${text(out)}</system-out>`, '    </testcase>'].join('\n') };
+    // junit-10.xsd allows no <properties> in a <testcase>: each clause's points are the suite's properties.
+    const points = `<property name="${attr(`${t.clause}.points`)}" value="${voided ? 0 : t.score}"/><property name="${attr(`${t.clause}.max_points`)}" value="${t.maxScore}"/><property name="${attr(`${t.clause}.outcome`)}" value="${attr(t.outcome)}"/>`;
+    if (k === 'pass') return { k, points, xml: [open, `      <system-out>${text(out)}</system-out>`, '    </testcase>'].join('\n') };
     const message = voided ? `not counted: ${g.message}` : `${t.outcome}: ${t.reason}`;
-    return { k, xml: [open, props, `      <${k} message="${attr(message)}" type="${attr(t.outcome)}">${text(out)}</${k}>`, '    </testcase>'].join('\n') };
+    return { k, points, xml: [open, `      <${k} message="${attr(message)}" type="${attr(t.outcome)}">${text(out)}</${k}>`, '    </testcase>'].join('\n') };
   });
-  if (voided) cases.unshift({ k: 'error', xml: [`    <testcase classname="ipcspec.grade" name="grading" time="0">`, `      <error message="${attr(g.message!)}" type="grading">${text(g.message!)}</error>`, '    </testcase>'].join('\n') });
+  if (voided) cases.unshift({ k: 'error', points: '', xml: [`    <testcase classname="ipcspec.grade" name="grading" time="0">`, `      <error message="${attr(g.message!)}" type="grading">${text(g.message!)}</error>`, '    </testcase>'].join('\n') });
   const n = (k: string) => cases.filter((c) => c.k === k).length;
-  const totals = `tests="${cases.length}" failures="${n('failure')}" errors="${n('error')}" skipped="0" time="${g.executionTimeS.toFixed(3)}"`;
+  const counts = `tests="${cases.length}" failures="${n('failure')}" errors="${n('error')}"`;
+  const time = `time="${g.executionTimeS.toFixed(3)}"`;
   const name = g.assignment ?? g.rubric;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="ipcspec grade" ${totals}>`,
-    `  <testsuite name="${attr(name)}" ${totals}>`,
-    `    <properties><property name="submission" value="${attr(g.submission)}"/><property name="profile" value="${g.profile}"/><property name="score" value="${gradeScore(g)}"/><property name="max_score" value="${g.maxScore}"/><property name="fixed_seed" value="${g.fixedSeed}"/><property name="hidden_seeds" value="${g.hiddenSeeds}"/></properties>`,
+    `<testsuites name="ipcspec grade" ${counts} ${time}>`,
+    `  <testsuite name="${attr(name)}" ${counts} skipped="0" ${time}>`,
+    `    <properties><property name="submission" value="${attr(g.submission)}"/><property name="profile" value="${g.profile}"/><property name="score" value="${gradeScore(g)}"/><property name="max_score" value="${g.maxScore}"/><property name="fixed_seed" value="${g.fixedSeed}"/><property name="hidden_seeds" value="${g.hiddenSeeds}"/>${cases.map((c) => c.points).join('')}</properties>`,
     ...cases.map((c) => c.xml),
     `    <system-out>${text(gradeSummary(g).join('\n'))}</system-out>`,
     '  </testsuite>',
